@@ -1,0 +1,5 @@
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE role_permissions;
+DROP TABLE roles;
+DROP TABLE settings;

@@ -1,0 +1,139 @@
+//! Account reads and administration, and the access check's database side.
+
+use actix::{Handler, Message};
+
+use super::{to_user, AuthActor};
+use crate::actors::{ServiceError, ServiceResult};
+use crate::auth::access::Access;
+use crate::auth::password;
+use crate::db::{self, users};
+use crate::domain::{Role, User};
+
+/// Who `user_id` is now, for the access cache; `None` if deleted.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<Access>>")]
+pub struct LoadAccess {
+    pub user_id: i64,
+}
+
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<User>>")]
+pub struct GetUser {
+    pub id: i64,
+}
+
+/// Users whose name starts with `prefix` (case-insensitive).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<User>>")]
+pub struct SearchUsers {
+    pub prefix: String,
+    pub limit: i64,
+}
+
+/// Delete an account and everything that cascades from it. With
+/// `confirm: Some(..)` the user deletes itself and must prove the password.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct DeleteUser {
+    pub id: i64,
+    pub confirm: Option<Confirm>,
+}
+
+/// Self-deletion's proof: the password, absent only for guests.
+pub struct Confirm {
+    pub password: Option<String>,
+}
+
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<User>>")]
+pub struct SetRole {
+    pub id: i64,
+    pub role: Role,
+}
+
+/// Readiness: does the database answer?
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct Ping;
+
+impl Handler<LoadAccess> for AuthActor {
+    type Result = ServiceResult<Option<Access>>;
+
+    fn handle(&mut self, msg: LoadAccess, _: &mut Self::Context) -> Self::Result {
+        let row = users::find(&mut *self.conn()?, msg.user_id)?;
+        row.map(|row| {
+            let user = to_user(row)?;
+            Ok(Access {
+                user_id: user.id,
+                username: user.username,
+                role: user.role,
+            })
+        })
+        .transpose()
+    }
+}
+
+impl Handler<GetUser> for AuthActor {
+    type Result = ServiceResult<Option<User>>;
+
+    fn handle(&mut self, msg: GetUser, _: &mut Self::Context) -> Self::Result {
+        users::find(&mut *self.conn()?, msg.id)?
+            .map(to_user)
+            .transpose()
+    }
+}
+
+impl Handler<SearchUsers> for AuthActor {
+    type Result = ServiceResult<Vec<User>>;
+
+    fn handle(&mut self, msg: SearchUsers, _: &mut Self::Context) -> Self::Result {
+        let prefix = msg.prefix.to_lowercase();
+        users::search_prefix(&mut *self.conn()?, &prefix, msg.limit)?
+            .into_iter()
+            .map(to_user)
+            .collect()
+    }
+}
+
+impl Handler<DeleteUser> for AuthActor {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, msg: DeleteUser, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let row = users::find(&mut conn, msg.id)?.ok_or(ServiceError::NotFound("no such user"))?;
+        if let Some(confirm) = msg.confirm {
+            match (row.password_hash.as_deref(), confirm.password.as_deref()) {
+                (None, _) => {}
+                (Some(_), None) => return Err(ServiceError::BadRequest("password is required")),
+                (Some(hash), Some(given)) if password::verify(hash, given) => {}
+                (Some(_), Some(_)) => return Err(ServiceError::Forbidden("wrong password")),
+            }
+        }
+        db::cascade::delete_user(&mut conn, msg.id)?;
+        self.access.invalidate(msg.id);
+        log::info!("deleted user {}", msg.id);
+        Ok(())
+    }
+}
+
+impl Handler<SetRole> for AuthActor {
+    type Result = ServiceResult<Option<User>>;
+
+    fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
+        let row = users::set_role(&mut *self.conn()?, msg.id, msg.role.as_str())?;
+        self.access.invalidate(msg.id);
+        if row.is_some() {
+            log::info!("user {} now has role {}", msg.id, msg.role.as_str());
+        }
+        row.map(to_user).transpose()
+    }
+}
+
+impl Handler<Ping> for AuthActor {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, _: Ping, _: &mut Self::Context) -> Self::Result {
+        db::ping(&mut *self.conn()?)?;
+        Ok(())
+    }
+}

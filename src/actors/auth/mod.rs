@@ -1,0 +1,70 @@
+//! The auth actor: owns password hashing, token issuing and the account
+//! operations that need them. It runs on a `SyncArbiter`, so Argon2 and
+//! Diesel never block the HTTP workers.
+
+pub mod accounts;
+mod sessions;
+
+use std::sync::Arc;
+
+use actix::{Actor, SyncContext};
+use chrono::{DateTime, Utc};
+
+use crate::auth::access::AccessCache;
+use crate::auth::jwt::JwtKeys;
+use crate::db::users::UserRow;
+use crate::db::{DbPool, PooledConn};
+use crate::domain::{Role, User};
+
+pub use accounts::{DeleteUser, GetUser, LoadAccess, Ping, SearchUsers, SetRole};
+pub use sessions::{Guest, Login, Logout, Refresh, Register, Session};
+
+use super::{ServiceError, ServiceResult};
+
+pub struct AuthActor {
+    pool: DbPool,
+    keys: Arc<JwtKeys>,
+    access: Arc<AccessCache>,
+    refresh_ttl: chrono::Duration,
+}
+
+impl AuthActor {
+    pub fn new(
+        pool: DbPool,
+        keys: Arc<JwtKeys>,
+        access: Arc<AccessCache>,
+        refresh_ttl_secs: u32,
+    ) -> Self {
+        AuthActor {
+            pool,
+            keys,
+            access,
+            refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
+        }
+    }
+
+    fn conn(&self) -> ServiceResult<PooledConn> {
+        Ok(self.pool.get().map_err(crate::db::DbError::from)?)
+    }
+}
+
+impl Actor for AuthActor {
+    type Context = SyncContext<Self>;
+}
+
+/// Stored rows always carry a seeded role; anything else is corruption.
+pub(crate) fn to_user(row: UserRow) -> ServiceResult<User> {
+    let role = Role::parse(&row.role)
+        .ok_or_else(|| ServiceError::Internal(format!("user {} has unknown role", row.id)))?;
+    Ok(User {
+        id: row.id,
+        username: row.username,
+        email: row.email,
+        role,
+        created_at: DateTime::<Utc>::from_naive_utc_and_offset(row.created_at, Utc),
+    })
+}
+
+pub(crate) fn now() -> chrono::NaiveDateTime {
+    Utc::now().naive_utc()
+}

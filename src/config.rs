@@ -1,0 +1,227 @@
+//! Typed configuration: every setting is a CLI flag with a `MICROCHAT_*`
+//! environment twin, validated once at start-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "microchat",
+    version,
+    about = "A self-hostable realtime group chat server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API, WebSocket and web UI (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administer accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Change a user's role, e.g. `microchat user set-role alice admin`.
+    SetRole { username: String, role: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JwtAlgorithm {
+    #[value(name = "HS256")]
+    Hs256,
+    #[value(name = "RS256")]
+    Rs256,
+    #[value(name = "EdDSA")]
+    EdDsa,
+}
+
+/// A value that must never be printed (Debug shows `***`).
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() < 32 {
+            return Err("must be at least 32 bytes".into());
+        }
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// sqlite://PATH or postgres://USER@HOST/DB
+    #[arg(
+        long,
+        env = "MICROCHAT_DATABASE_URL",
+        default_value = "sqlite://microchat.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "MICROCHAT_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// The URL browsers use to reach the server (scheme://host[:port]); the
+    /// Origin check compares against it. Default: taken from each request's Host.
+    #[arg(long, env = "MICROCHAT_PUBLIC_URL", value_parser = parse_origin, global = true)]
+    pub public_url: Option<String>,
+
+    /// HS256 secret (≥ 32 bytes). Without one, a secret is generated and kept in the database.
+    #[arg(
+        long,
+        env = "MICROCHAT_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<Secret>,
+
+    /// Signing algorithm; RS256 and EdDSA need the two key files.
+    #[arg(
+        long,
+        env = "MICROCHAT_JWT_ALGORITHM",
+        value_enum,
+        default_value = "HS256",
+        global = true
+    )]
+    pub jwt_algorithm: JwtAlgorithm,
+
+    /// PEM private key for RS256/EdDSA.
+    #[arg(long, env = "MICROCHAT_JWT_PRIVATE_KEY_FILE", global = true)]
+    pub jwt_private_key_file: Option<PathBuf>,
+
+    /// PEM public key for RS256/EdDSA.
+    #[arg(long, env = "MICROCHAT_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// Access token lifetime in seconds.
+    #[arg(long, env = "MICROCHAT_ACCESS_TOKEN_TTL", default_value_t = 900,
+          value_parser = clap::value_parser!(u32).range(5..=86_400), global = true)]
+    pub access_token_ttl: u32,
+
+    /// Refresh token lifetime in seconds.
+    #[arg(long, env = "MICROCHAT_REFRESH_TOKEN_TTL", default_value_t = 30 * 86_400,
+          value_parser = clap::value_parser!(u32).range(60..), global = true)]
+    pub refresh_token_ttl: u32,
+
+    /// Development mode over plain HTTP: the refresh cookie is sent without `Secure`.
+    #[arg(long, env = "MICROCHAT_INSECURE_DEV", global = true)]
+    pub insecure_dev: bool,
+
+    /// Register, login and guest requests allowed per client address per minute.
+    #[arg(long, env = "MICROCHAT_AUTH_RATE_PER_MINUTE", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub auth_rate_per_minute: u32,
+
+    /// Failed logins allowed per account within the window below.
+    #[arg(long, env = "MICROCHAT_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_failures_per_account: u32,
+
+    /// Window, in seconds, for the failed-login limit.
+    #[arg(long, env = "MICROCHAT_LOGIN_FAILURE_WINDOW", default_value_t = 900,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_failure_window: u32,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(2..=200), global = true)]
+    pub db_pool_size: u32,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "MICROCHAT_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+/// Accepts `scheme://host[:port]` with an optional trailing slash.
+fn parse_origin(s: &str) -> Result<String, String> {
+    let trimmed = s.trim_end_matches('/');
+    let Some((scheme, rest)) = trimmed.split_once("://") else {
+        return Err("must look like https://chat.example.com".into());
+    };
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains('/') {
+        return Err("must be http(s)://host[:port] with no path".into());
+    }
+    Ok(trimmed.to_ascii_lowercase())
+}
+
+impl Settings {
+    /// Checks what flags alone cannot: combinations and the database URL.
+    pub fn validate(&self) -> Result<(), String> {
+        if crate::db::Backend::from_url(&self.database_url).is_none() {
+            return Err("--database-url must start with sqlite:// or postgres://".into());
+        }
+        let asymmetric = self.jwt_algorithm != JwtAlgorithm::Hs256;
+        let has_keys = self.jwt_private_key_file.is_some() && self.jwt_public_key_file.is_some();
+        if asymmetric && !has_keys {
+            return Err("--jwt-algorithm RS256/EdDSA needs --jwt-private-key-file and --jwt-public-key-file".into());
+        }
+        if asymmetric && self.jwt_secret.is_some() {
+            return Err("--jwt-secret is only for HS256".into());
+        }
+        Ok(())
+    }
+
+    /// Settings for tests and embedding: everything at its default.
+    pub fn for_database(url: &str) -> Settings {
+        let cli = Cli::parse_from(["microchat", "--database-url", url, "--bind", "127.0.0.1:0"]);
+        cli.settings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised_and_paths_refused() {
+        assert_eq!(
+            parse_origin("https://Chat.Example.com/").unwrap(),
+            "https://chat.example.com"
+        );
+        assert!(parse_origin("chat.example.com").is_err());
+        assert!(parse_origin("https://chat.example.com/app").is_err());
+        assert!(parse_origin("ftp://x").is_err());
+    }
+
+    #[test]
+    fn zero_settings_give_the_documented_defaults() {
+        let s = Cli::parse_from(["microchat"]).settings;
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://microchat.db");
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn short_secrets_and_bad_urls_are_refused() {
+        assert!(Cli::try_parse_from(["microchat", "--jwt-secret", "short"]).is_err());
+        let s = Cli::parse_from(["microchat", "--database-url", "mysql://x"]).settings;
+        assert!(s.validate().is_err());
+    }
+}

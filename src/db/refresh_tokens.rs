@@ -1,0 +1,83 @@
+//! Refresh tokens, stored only as hashes, grouped in families (one per login).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::refresh_tokens;
+use super::{DbConn, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub family_id: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct NewRefreshToken<'a> {
+    pub user_id: i64,
+    pub family_id: &'a str,
+    pub token_hash: &'a str,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn create(conn: &mut DbConn, new: &NewRefreshToken) -> Result<(), DbError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(new)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Looks a presented token up by its hash (uses `refresh_tokens_hash`).
+pub fn find_by_hash(conn: &mut DbConn, hash: &str) -> Result<Option<RefreshTokenRow>, DbError> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a token used, only if nobody else did first. Returns false when the
+/// token was already used or revoked: two racing refreshes cannot both win.
+pub fn mark_used(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, DbError> {
+    let n = diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Revokes every token of a login's family (uses `refresh_tokens_family`).
+pub fn revoke_family(
+    conn: &mut DbConn,
+    family: &str,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+/// Drops tokens that can no longer be used by anyone.
+pub fn delete_expired(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now)))
+            .execute(conn)?,
+    )
+}

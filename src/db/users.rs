@@ -1,0 +1,96 @@
+//! Accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::{DbConn, DbError};
+use crate::on_backend;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub username_lower: String,
+    pub email: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub username_lower: &'a str,
+    pub email: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub role: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts an account; a taken username or email is `UniqueViolation`.
+pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<UserRow, DbError> {
+    let row = on_backend!(conn, c => diesel::insert_into(users::table)
+        .values(new)
+        .returning(UserRow::as_returning())
+        .get_result(c))?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// By lower-cased username (uses `users_username_lower`).
+pub fn find_by_username(conn: &mut DbConn, lower: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::username_lower.eq(lower))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// By normalised email (uses `users_email`).
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Users whose lower-cased name starts with `prefix`, as an index range scan:
+/// `[prefix, prefix + U+10FFFF)` avoids LIKE, whose index use differs per backend.
+pub fn search_prefix(conn: &mut DbConn, prefix: &str, limit: i64) -> Result<Vec<UserRow>, DbError> {
+    let upper = format!("{prefix}\u{10FFFF}");
+    Ok(users::table
+        .filter(users::username_lower.ge(prefix))
+        .filter(users::username_lower.lt(upper))
+        .order(users::username_lower.asc())
+        .limit(limit)
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// Returns the updated row, or `None` when there is no such user.
+pub fn set_role(conn: &mut DbConn, id: i64, role: &str) -> Result<Option<UserRow>, DbError> {
+    let n = diesel::update(users::table.find(id))
+        .set(users::role.eq(role))
+        .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+/// Deletes the account; foreign keys cascade to everything it owns.
+/// Returns whether a row was deleted.
+pub fn delete(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::delete(users::table.find(id)).execute(conn)? > 0)
+}

@@ -1,0 +1,22 @@
+//! Domain newtypes: parsed once at the edge, trusted everywhere after.
+
+mod email;
+mod password;
+mod role;
+mod user;
+mod username;
+
+pub use email::Email;
+pub use password::Password;
+pub use role::{Permission, Role};
+pub use user::User;
+pub use username::Username;
+
+/// Why a value was refused; becomes one entry of `details.fields`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub &'static str);
+
+/// Counts characters as the contract does: Unicode scalar values.
+pub(crate) fn char_len(s: &str) -> usize {
+    s.chars().count()
+}

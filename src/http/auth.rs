@@ -1,0 +1,147 @@
+//! `/api/v1/auth`: register, guest, login, refresh, logout.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::refresh_cookie;
+use super::state::AppState;
+use super::views::{SessionJson, UserJson};
+use crate::actors::auth::{Guest, Login, Logout, Refresh, Register, Session};
+use crate::actors::ServiceError;
+use crate::domain::{Email, Password, Username};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/register", web::post().to(register))
+        .route("/guest", web::post().to(guest))
+        .route("/login", web::post().to(login))
+        .route("/refresh", web::post().to(refresh))
+        .route("/logout", web::post().to(logout));
+}
+
+#[derive(Deserialize)]
+struct RegisterBody {
+    username: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    login: String,
+    password: String,
+}
+
+fn client_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    state
+        .auth_per_ip
+        .hit(&client_key(req))
+        .map_err(ApiError::rate_limited)
+}
+
+fn session_response(
+    mut res: actix_web::HttpResponseBuilder,
+    session: &Session,
+    state: &AppState,
+) -> HttpResponse {
+    res.cookie(refresh_cookie::issue(
+        &session.refresh_token,
+        &state.settings,
+    ))
+    .insert_header(("Cache-Control", "no-store"))
+    .json(SessionJson::new(session))
+}
+
+async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    limit_client(&state, &req)?;
+    let (username, email, password) = (
+        Username::parse(&body.username),
+        Email::parse(&body.email),
+        Password::parse(&body.password),
+    );
+    let (Ok(username), Ok(email), Ok(password)) = (&username, &email, &password) else {
+        let fields: Vec<_> = [
+            ("username", username.err()),
+            ("email", email.err()),
+            ("password", password.err()),
+        ]
+        .into_iter()
+        .filter_map(|(f, e)| e.map(|e| (f, e)))
+        .collect();
+        return Err(ApiError::validation(&fields));
+    };
+    let user = state
+        .auth
+        .send(Register {
+            username: username.clone(),
+            email: email.clone(),
+            password: password.clone(),
+        })
+        .await??;
+    Ok(HttpResponse::Created().json(UserJson::new(&user, true)))
+}
+
+async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    limit_client(&state, &req)?;
+    let session = state.auth.send(Guest).await??;
+    Ok(session_response(HttpResponse::Created(), &session, &state))
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
+    limit_client(&state, &req)?;
+    let LoginBody { login, password } = body.into_inner();
+    let account = login.trim().to_lowercase();
+    state
+        .login_failures
+        .check(&account)
+        .map_err(ApiError::rate_limited)?;
+    match state.auth.send(Login { login, password }).await? {
+        Ok(session) => Ok(session_response(HttpResponse::Ok(), &session, &state)),
+        Err(ServiceError::InvalidCredentials) => {
+            // Counting only failures keeps a user's own successful logins free.
+            let _ = state.login_failures.hit(&account);
+            Err(ServiceError::InvalidCredentials.into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn require_same_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    if refresh_cookie::same_origin(req, &state.settings) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("cross-site request refused"))
+    }
+}
+
+async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    require_same_origin(&state, &req)?;
+    let token =
+        refresh_cookie::read(&req).ok_or_else(|| ApiError::unauthorized("no refresh token"))?;
+    let session = state.auth.send(Refresh { token }).await??;
+    Ok(session_response(HttpResponse::Ok(), &session, &state))
+}
+
+async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    require_same_origin(&state, &req)?;
+    if let Some(token) = refresh_cookie::read(&req) {
+        state.auth.send(Logout { token }).await??;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(refresh_cookie::clear(&state.settings))
+        .finish())
+}

@@ -1,0 +1,74 @@
+//! Per-request plumbing: request id, one structured log line, metrics, and a
+//! last line of defence that gives every error response the contract's shape.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+
+use super::error::ApiError;
+use super::state::AppState;
+
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, also in its log line.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let rid = uuid::Uuid::new_v4().simple().to_string();
+    req.extensions_mut().insert(RequestId(rid.clone()));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    // Only the path: query strings may carry `access_token`.
+    let (method, path) = (req.method().to_string(), req.path().to_owned());
+
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let internal = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+        .and_then(|e| e.internal.clone());
+    let mut res = if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let replacement = ApiError::from_status(status).error_response();
+        res.into_response(replacement)
+    } else {
+        res
+    };
+    res.headers_mut().insert(
+        REQUEST_ID.clone(),
+        HeaderValue::from_str(&rid).expect("hex id is a valid header"),
+    );
+
+    let elapsed = started.elapsed();
+    if let Some(detail) = internal {
+        log::error!("rid={rid} internal error: {detail}");
+    }
+    log::info!(
+        target: "microchat::request",
+        "rid={rid} method={method} path={path} status={} ms={:.1}",
+        res.status().as_u16(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    if let Some(state) = state {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        state
+            .metrics
+            .observe_request(&method, &route, res.status().as_u16(), elapsed);
+    }
+    Ok(res)
+}

@@ -1,0 +1,47 @@
+//! HTTP: routing, extractors and handlers. Handlers parse input into domain
+//! types, ask an actor, and shape the answer; nothing here touches the database.
+
+mod auth;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+mod ops;
+pub mod rate_limit;
+mod refresh_cookie;
+pub mod state;
+mod static_files;
+mod users;
+pub mod views;
+
+use actix_web::web;
+
+use error::ApiError;
+
+/// The contract's body limit for every request.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Extractor settings that keep actix's own errors in the contract's shape.
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY)
+            .error_handler(error::json_error),
+    )
+    .app_data(web::PayloadConfig::new(MAX_BODY))
+    .app_data(web::QueryConfig::default().error_handler(error::query_error))
+    .app_data(web::PathConfig::default().error_handler(error::path_error));
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .service(web::scope("/auth").configure(auth::routes))
+            .service(web::scope("/users").configure(users::routes)),
+    )
+    .configure(ops::routes)
+    .configure(static_files::routes);
+}
+
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found("no such endpoint"))
+}

@@ -1,0 +1,36 @@
+//! Health, readiness and metrics.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::actors::auth::Ping;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    match state.auth.send(Ping).await? {
+        Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
+        Err(e) => {
+            log::warn!("not ready: {e}");
+            Ok(HttpResponse::ServiceUnavailable().json(json!({
+                "error": {"code": "internal", "message": "database unavailable"}
+            })))
+        }
+    }
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}

@@ -1,0 +1,132 @@
+//! `/api/v1/users`: me, delete me, search, and admin delete / role change.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::extract::Caller;
+use super::state::AppState;
+use super::views::UserJson;
+use crate::actors::auth::{accounts::Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
+use crate::domain::{Invalid, Permission, Role};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(me))
+        .route("/me", web::delete().to(delete_me))
+        .route("", web::get().to(search))
+        .route("/", web::get().to(search))
+        .route("/{id}", web::delete().to(delete_user))
+        .route("/{id}/role", web::put().to(set_role));
+}
+
+async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let user = state
+        .auth
+        .send(GetUser { id: caller.id() })
+        .await??
+        .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
+    Ok(HttpResponse::Ok().json(UserJson::new(&user, true)))
+}
+
+#[derive(Deserialize)]
+struct DeleteMeBody {
+    password: Option<String>,
+}
+
+/// The body is optional (guests send none), so it is parsed by hand: an
+/// empty body means "no password", a malformed one is still a 400.
+async fn delete_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let password = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<DeleteMeBody>(&body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
+            .password
+    };
+    state
+        .auth
+        .send(DeleteUser {
+            id: caller.id(),
+            confirm: Some(Confirm { password }),
+        })
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn search(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::SearchUsers)?;
+    let limit = query.limit.unwrap_or(20);
+    if limit < 1 {
+        return Err(ApiError::validation(&[(
+            "limit",
+            Invalid("must be at least 1"),
+        )]));
+    }
+    let prefix = query.q.clone().unwrap_or_default().trim().to_owned();
+    let users = state
+        .auth
+        .send(SearchUsers {
+            prefix,
+            limit: limit.min(100),
+        })
+        .await??;
+    let admin = caller.can(Permission::Admin);
+    let body: Vec<_> = users
+        .iter()
+        .map(|u| UserJson::new(u, admin || u.id == caller.id()))
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+async fn delete_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::Admin)?;
+    state
+        .auth
+        .send(DeleteUser {
+            id: id.into_inner(),
+            confirm: None,
+        })
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct RoleBody {
+    role: Role,
+}
+
+async fn set_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<RoleBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::Admin)?;
+    let user = state
+        .auth
+        .send(SetRole {
+            id: id.into_inner(),
+            role: body.role,
+        })
+        .await??
+        .ok_or_else(|| ApiError::not_found("no such user"))?;
+    Ok(HttpResponse::Ok().json(UserJson::new(&user, true)))
+}

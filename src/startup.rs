@@ -1,0 +1,160 @@
+//! Builds the application: storage, keys, actors and the HTTP server, bound
+//! to its listener so tests can start it on port 0 and read the port back.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::SyncArbiter;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::actors::auth::AuthActor;
+use crate::auth::access::{AccessCache, PermissionTable};
+use crate::auth::jwt::{JwtKeys, KeyError};
+use crate::config::{JwtAlgorithm, Settings};
+use crate::db::{self, DbError, DbPool};
+use crate::http::{self, rate_limit::RateLimiter, state::AppState};
+use crate::metrics::Metrics;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How long a cached access check may be trusted without an invalidation.
+const ACCESS_CACHE_TTL: Duration = Duration::from_secs(30);
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        settings.validate().map_err(StartupError::Config)?;
+        let pool = prepare_database(&settings)?;
+        let mut conn = pool.get().map_err(DbError::from)?;
+        let keys = Arc::new(load_keys(&settings, &mut conn)?);
+        let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
+        drop(conn);
+
+        let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
+        let auth = {
+            let (pool, keys, access) = (pool.clone(), keys.clone(), access.clone());
+            let ttl = settings.refresh_token_ttl;
+            SyncArbiter::start(auth_threads(), move || {
+                AuthActor::new(pool.clone(), keys.clone(), access.clone(), ttl)
+            })
+        };
+        let state = web::Data::new(AppState {
+            auth,
+            access,
+            keys,
+            metrics: Arc::new(Metrics::new()),
+            auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
+            login_failures: RateLimiter::new(
+                settings.login_failures_per_account,
+                Duration::from_secs(settings.login_failure_window.into()),
+            ),
+            settings: Arc::new(settings.clone()),
+        });
+
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(http::extractor_config)
+                .configure(http::routes)
+                .default_service(web::to(http::not_found))
+                .wrap(from_fn(http::middleware::request_context))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        log::info!("listening on http://{}:{port}", settings.bind.ip());
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
+/// never stalls a token check entirely.
+fn auth_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
+}
+
+/// Connects and applies pending migrations.
+pub fn prepare_database(settings: &Settings) -> Result<DbPool, StartupError> {
+    let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
+    let applied = db::migrate(&mut conn)?;
+    if applied > 0 {
+        log::info!("applied {applied} database migrations");
+    }
+    Ok(pool)
+}
+
+fn load_keys(settings: &Settings, conn: &mut db::DbConn) -> Result<JwtKeys, StartupError> {
+    let ttl = i64::from(settings.access_token_ttl);
+    let read = |path: &std::path::PathBuf| {
+        std::fs::read(path).map_err(|e| KeyError::Read(path.display().to_string(), e))
+    };
+    let (alg, private, public) = match settings.jwt_algorithm {
+        JwtAlgorithm::Hs256 => {
+            let secret = match &settings.jwt_secret {
+                Some(secret) => secret.0.clone(),
+                None => generated_secret(conn)?,
+            };
+            return Ok(JwtKeys::hmac(secret.as_bytes(), ttl));
+        }
+        JwtAlgorithm::Rs256 => (
+            jsonwebtoken::Algorithm::RS256,
+            &settings.jwt_private_key_file,
+            &settings.jwt_public_key_file,
+        ),
+        JwtAlgorithm::EdDsa => (
+            jsonwebtoken::Algorithm::EdDSA,
+            &settings.jwt_private_key_file,
+            &settings.jwt_public_key_file,
+        ),
+    };
+    let missing = || StartupError::Config("key files missing".into());
+    let private = read(private.as_ref().ok_or_else(missing)?)?;
+    let public = read(public.as_ref().ok_or_else(missing)?)?;
+    Ok(JwtKeys::asymmetric(alg, &private, &public, ttl)?)
+}
+
+/// A secret kept in the database, so tokens survive restarts without setup.
+fn generated_secret(conn: &mut db::DbConn) -> Result<String, StartupError> {
+    let candidate = crate::auth::hex(&crate::auth::random_bytes::<32>());
+    let (secret, created) = db::settings::get_or_insert(conn, "jwt_secret", &candidate)?;
+    if created {
+        log::info!("no --jwt-secret given: generated one and stored it in the database");
+    }
+    Ok(secret)
+}
