@@ -1,0 +1,13 @@
+//! One integration binary: each test starts the real application on a random
+//! port with its own database (a temp SQLite file, or a freshly created
+//! PostgreSQL database when MICROCHAT_TEST_DATABASE_URL is set) and talks to
+//! it over HTTP like any client.
+
+mod auth_login;
+mod auth_register;
+mod auth_tokens;
+mod backend;
+mod cli;
+mod helpers;
+mod ops;
+mod users;
