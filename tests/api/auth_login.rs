@@ -12,7 +12,14 @@ async fn login_by_username_or_email_returns_a_bearer_token_and_the_user() {
         assert_eq!(res.status, 200, "{login}: {}", res.body);
         assert_eq!(res.body["token_type"], "Bearer");
         assert_eq!(res.body["expires_in"], 900);
-        assert!(res.body["access_token"].as_str().unwrap().split('.').count() == 3);
+        assert!(
+            res.body["access_token"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .count()
+                == 3
+        );
         assert_eq!(res.body["user"]["username"], "Dave");
         assert_eq!(res.body["user"]["email"], "dave@example.com");
     }
@@ -24,13 +31,19 @@ async fn the_refresh_cookie_has_the_contract_attributes() {
     app.register("erin", "erin@example.com", PASSWORD).await;
     let res = app.login("erin", PASSWORD).await;
     let line = res.refresh_set_cookie().expect("Set-Cookie refresh_token");
-    let attrs: Vec<String> = line.split(';').map(|a| a.trim().to_ascii_lowercase()).collect();
+    let attrs: Vec<String> = line
+        .split(';')
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
     let value = attrs[0].strip_prefix("refresh_token=").unwrap();
     assert!(value.len() >= 43, "at least 256 bits: {value}");
     for want in ["httponly", "samesite=strict", "path=/api/v1/auth", "secure"] {
         assert!(attrs.iter().any(|a| a == want), "{want} missing in {line}");
     }
-    let max_age = attrs.iter().find_map(|a| a.strip_prefix("max-age=")).expect("Max-Age");
+    let max_age = attrs
+        .iter()
+        .find_map(|a| a.strip_prefix("max-age="))
+        .expect("Max-Age");
     assert_eq!(max_age, (30 * 86_400).to_string());
 }
 
@@ -38,7 +51,12 @@ async fn the_refresh_cookie_has_the_contract_attributes() {
 async fn insecure_dev_mode_drops_only_the_secure_attribute() {
     let app = spawn_app_with(|s| s.insecure_dev = true).await;
     app.register("fred", "fred@example.com", PASSWORD).await;
-    let line = app.login("fred", PASSWORD).await.refresh_set_cookie().unwrap().to_ascii_lowercase();
+    let line = app
+        .login("fred", PASSWORD)
+        .await
+        .refresh_set_cookie()
+        .unwrap()
+        .to_ascii_lowercase();
     assert!(!line.contains("secure"), "{line}");
     assert!(line.contains("httponly") && line.contains("samesite=strict"));
 }
@@ -64,18 +82,26 @@ async fn failed_logins_are_limited_per_account_and_successes_are_not_counted() {
         assert_eq!(app.login("ivy", PASSWORD).await.status, 200);
     }
     for _ in 0..3 {
-        app.login("hank", "bad password 1").await.assert_error(401, "unauthorized");
+        app.login("hank", "bad password 1")
+            .await
+            .assert_error(401, "unauthorized");
     }
     let res = app.login("HANK", PASSWORD).await;
     res.assert_error(429, "rate_limited");
     assert!(res.header("retry-after").is_some());
-    assert_eq!(app.login("ivy", PASSWORD).await.status, 200, "other accounts unaffected");
+    assert_eq!(
+        app.login("ivy", PASSWORD).await.status,
+        200,
+        "other accounts unaffected"
+    );
 }
 
 #[actix_web::test]
 async fn a_guest_gets_a_session_with_role_guest_and_no_email() {
     let app = spawn_app().await;
-    let res = app.call(Method::POST, "/api/v1/auth/guest", None, &[], None).await;
+    let res = app
+        .call(Method::POST, "/api/v1/auth/guest", None, &[], None)
+        .await;
     assert_eq!(res.status, 201, "{}", res.body);
     let user = &res.body["user"];
     assert_eq!(user["role"], "guest");
@@ -87,7 +113,11 @@ async fn a_guest_gets_a_session_with_role_guest_and_no_email() {
     assert_eq!(me.status, 200);
     assert_eq!(me.body["role"], "guest");
     let refreshed = app.refresh(&res.refresh_cookie().unwrap(), None).await;
-    assert_eq!(refreshed.status, 200, "guests stay signed in: {}", refreshed.body);
+    assert_eq!(
+        refreshed.status, 200,
+        "guests stay signed in: {}",
+        refreshed.body
+    );
     let search = app.get("/api/v1/users?q=a", Some(token)).await;
     search.assert_error(403, "forbidden");
 }

@@ -7,7 +7,9 @@ use crate::helpers::{spawn_app, spawn_app_with, PASSWORD, SECRET};
 fn claims_of(token: &str) -> Value {
     use base64::Engine;
     let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -21,7 +23,10 @@ async fn access_tokens_carry_the_contract_claims_signed_hs256() {
     assert_eq!(claims["sub"], acc.id.to_string(), "sub is a decimal string");
     assert_eq!(claims["name"], "kate");
     assert_eq!(claims["role"], "user");
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        900
+    );
     assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
 }
 
@@ -35,7 +40,11 @@ async fn forged_unsigned_expired_and_switched_algorithm_tokens_are_401() {
     let sign = |alg: Algorithm, key: &[u8], claims: &Value| {
         encode(&Header::new(alg), claims, &EncodingKey::from_secret(key)).unwrap()
     };
-    let other_key = sign(Algorithm::HS256, b"some-other-secret-some-other-secret", &claims);
+    let other_key = sign(
+        Algorithm::HS256,
+        b"some-other-secret-some-other-secret",
+        &claims,
+    );
     let hs512 = sign(Algorithm::HS512, SECRET.as_bytes(), &claims);
     let mut old = claims.clone();
     old["iat"] = json!(now - 3600);
@@ -56,7 +65,9 @@ async fn forged_unsigned_expired_and_switched_algorithm_tokens_are_401() {
     }
     let valid = sign(Algorithm::HS256, SECRET.as_bytes(), &claims);
     assert_eq!(app.get("/api/v1/users/me", Some(&valid)).await.status, 200);
-    app.get("/api/v1/users/me", None).await.assert_error(401, "unauthorized");
+    app.get("/api/v1/users/me", None)
+        .await
+        .assert_error(401, "unauthorized");
 }
 
 #[actix_web::test]
@@ -78,11 +89,19 @@ async fn refresh_rotates_the_cookie_and_each_token_works_once() {
 async fn reusing_a_refresh_token_revokes_the_whole_family_including_the_newest() {
     let app = spawn_app().await;
     let acc = app.signup("noah").await;
-    let second = app.refresh(&acc.cookie, None).await.refresh_cookie().unwrap();
+    let second = app
+        .refresh(&acc.cookie, None)
+        .await
+        .refresh_cookie()
+        .unwrap();
     let third = app.refresh(&second, None).await.refresh_cookie().unwrap();
     // The first token again: someone copied it.
-    app.refresh(&acc.cookie, None).await.assert_error(401, "unauthorized");
-    app.refresh(&third, None).await.assert_error(401, "unauthorized");
+    app.refresh(&acc.cookie, None)
+        .await
+        .assert_error(401, "unauthorized");
+    app.refresh(&third, None)
+        .await
+        .assert_error(401, "unauthorized");
 
     // Another login is another family and is unaffected.
     let other = app.login("noah", PASSWORD).await.refresh_cookie().unwrap();
@@ -92,9 +111,13 @@ async fn reusing_a_refresh_token_revokes_the_whole_family_including_the_newest()
 #[actix_web::test]
 async fn refresh_without_or_with_an_unknown_cookie_is_401() {
     let app = spawn_app().await;
-    let res = app.call(Method::POST, "/api/v1/auth/refresh", None, &[], None).await;
+    let res = app
+        .call(Method::POST, "/api/v1/auth/refresh", None, &[], None)
+        .await;
     res.assert_error(401, "unauthorized");
-    app.refresh("refresh_token=deadbeef", None).await.assert_error(401, "unauthorized");
+    app.refresh("refresh_token=deadbeef", None)
+        .await
+        .assert_error(401, "unauthorized");
 }
 
 #[actix_web::test]
@@ -102,14 +125,29 @@ async fn logout_revokes_the_family_and_clears_the_cookie() {
     let app = spawn_app().await;
     let acc = app.signup("olga").await;
     let headers = [("Cookie", acc.cookie.as_str())];
-    let res = app.call(Method::POST, "/api/v1/auth/logout", None, &headers, None).await;
+    let res = app
+        .call(Method::POST, "/api/v1/auth/logout", None, &headers, None)
+        .await;
     assert_eq!(res.status, 204);
-    let line = res.refresh_set_cookie().expect("clearing cookie").to_ascii_lowercase();
-    assert!(line.starts_with("refresh_token=;") || line.starts_with("refresh_token=\"\""), "{line}");
-    assert!(line.contains("max-age=0") && line.contains("path=/api/v1/auth"), "{line}");
-    app.refresh(&acc.cookie, None).await.assert_error(401, "unauthorized");
+    let line = res
+        .refresh_set_cookie()
+        .expect("clearing cookie")
+        .to_ascii_lowercase();
+    assert!(
+        line.starts_with("refresh_token=;") || line.starts_with("refresh_token=\"\""),
+        "{line}"
+    );
+    assert!(
+        line.contains("max-age=0") && line.contains("path=/api/v1/auth"),
+        "{line}"
+    );
+    app.refresh(&acc.cookie, None)
+        .await
+        .assert_error(401, "unauthorized");
 
-    let res = app.call(Method::POST, "/api/v1/auth/logout", None, &[], None).await;
+    let res = app
+        .call(Method::POST, "/api/v1/auth/logout", None, &[], None)
+        .await;
     assert_eq!(res.status, 204, "logout without a cookie");
 }
 
@@ -117,15 +155,27 @@ async fn logout_revokes_the_family_and_clears_the_cookie() {
 async fn cross_site_refresh_and_logout_are_403_and_the_token_stays_usable() {
     let app = spawn_app().await;
     let acc = app.signup("paul").await;
-    for origin in ["https://evil.example", "null", &format!("http://127.0.0.1:{}", app.port + 1)] {
-        app.refresh(&acc.cookie, Some(origin)).await.assert_error(403, "forbidden");
+    for origin in [
+        "https://evil.example",
+        "null",
+        &format!("http://127.0.0.1:{}", app.port + 1),
+    ] {
+        app.refresh(&acc.cookie, Some(origin))
+            .await
+            .assert_error(403, "forbidden");
         let headers = [("Cookie", acc.cookie.as_str()), ("Origin", origin)];
-        let res = app.call(Method::POST, "/api/v1/auth/logout", None, &headers, None).await;
+        let res = app
+            .call(Method::POST, "/api/v1/auth/logout", None, &headers, None)
+            .await;
         res.assert_error(403, "forbidden");
     }
     let same = format!("http://127.0.0.1:{}", app.port);
     let res = app.refresh(&acc.cookie, Some(&same)).await;
-    assert_eq!(res.status, 200, "same origin accepted, token still valid: {}", res.body);
+    assert_eq!(
+        res.status, 200,
+        "same origin accepted, token still valid: {}",
+        res.body
+    );
 }
 
 #[actix_web::test]
@@ -133,8 +183,12 @@ async fn the_origin_check_follows_the_configured_public_url() {
     let app = spawn_app_with(|s| s.public_url = Some("https://chat.example.com".into())).await;
     let acc = app.signup("quinn").await;
     let local = format!("http://127.0.0.1:{}", app.port);
-    app.refresh(&acc.cookie, Some(&local)).await.assert_error(403, "forbidden");
-    let res = app.refresh(&acc.cookie, Some("https://chat.example.com")).await;
+    app.refresh(&acc.cookie, Some(&local))
+        .await
+        .assert_error(403, "forbidden");
+    let res = app
+        .refresh(&acc.cookie, Some("https://chat.example.com"))
+        .await;
     assert_eq!(res.status, 200, "{}", res.body);
 }
 
@@ -169,13 +223,23 @@ async fn eddsa_keys_sign_tokens_when_configured() {
     let acc = app.signup("rita").await;
     let header = claims_of(&format!("x.{}", acc.token.split('.').next().unwrap()));
     assert_eq!(header["alg"], "EdDSA");
-    assert_eq!(app.get("/api/v1/users/me", Some(&acc.token)).await.status, 200);
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&acc.token)).await.status,
+        200
+    );
     // An HS256 token made with a guessable "secret" must not pass.
     let now = chrono::Utc::now().timestamp();
     let claims = json!({"sub": acc.id.to_string(), "name": "rita", "role": "user",
                         "iat": now, "exp": now + 600, "jti": "x"});
-    let forged = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap();
-    app.get("/api/v1/users/me", Some(&forged)).await.assert_error(401, "unauthorized");
+    let forged = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    app.get("/api/v1/users/me", Some(&forged))
+        .await
+        .assert_error(401, "unauthorized");
 }
 
 #[actix_web::test]
@@ -192,5 +256,11 @@ async fn a_generated_secret_is_kept_in_the_database_across_restarts() {
     let first = start().await;
     let acc = first.signup("sam").await;
     let second = start().await;
-    assert_eq!(second.get("/api/v1/users/me", Some(&acc.token)).await.status, 200);
+    assert_eq!(
+        second
+            .get("/api/v1/users/me", Some(&acc.token))
+            .await
+            .status,
+        200
+    );
 }

@@ -22,10 +22,13 @@ async fn the_postgres_run_really_stores_in_a_fresh_postgres_database() {
     assert!(url.starts_with("postgres"), "{url}");
     app.signup("pgcheck").await;
     let mut conn = PgConnection::establish(&url).unwrap();
-    let rows: Vec<Count> = diesel::sql_query("SELECT count(*) AS n FROM users WHERE username = 'pgcheck'")
+    let rows: Vec<Count> =
+        diesel::sql_query("SELECT count(*) AS n FROM users WHERE username = 'pgcheck'")
+            .load(&mut conn)
+            .unwrap();
+    assert_eq!(rows[0].n, 1);
+    let total: Vec<Count> = diesel::sql_query("SELECT count(*) AS n FROM users")
         .load(&mut conn)
         .unwrap();
-    assert_eq!(rows[0].n, 1);
-    let total: Vec<Count> = diesel::sql_query("SELECT count(*) AS n FROM users").load(&mut conn).unwrap();
     assert_eq!(total[0].n, 1, "each test gets its own fresh database");
 }

@@ -20,14 +20,29 @@ async fn set_role_makes_the_first_admin_and_refuses_bad_input() {
     let url = &app.settings.database_url;
 
     let out = microchat(url, &["migrate"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = microchat(url, &["user", "set-role", "YARA", "admin"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(app.get("/api/v1/users/me", Some(&acc.token)).await.body["role"], "admin");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&acc.token)).await.body["role"],
+        "admin"
+    );
 
-    assert!(!microchat(url, &["user", "set-role", "yara", "emperor"]).status.success());
-    assert!(!microchat(url, &["user", "set-role", "nobody", "admin"]).status.success());
+    assert!(!microchat(url, &["user", "set-role", "yara", "emperor"])
+        .status
+        .success());
+    assert!(!microchat(url, &["user", "set-role", "nobody", "admin"])
+        .status
+        .success());
     let _ = PASSWORD;
 }
 

@@ -32,7 +32,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// The raw `Set-Cookie` line for the refresh cookie.
@@ -58,7 +61,11 @@ impl Resp {
     pub fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status, status, "body: {}", self.body);
         assert_eq!(self.error_code(), code, "body: {}", self.body);
-        assert!(self.body["error"]["message"].is_string(), "body: {}", self.body);
+        assert!(
+            self.body["error"]["message"].is_string(),
+            "body: {}",
+            self.body
+        );
     }
 }
 
@@ -73,7 +80,8 @@ fn test_database() -> (String, TestDb) {
     match std::env::var("MICROCHAT_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("microchat_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = PgConnection::establish(&base).expect("connect to MICROCHAT_TEST_DATABASE_URL");
+            let mut conn =
+                PgConnection::establish(&base).expect("connect to MICROCHAT_TEST_DATABASE_URL");
             diesel::sql_query(format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .expect("create test database");
@@ -103,11 +111,21 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     settings.login_failures_per_account = 100_000;
     settings.workers = Some(2);
     tweak(&mut settings);
-    let app = Application::build(settings.clone()).await.expect("app starts");
+    let app = Application::build(settings.clone())
+        .await
+        .expect("app starts");
     let port = app.port();
     actix_web::rt::spawn(app.run_until_stopped());
-    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
-    TestApp { addr: format!("http://127.0.0.1:{port}"), port, settings, client, _db: db }
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    TestApp {
+        addr: format!("http://127.0.0.1:{port}"),
+        port,
+        settings,
+        client,
+        _db: db,
+    }
 }
 
 impl TestApp {
@@ -135,7 +153,14 @@ impl TestApp {
     }
 
     /// Sends raw bytes with a given content type.
-    pub async fn call_raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Resp {
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Resp {
         let mut req = self
             .client
             .request(method, format!("{}{path}", self.addr))
@@ -160,7 +185,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Resp {
-        self.post("/api/v1/auth/login", None, json!({"login": login, "password": password})).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": login, "password": password}),
+        )
+        .await
     }
 
     /// `POST /refresh` presenting `cookie`, optionally with an `Origin`.
@@ -169,7 +199,8 @@ impl TestApp {
         if let Some(o) = origin {
             headers.push(("Origin", o));
         }
-        self.call(Method::POST, "/api/v1/auth/refresh", None, &headers, None).await
+        self.call(Method::POST, "/api/v1/auth/refresh", None, &headers, None)
+            .await
     }
 
     /// Registers `username` (email `<username>@example.com`) and logs in.
@@ -202,7 +233,12 @@ where
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
     };
-    Resp { status, headers, body }
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }

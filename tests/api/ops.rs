@@ -22,7 +22,10 @@ async fn every_response_carries_a_unique_request_id() {
     let a = app.get("/healthz", None).await;
     let b = app.get("/no/such/thing", None).await;
     let c = app.get("/api/v1/users/me", None).await;
-    let ids: Vec<_> = [&a, &b, &c].iter().map(|r| r.header("x-request-id").expect("X-Request-Id")).collect();
+    let ids: Vec<_> = [&a, &b, &c]
+        .iter()
+        .map(|r| r.header("x-request-id").expect("X-Request-Id"))
+        .collect();
     assert!(ids.iter().all(|id| id.len() >= 16));
     assert!(ids[0] != ids[1] && ids[1] != ids[2]);
 }
@@ -30,8 +33,12 @@ async fn every_response_carries_a_unique_request_id() {
 #[actix_web::test]
 async fn unknown_routes_are_404_in_the_contract_shape() {
     let app = spawn_app().await;
-    app.get("/api/v1/nothing", None).await.assert_error(404, "not_found");
-    let res = app.call(Method::PATCH, "/api/v1/auth/login", None, &[], None).await;
+    app.get("/api/v1/nothing", None)
+        .await
+        .assert_error(404, "not_found");
+    let res = app
+        .call(Method::PATCH, "/api/v1/auth/login", None, &[], None)
+        .await;
     assert!(res.status == 404 || res.status == 400, "{}", res.status);
     assert!(res.body["error"]["code"].is_string(), "{}", res.body);
 }
@@ -40,11 +47,25 @@ async fn unknown_routes_are_404_in_the_contract_shape() {
 async fn bodies_over_64_kib_are_413() {
     let app = spawn_app().await;
     let big = json!({"login": "x".repeat(70 * 1024), "password": "p"}).to_string();
-    let res = app.call_raw(Method::POST, "/api/v1/auth/login", None, "application/json", big.into_bytes()).await;
+    let res = app
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            big.into_bytes(),
+        )
+        .await;
     res.assert_error(413, "payload_too_large");
     let just_under = json!({"login": "x".repeat(60 * 1024), "password": "p"}).to_string();
     let res = app
-        .call_raw(Method::POST, "/api/v1/auth/login", None, "application/json", just_under.into_bytes())
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            just_under.into_bytes(),
+        )
         .await;
     res.assert_error(401, "unauthorized");
 }
@@ -53,15 +74,33 @@ async fn bodies_over_64_kib_are_413() {
 async fn malformed_json_and_wrong_content_types_are_400() {
     let app = spawn_app().await;
     let res = app
-        .call_raw(Method::POST, "/api/v1/auth/login", None, "application/json", b"{\"login\": ".to_vec())
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            b"{\"login\": ".to_vec(),
+        )
         .await;
     res.assert_error(400, "bad_request");
     let res = app
-        .call_raw(Method::POST, "/api/v1/auth/register", None, "text/plain", b"hello".to_vec())
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            "text/plain",
+            b"hello".to_vec(),
+        )
         .await;
     res.assert_error(400, "bad_request");
     let res = app
-        .call_raw(Method::POST, "/api/v1/auth/login", None, "application/json", b"[1,2]".to_vec())
+        .call_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            b"[1,2]".to_vec(),
+        )
         .await;
     res.assert_error(400, "bad_request");
 }
@@ -73,5 +112,8 @@ async fn the_web_ui_is_served_with_a_strict_content_security_policy() {
     assert_eq!(res.status, 200);
     assert!(res.header("content-type").unwrap().starts_with("text/html"));
     let csp = res.header("content-security-policy").expect("CSP");
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
 }
