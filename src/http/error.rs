@@ -143,6 +143,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(field, reason) => {
                 ApiError::validation(&[(field, Invalid(reason))])
             }
+            ServiceError::UnknownUsers(ref names) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_users",
+                e.to_string(),
+            )
+            .with_details(json!({ "usernames": names })),
+            ServiceError::RateLimited(secs) => ApiError::rate_limited(secs),
             ServiceError::Db(db) => ApiError::internal(format!("database: {db}")),
             ServiceError::Internal(detail) => ApiError::internal(detail),
         }

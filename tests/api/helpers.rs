@@ -242,3 +242,53 @@ where
         body,
     }
 }
+
+impl TestApp {
+    /// `POST /chats` as `token`; asserts 201 and returns the chat id.
+    pub async fn create_chat(
+        &self,
+        token: &str,
+        name: &str,
+        members: &[&str],
+        public: bool,
+    ) -> i64 {
+        let body = serde_json::json!({"name": name, "members": members, "public": public});
+        let res = self.post("/api/v1/chats", Some(token), body).await;
+        assert_eq!(res.status, 201, "create chat: {}", res.body);
+        res.body["id"].as_i64().unwrap()
+    }
+
+    /// `POST /chats/{id}/messages`.
+    pub async fn send_rest(
+        &self,
+        token: &str,
+        chat_id: i64,
+        body: &str,
+        client_id: Option<&str>,
+    ) -> Resp {
+        let body = serde_json::json!({"body": body, "client_id": client_id});
+        self.post(
+            &format!("/api/v1/chats/{chat_id}/messages"),
+            Some(token),
+            body,
+        )
+        .await
+    }
+
+    /// History ids, oldest first.
+    pub async fn history_ids(&self, token: &str, chat_id: i64, query: &str) -> Vec<i64> {
+        let res = self
+            .get(
+                &format!("/api/v1/chats/{chat_id}/messages{query}"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect()
+    }
+}

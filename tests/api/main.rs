@@ -11,3 +11,5 @@ mod cli;
 mod helpers;
 mod ops;
 mod users;
+mod ws_client;
+mod ws_messages;

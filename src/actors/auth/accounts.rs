@@ -3,6 +3,8 @@
 use actix::{Handler, Message};
 
 use super::{to_user, AuthActor};
+use crate::actors::hub::CloseUser;
+use crate::actors::session::close;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::auth::access::Access;
 use crate::auth::password;
@@ -111,6 +113,11 @@ impl Handler<DeleteUser> for AuthActor {
         }
         db::cascade::delete_user(&mut conn, msg.id)?;
         self.access.invalidate(msg.id);
+        self.hub.do_send(CloseUser {
+            user_id: msg.id,
+            code: close::REVOKED,
+            reason: "account deleted",
+        });
         log::info!("deleted user {}", msg.id);
         Ok(())
     }

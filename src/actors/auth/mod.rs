@@ -7,7 +7,9 @@ mod sessions;
 
 use std::sync::Arc;
 
-use actix::{Actor, SyncContext};
+use actix::{Actor, Addr, SyncContext};
+
+use super::hub::Hub;
 use chrono::{DateTime, Utc};
 
 use crate::auth::access::AccessCache;
@@ -25,6 +27,7 @@ pub struct AuthActor {
     pool: DbPool,
     keys: Arc<JwtKeys>,
     access: Arc<AccessCache>,
+    hub: Addr<Hub>,
     refresh_ttl: chrono::Duration,
 }
 
@@ -33,12 +36,14 @@ impl AuthActor {
         pool: DbPool,
         keys: Arc<JwtKeys>,
         access: Arc<AccessCache>,
+        hub: Addr<Hub>,
         refresh_ttl_secs: u32,
     ) -> Self {
         AuthActor {
             pool,
             keys,
             access,
+            hub,
             refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
         }
     }
