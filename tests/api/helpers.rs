@@ -76,7 +76,7 @@ pub struct Account {
     pub cookie: String,
 }
 
-fn test_database() -> (String, TestDb) {
+pub fn test_database() -> (String, TestDb) {
     match std::env::var("MICROCHAT_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("microchat_test_{}", uuid::Uuid::new_v4().simple());
@@ -129,6 +129,21 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// A client for a server running elsewhere (a child process) on `port`.
+    pub fn external(port: u16, database_url: &str, db: TestDb) -> TestApp {
+        let settings = Settings::for_database(database_url);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        TestApp {
+            addr: format!("http://127.0.0.1:{port}"),
+            port,
+            settings,
+            client,
+            _db: db,
+        }
+    }
+
     /// Sends a request with optional bearer token, extra headers and JSON body.
     pub async fn call(
         &self,

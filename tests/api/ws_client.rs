@@ -55,6 +55,14 @@ impl Ws {
             .expect("frame sent");
     }
 
+    /// Like [`send`](Self::send) but reports failure instead of panicking.
+    pub async fn try_send(&mut self, frame: Value) -> bool {
+        self.framed
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .is_ok()
+    }
+
     pub async fn send_text(&mut self, text: String) {
         self.framed
             .send(Message::Text(text.into()))
@@ -70,7 +78,7 @@ impl Ws {
             match next {
                 Err(_) => return Event::Silence,
                 Ok(None) => return Event::Closed(None),
-                Ok(Some(Err(e))) => panic!("websocket error: {e}"),
+                Ok(Some(Err(_))) => return Event::Closed(None),
                 Ok(Some(Ok(Frame::Text(bytes)))) => {
                     return Event::Json(serde_json::from_slice(&bytes).expect("JSON frame"))
                 }
