@@ -149,6 +149,20 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_failure_window: u32,
 
+    /// redis://HOST:PORT — shared by several instances behind a load balancer
+    /// for cross-instance fan-out and cache invalidation. Optional.
+    #[arg(long, env = "MICROCHAT_REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
+    /// Prefix of this deployment's Redis channel, so deployments can share a Redis.
+    #[arg(
+        long,
+        env = "MICROCHAT_REDIS_NAMESPACE",
+        default_value = "microchat",
+        global = true
+    )]
+    pub redis_namespace: String,
+
     /// Sustained `send` frames per second per WebSocket session.
     #[arg(long, env = "MICROCHAT_WS_SEND_RATE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]

@@ -11,6 +11,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::actors::auth::AuthActor;
+use crate::actors::bus::{Bus, BusRunner, Receivers};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
@@ -53,7 +54,15 @@ impl Application {
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
         drop(conn);
 
-        let svc = Arc::new(start_services(&settings, pool, keys, permissions));
+        let bus = match &settings.redis_url {
+            Some(url) => Some(
+                Bus::connect(url, &settings.redis_namespace)
+                    .await
+                    .map_err(StartupError::Config)?,
+            ),
+            None => None,
+        };
+        let svc = Arc::new(start_services(&settings, pool, keys, permissions, bus));
         let state = web::Data::new(AppState {
             svc: svc.clone(),
             auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
@@ -138,17 +147,42 @@ fn start_services(
     pool: DbPool,
     keys: Arc<JwtKeys>,
     permissions: PermissionTable,
+    redis: Option<(Bus, BusRunner)>,
 ) -> Services {
     let metrics = Arc::new(Metrics::new());
     let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
-    let hub = Hub::default().start();
+    let (bus, runner) = match redis {
+        Some((bus, runner)) => (bus, Some(runner)),
+        None => (Bus::default(), None),
+    };
+    let hub = Hub::new(bus.clone()).start();
     let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
-    let rooms = Rooms::new(writer.clone());
+    let rooms = Rooms::new(writer.clone(), bus.clone());
+    if let Some(runner) = runner {
+        runner.start(Receivers {
+            rooms: rooms.clone(),
+            hub: hub.clone(),
+            access: access.clone(),
+        });
+    }
     let auth = {
-        let (pool, keys, access, hub) = (pool.clone(), keys.clone(), access.clone(), hub.clone());
+        let (pool, keys, access, hub, bus) = (
+            pool.clone(),
+            keys.clone(),
+            access.clone(),
+            hub.clone(),
+            bus.clone(),
+        );
         let ttl = settings.refresh_token_ttl;
         SyncArbiter::start(auth_threads(), move || {
-            AuthActor::new(pool.clone(), keys.clone(), access.clone(), hub.clone(), ttl)
+            AuthActor::new(
+                pool.clone(),
+                keys.clone(),
+                access.clone(),
+                hub.clone(),
+                bus.clone(),
+                ttl,
+            )
         })
     };
     let chats = {
@@ -162,6 +196,7 @@ fn start_services(
         chats,
         hub,
         rooms,
+        bus,
         writer,
         access,
         keys,

@@ -9,6 +9,7 @@ use actix::prelude::*;
 use bytestring::ByteString;
 use serde_json::json;
 
+use super::bus::{Bus, Event};
 use super::session::{CloseSession, Deliver, JoinedChat, LeftChat, WsSession};
 use crate::domain::Chat;
 
@@ -64,10 +65,40 @@ pub struct CloseUser {
 #[rtype(result = "usize")]
 pub struct Shutdown;
 
-#[derive(Default)]
+/// The same per-user events, arriving from another instance over the bus.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub enum Remote {
+    Joined {
+        user_id: i64,
+        chat_id: i64,
+        frame: ByteString,
+    },
+    Left {
+        user_id: i64,
+        chat_id: i64,
+        frame: ByteString,
+    },
+    Close {
+        user_id: i64,
+        code: u16,
+    },
+}
+
 pub struct Hub {
     sessions: HashMap<i64, HashMap<u64, Addr<WsSession>>>,
     contacts: HashMap<i64, Vec<i64>>,
+    bus: Bus,
+}
+
+impl Hub {
+    pub fn new(bus: Bus) -> Hub {
+        Hub {
+            sessions: HashMap::new(),
+            contacts: HashMap::new(),
+            bus,
+        }
+    }
 }
 
 impl Hub {
@@ -143,6 +174,39 @@ impl Handler<Disconnect> for Hub {
     }
 }
 
+impl Hub {
+    fn sessions_of(&self, user_id: i64) -> impl Iterator<Item = &Addr<WsSession>> {
+        self.sessions
+            .get(&user_id)
+            .into_iter()
+            .flat_map(|s| s.values())
+    }
+
+    fn joined(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
+        for addr in self.sessions_of(user_id) {
+            addr.do_send(JoinedChat {
+                chat_id,
+                frame: frame.clone(),
+            });
+        }
+    }
+
+    fn left(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
+        for addr in self.sessions_of(user_id) {
+            addr.do_send(LeftChat {
+                chat_id,
+                frame: frame.clone(),
+            });
+        }
+    }
+
+    fn close_user(&self, user_id: i64, code: u16, reason: &'static str) {
+        for addr in self.sessions_of(user_id) {
+            addr.do_send(CloseSession { code, reason });
+        }
+    }
+}
+
 impl Handler<ChatAdded> for Hub {
     type Result = ();
 
@@ -150,17 +214,13 @@ impl Handler<ChatAdded> for Hub {
         let frame: ByteString = json!({"type": "chat_added", "chat": msg.chat})
             .to_string()
             .into();
-        for addr in self
-            .sessions
-            .get(&msg.user_id)
-            .into_iter()
-            .flat_map(|s| s.values())
-        {
-            addr.do_send(JoinedChat {
-                chat_id: msg.chat.id,
-                frame: frame.clone(),
-            });
-        }
+        self.joined(msg.user_id, msg.chat.id, &frame);
+        let (user_id, chat_id, frame) = (msg.user_id, msg.chat.id, frame.to_string());
+        self.bus.publish(Event::Joined {
+            user_id,
+            chat_id,
+            frame,
+        });
     }
 }
 
@@ -171,17 +231,13 @@ impl Handler<ChatRemoved> for Hub {
         let frame: ByteString = json!({"type": "chat_removed", "chat_id": msg.chat_id})
             .to_string()
             .into();
-        for addr in self
-            .sessions
-            .get(&msg.user_id)
-            .into_iter()
-            .flat_map(|s| s.values())
-        {
-            addr.do_send(LeftChat {
-                chat_id: msg.chat_id,
-                frame: frame.clone(),
-            });
-        }
+        self.left(msg.user_id, msg.chat_id, &frame);
+        let (user_id, chat_id, frame) = (msg.user_id, msg.chat_id, frame.to_string());
+        self.bus.publish(Event::Left {
+            user_id,
+            chat_id,
+            frame,
+        });
     }
 }
 
@@ -189,16 +245,32 @@ impl Handler<CloseUser> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: CloseUser, _: &mut Context<Self>) {
-        for addr in self
-            .sessions
-            .get(&msg.user_id)
-            .into_iter()
-            .flat_map(|s| s.values())
-        {
-            addr.do_send(CloseSession {
-                code: msg.code,
-                reason: msg.reason,
-            });
+        self.close_user(msg.user_id, msg.code, msg.reason);
+        self.bus.publish(Event::CloseUser {
+            user_id: msg.user_id,
+            code: msg.code,
+        });
+    }
+}
+
+impl Handler<Remote> for Hub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Remote, _: &mut Context<Self>) {
+        match msg {
+            Remote::Joined {
+                user_id,
+                chat_id,
+                frame,
+            } => self.joined(user_id, chat_id, &frame),
+            Remote::Left {
+                user_id,
+                chat_id,
+                frame,
+            } => self.left(user_id, chat_id, &frame),
+            Remote::Close { user_id, code } => {
+                self.close_user(user_id, code, "closed by another instance")
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! to these, and these to `db`.
 
 pub mod auth;
+pub mod bus;
 pub mod chats;
 pub mod error;
 pub mod history;

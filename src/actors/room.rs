@@ -9,6 +9,7 @@ use actix::prelude::*;
 use bytestring::ByteString;
 use serde_json::{json, Value};
 
+use super::bus::Event;
 use super::history::{HistoryWriter, Store};
 use super::rooms::Rooms;
 use super::session::{error_frame, Deliver, RoomClosed, WsSession};
@@ -78,12 +79,17 @@ pub struct Broadcast {
     pub frame: ByteString,
     pub except_user: Option<i64>,
     pub members_only: bool,
+    /// Came from another instance over the bus: deliver, do not republish.
+    pub remote: bool,
 }
 
 /// The chat was deleted: tell followers, then stop.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Close;
+pub struct Close {
+    /// Came from another instance over the bus.
+    pub remote: bool,
+}
 
 struct Attached {
     user_id: i64,
@@ -177,6 +183,12 @@ impl Handler<Committed> for Room {
                     // A retried send was fanned out the first time already.
                     if fresh {
                         let frame = message_frame(&json);
+                        self.rooms.bus().publish(Event::Chat {
+                            chat_id: self.chat_id,
+                            frame: frame.to_string(),
+                            except_user: None,
+                            members_only: false,
+                        });
                         for attached in self.sessions.values() {
                             if origin_session.as_ref() != Some(&attached.addr) {
                                 attached.addr.do_send(Deliver(frame.clone()));
@@ -245,6 +257,14 @@ impl Handler<Broadcast> for Room {
     type Result = ();
 
     fn handle(&mut self, msg: Broadcast, _: &mut Context<Self>) {
+        if !msg.remote {
+            self.rooms.bus().publish(Event::Chat {
+                chat_id: self.chat_id,
+                frame: msg.frame.to_string(),
+                except_user: msg.except_user,
+                members_only: msg.members_only,
+            });
+        }
         for attached in self.sessions.values() {
             if Some(attached.user_id) != msg.except_user && (attached.member || !msg.members_only) {
                 attached.addr.do_send(Deliver(msg.frame.clone()));
@@ -256,7 +276,12 @@ impl Handler<Broadcast> for Room {
 impl Handler<Close> for Room {
     type Result = ();
 
-    fn handle(&mut self, _: Close, ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
+        if !msg.remote {
+            self.rooms.bus().publish(Event::ChatClosed {
+                chat_id: self.chat_id,
+            });
+        }
         let frame: ByteString = json!({"type": "chat_removed", "chat_id": self.chat_id})
             .to_string()
             .into();

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use actix::{Actor, Addr};
 
+use super::bus::Bus;
 use super::history::HistoryWriter;
 use super::room::Room;
 
@@ -13,14 +14,20 @@ use super::room::Room;
 pub struct Rooms {
     running: Arc<Mutex<HashMap<i64, Addr<Room>>>>,
     writer: Addr<HistoryWriter>,
+    bus: Bus,
 }
 
 impl Rooms {
-    pub fn new(writer: Addr<HistoryWriter>) -> Rooms {
+    pub fn new(writer: Addr<HistoryWriter>, bus: Bus) -> Rooms {
         Rooms {
             running: Arc::default(),
             writer,
+            bus,
         }
+    }
+
+    pub fn bus(&self) -> &Bus {
+        &self.bus
     }
 
     /// The chat's room, started if it is not running. Senders must use

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix::Addr;
 
 use super::auth::{AuthActor, LoadAccess};
+use super::bus::Bus;
 use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
@@ -31,6 +32,7 @@ pub struct Services {
     pub chats: Addr<ChatStore>,
     pub hub: Addr<Hub>,
     pub rooms: Rooms,
+    pub bus: Bus,
     pub writer: Addr<HistoryWriter>,
     pub access: Arc<AccessCache>,
     pub keys: Arc<JwtKeys>,

@@ -150,7 +150,9 @@ impl From<ServiceError> for ApiError {
         let base = ApiError::new(status_of(code), code, e.public_message());
         match e {
             ServiceError::Conflict(field) => base.with_details(json!({ "field": field })),
-            ServiceError::Invalid(field, reason) => ApiError::validation(&[(field, Invalid(reason))]),
+            ServiceError::Invalid(field, reason) => {
+                ApiError::validation(&[(field, Invalid(reason))])
+            }
             ServiceError::UnknownUsers(names) => base.with_details(json!({ "usernames": names })),
             ServiceError::RateLimited(secs) => ApiError::rate_limited(secs),
             ServiceError::Db(db) => ApiError::internal(format!("database: {db}")),

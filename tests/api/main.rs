@@ -12,6 +12,7 @@ mod cli;
 mod helpers;
 mod ops;
 mod process;
+mod scaleout;
 mod users;
 mod ws_client;
 mod ws_frames;

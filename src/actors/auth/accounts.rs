@@ -112,7 +112,7 @@ impl Handler<DeleteUser> for AuthActor {
             }
         }
         db::cascade::delete_user(&mut conn, msg.id)?;
-        self.access.invalidate(msg.id);
+        self.invalidate(msg.id);
         self.hub.do_send(CloseUser {
             user_id: msg.id,
             code: close::REVOKED,
@@ -128,7 +128,7 @@ impl Handler<SetRole> for AuthActor {
 
     fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
         let row = users::set_role(&mut *self.conn()?, msg.id, msg.role.as_str())?;
-        self.access.invalidate(msg.id);
+        self.invalidate(msg.id);
         if row.is_some() {
             log::info!("user {} now has role {}", msg.id, msg.role.as_str());
         }

@@ -62,7 +62,7 @@ impl ChatStore {
         if let Some(room) = self.rooms.existing(chat_id) {
             room.do_send(DetachUser { user_id });
             if departure == Departure::ChatDeleted {
-                room.do_send(Close);
+                room.do_send(Close { remote: false });
             }
         }
     }
@@ -171,7 +171,7 @@ impl Handler<DeleteChat> for ChatStore {
             });
         }
         if let Some(room) = self.rooms.existing(chat.id) {
-            room.do_send(Close);
+            room.do_send(Close { remote: false });
         }
         Ok(())
     }

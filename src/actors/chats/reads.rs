@@ -185,6 +185,7 @@ impl Handler<MarkRead> for ChatStore {
                     frame: frame.to_string().into(),
                     except_user: None,
                     members_only: true,
+                    remote: false,
                 });
             }
         }

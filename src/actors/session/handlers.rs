@@ -177,6 +177,7 @@ impl WsSession {
             frame: typing.to_string().into(),
             except_user: Some(user.user_id),
             members_only: false,
+            remote: false,
         });
         Ok(())
     }
