@@ -45,46 +45,32 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
         let allowed: HashSet<(i64, i64)> = members::pairs(conn, &chat_ids, &sender_ids)?
             .into_iter()
             .collect();
-        let client_ids: Vec<&str> = batch
-            .iter()
-            .filter_map(|m| m.client_id.as_deref())
-            .collect();
-        let mut known: HashMap<(i64, String), MessageRow> = HashMap::new();
-        if !client_ids.is_empty() {
-            for row in messages::by_client_ids(conn, &sender_ids, &client_ids)? {
-                if let Some(cid) = row.client_id.clone() {
-                    known.insert((row.sender_id, cid), row);
-                }
-            }
-        }
 
-        // Decide each item: refused, a replay, a replay of an earlier item in
-        // this batch, or new.
+        // Decide each item: refused, a replay of an earlier item in this
+        // batch, or an insert attempt.
         let mut out: Vec<Option<Stored>> = vec![None; batch.len()];
         let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
         let mut replay_of: Vec<(usize, usize)> = Vec::new();
-        let mut fresh: Vec<usize> = Vec::new();
+        let mut attempts: Vec<usize> = Vec::new();
         for (i, item) in batch.iter().enumerate() {
             if !allowed.contains(&(item.chat_id, item.sender_id)) {
                 let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public == 1);
                 out[i] = Some(Stored::NotMember { public });
                 continue;
             }
-            let Some(cid) = item.client_id.as_deref() else {
-                fresh.push(i);
-                continue;
-            };
-            if let Some(row) = known.get(&(item.sender_id, cid.to_owned())) {
-                out[i] = Some(Stored::Message(row.clone(), false));
-            } else if let Some(&first) = first_of.get(&(item.sender_id, cid)) {
-                replay_of.push((i, first));
-            } else {
-                first_of.insert((item.sender_id, cid), i);
-                fresh.push(i);
+            match item.client_id.as_deref() {
+                Some(cid) => match first_of.get(&(item.sender_id, cid)) {
+                    Some(&first) => replay_of.push((i, first)),
+                    None => {
+                        first_of.insert((item.sender_id, cid), i);
+                        attempts.push(i);
+                    }
+                },
+                None => attempts.push(i),
             }
         }
 
-        let new_rows: Vec<NewMessage> = fresh
+        let new_rows: Vec<NewMessage> = attempts
             .iter()
             .map(|&i| {
                 let m = &batch[i];
@@ -97,23 +83,65 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
                 }
             })
             .collect();
+        // Rows whose (sender, client_id) was stored earlier are skipped here
+        // and looked up below: the rare retry pays for itself.
         let stored = messages::insert_many(conn, &new_rows)?;
-        // Ids are assigned in VALUES order, so the k-th smallest id belongs to
-        // the k-th new item; anything else means a row was skipped.
-        if stored.len() != fresh.len() {
-            return Err(DbError::BatchMismatch);
+        let mut keyed: HashMap<(i64, String), MessageRow> = HashMap::new();
+        let mut unkeyed = Vec::new();
+        for row in stored {
+            match row.client_id.clone() {
+                Some(cid) => {
+                    keyed.insert((row.sender_id, cid), row);
+                }
+                None => unkeyed.push(row),
+            }
         }
+        // Ids are assigned in VALUES order, so sends without a client_id
+        // (which never conflict) match the returned rows in id order.
+        let mut unkeyed = unkeyed.into_iter();
+        let mut retried: Vec<usize> = Vec::new();
         let mut newest: HashMap<i64, (i64, NaiveDateTime)> = HashMap::new();
-        for (&i, row) in fresh.iter().zip(stored) {
+        for &i in &attempts {
             let item = &batch[i];
-            if row.chat_id != item.chat_id
-                || row.sender_id != item.sender_id
-                || row.client_id != item.client_id
-            {
+            let row = match &item.client_id {
+                Some(cid) => match keyed.remove(&(item.sender_id, cid.clone())) {
+                    Some(row) => row,
+                    None => {
+                        retried.push(i);
+                        continue;
+                    }
+                },
+                None => unkeyed.next().ok_or(DbError::BatchMismatch)?,
+            };
+            if row.chat_id != item.chat_id || row.sender_id != item.sender_id {
                 return Err(DbError::BatchMismatch);
             }
             newest.insert(row.chat_id, (row.id, row.created_at));
             out[i] = Some(Stored::Message(row, true));
+        }
+        if unkeyed.next().is_some() {
+            return Err(DbError::BatchMismatch);
+        }
+        if !retried.is_empty() {
+            let senders: Vec<i64> = dedup(retried.iter().map(|&i| batch[i].sender_id));
+            let cids: Vec<&str> = retried
+                .iter()
+                .filter_map(|&i| batch[i].client_id.as_deref())
+                .collect();
+            let mut earlier: HashMap<(i64, String), MessageRow> = HashMap::new();
+            for row in messages::by_client_ids(conn, &senders, &cids)? {
+                if let Some(cid) = row.client_id.clone() {
+                    earlier.insert((row.sender_id, cid), row);
+                }
+            }
+            for i in retried {
+                let key = (
+                    batch[i].sender_id,
+                    batch[i].client_id.clone().unwrap_or_default(),
+                );
+                let row = earlier.remove(&key).ok_or(DbError::BatchMismatch)?;
+                out[i] = Some(Stored::Message(row, false));
+            }
         }
         for (i, first) in replay_of {
             if let Some(Stored::Message(row, _)) = &out[first] {

@@ -152,11 +152,29 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> Result<Vec<Message
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let mut stored: Vec<MessageRow> = on_backend!(conn, c => diesel::insert_into(messages::table)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(MessageRow::as_returning())
-        .get_results(c))?;
+    let mut stored: Vec<MessageRow> = match conn {
+        // One statement for the whole batch: round trips are what cost here.
+        DbConn::Pg(c) => diesel::insert_into(messages::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(MessageRow::as_returning())
+            .get_results(c)?,
+        // SQLite runs in-process, so a statement per row costs microseconds,
+        // and Diesel's SQLite batch insert cannot skip conflicting rows.
+        DbConn::Sqlite(c) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let inserted = diesel::insert_into(messages::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .returning(MessageRow::as_returning())
+                    .get_result(c)
+                    .optional()?;
+                out.extend(inserted);
+            }
+            out
+        }
+    };
     stored.sort_by_key(|m| m.id);
     Ok(stored)
 }
