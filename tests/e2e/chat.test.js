@@ -1,0 +1,158 @@
+// Two people in two browsers: creating a chat, live messages both ways,
+// history after a reload, unknown member names, HTML in messages, and a
+// session that outlives its access token.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launchBrowser, openPage, signUp, uniqueName, apiRegister, screenshot, sleep, eventually,
+} from './helpers.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ args: ['--access-token-ttl', '5'] });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const bodies = (page) => page.locator('#messages .msg-body').allTextContents();
+
+async function send(page, text) {
+  const input = page.getByLabel('Message', { exact: true });
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+async function expectMessage(page, text) {
+  await page.locator('#messages .msg:not(.pending) .msg-body', { hasText: text }).first().waitFor();
+}
+
+/** Alice creates a chat with `members` through the dialog, typing names and picking suggestions. */
+async function createChat(page, name, members, { pick = true } = {}) {
+  await page.locator('#new-chat').click();
+  await page.getByLabel('Name').fill(name);
+  const input = page.getByLabel('Members');
+  for (const m of members) {
+    if (pick) {
+      await input.fill(m.slice(0, Math.max(3, m.length - 2)));
+      await page.getByRole('option', { name: m, exact: true }).click();
+    } else {
+      await input.fill(m);
+      await input.press('Enter');
+    }
+  }
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+}
+
+test('two users chat live both ways and keep their history across a reload', async () => {
+  const alice = await openPage(browser, server);
+  const bob = await openPage(browser, server);
+  const aliceName = uniqueName('alice');
+  const bobName = uniqueName('bob');
+  await signUp(alice, aliceName);
+  await signUp(bob, bobName);
+
+  await createChat(alice, 'launch-plan', [bobName]);
+  await alice.locator('#chat-title', { hasText: 'launch-plan' }).waitFor();
+  await alice.locator('#conn-pill[data-state="online"]').waitFor();
+
+  // Bob's sidebar shows the new chat live.
+  const bobItem = bob.locator('.chat-item', { hasText: 'launch-plan' });
+  await bobItem.waitFor();
+  await send(alice, 'Hi Bob, ready for the launch?');
+  await expectMessage(alice, 'Hi Bob, ready for the launch?');
+  await bob.locator('.chat-item.has-unread .badge', { hasText: '1' }).waitFor();
+  await bobItem.click();
+  await expectMessage(bob, 'Hi Bob, ready for the launch?');
+  await bob.locator('.chat-item.has-unread').waitFor({ state: 'detached' });
+
+  await send(bob, 'Ready!\nShipping at noon.');
+  await expectMessage(alice, 'Shipping at noon.');
+  await send(alice, 'Great');
+  await expectMessage(bob, 'Great');
+  assert.deepEqual(await bodies(bob), ['Hi Bob, ready for the launch?', 'Ready!\nShipping at noon.', 'Great']);
+  await screenshot(alice, 'conversation');
+  await alice.locator('#members-toggle').click();
+  await alice.locator('.member', { hasText: bobName }).waitFor();
+  await screenshot(alice, 'members-panel');
+  await alice.locator('#members-toggle').click();
+
+  await alice.reload();
+  await bob.reload();
+  for (const page of [alice, bob]) {
+    await page.locator('#chat-title', { hasText: 'launch-plan' }).waitFor();
+    await expectMessage(page, 'Great');
+    assert.deepEqual(await bodies(page), ['Hi Bob, ready for the launch?', 'Ready!\nShipping at noon.', 'Great']);
+  }
+  // The sidebar preview shows the last message.
+  await alice.locator('.chat-item', { hasText: 'launch-plan' }).locator('.chat-item-preview', { hasText: 'Great' }).waitFor();
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('an unknown member name is pointed out and nothing is created', async () => {
+  const page = await openPage(browser, server);
+  const friend = uniqueName('carol');
+  await apiRegister(server, friend);
+  await signUp(page, uniqueName('dave'));
+  await createChat(page, 'typo-chat', [friend, 'nobody_here_42'], { pick: false });
+  await page.locator('dialog .form-error', { hasText: 'nobody_here_42' }).waitFor();
+  await page.locator('dialog .chip-bad', { hasText: 'nobody_here_42' }).waitFor();
+  assert.equal(await page.locator('dialog .chip-bad', { hasText: friend }).count(), 0);
+  await screenshot(page, 'new-chat-unknown-user');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await page.locator('.chat-item', { hasText: 'typo-chat' }).count(), 0);
+  await page.context().close();
+});
+
+test('a message containing HTML shows as text and runs nothing', async () => {
+  const alice = await openPage(browser, server);
+  const bob = await openPage(browser, server);
+  const bobName = uniqueName('bob');
+  await signUp(alice, uniqueName('mallory'));
+  await signUp(bob, bobName);
+  await createChat(alice, '<b>bold</b> chat', [bobName]);
+  const evil = '<img src=x onerror="window.__pwned=1;alert(1)"> <script>window.__pwned=2</script>';
+  await send(alice, evil);
+  await bob.locator('.chat-item', { hasText: '<b>bold</b> chat' }).click();
+  for (const page of [alice, bob]) {
+    await expectMessage(page, '<img src=x');
+    assert.equal((await bodies(page)).at(-1), evil);
+    assert.equal(await page.locator('#messages img, #messages script, #messages b').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.deepEqual(page.dialogs, []);
+    assert.equal(await page.locator('#chat-title').textContent(), '🔒 <b>bold</b> chat');
+  }
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('an expired access token neither signs out nor disconnects', async () => {
+  // The server runs with --access-token-ttl 5: the UI must refresh it and
+  // renew the socket several times during this test.
+  const alice = await openPage(browser, server);
+  const bob = await openPage(browser, server);
+  const bobName = uniqueName('bob');
+  await signUp(alice, uniqueName('alice'));
+  await signUp(bob, bobName);
+  await createChat(alice, 'long-day', [bobName]);
+  await bob.locator('.chat-item', { hasText: 'long-day' }).click();
+  await sleep(15000);
+  for (const page of [alice, bob]) {
+    assert.equal(await page.locator('#auth').isHidden(), true);
+    assert.equal(await page.locator('#conn-pill').getAttribute('data-state'), 'online');
+  }
+  await send(alice, 'still here after the token expired');
+  await expectMessage(bob, 'still here after the token expired');
+  await send(bob, 'me too');
+  await expectMessage(alice, 'me too');
+  await eventually(async () => (await bodies(bob)).length === 2, 'two messages');
+  await alice.context().close();
+  await bob.context().close();
+});
