@@ -84,7 +84,7 @@ export function renderMembers() {
     details ? h('ul', { class: 'member-list' }, members.map((m) => h('li', { class: 'member' },
       avatar(m.username, { size: 'sm', online: state.online.has(m.id) }),
       h('span', { class: 'member-name' }, m.username, m.id === me?.id ? h('span', { class: 'muted' }, ' (you)') : null),
-      m.id === (details.owner_id ?? chat?.owner_id) ? h('span', { class: 'tag' }, 'owner') : null,
+      (m.chat_role ? m.chat_role === 'owner' : m.id === details.owner_id) ? h('span', { class: 'tag' }, 'owner') : null,
       manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Remove ${m.username}`, title: 'Remove from chat', onclick: () => remove(m) }, '×') : null,
     ))) : h('p', { class: 'muted' }, 'Loading…'),
   );

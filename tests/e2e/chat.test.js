@@ -36,8 +36,8 @@ async function expectMessage(page, text) {
 /** Alice creates a chat with `members` through the dialog, typing names and picking suggestions. */
 async function createChat(page, name, members, { pick = true } = {}) {
   await page.locator('#new-chat').click();
-  await page.getByLabel('Name').fill(name);
-  const input = page.getByLabel('Members');
+  await page.locator('dialog').getByLabel('Name', { exact: true }).fill(name);
+  const input = page.locator('dialog').getByLabel('Members', { exact: true });
   for (const m of members) {
     if (pick) {
       await input.fill(m.slice(0, Math.max(3, m.length - 2)));

@@ -38,9 +38,9 @@ test('after the server drops the socket, messages sent meanwhile appear once', a
   await bob.locator('#conn-pill[data-state="online"]').waitFor();
 
   await alice.locator('#new-chat').click();
-  await alice.getByLabel('Name').fill('ops');
-  await alice.getByLabel('Members').fill(bobName);
-  await alice.getByLabel('Members').press('Enter');
+  await alice.locator('dialog').getByLabel('Name', { exact: true }).fill('ops');
+  await alice.locator('dialog').getByLabel('Members', { exact: true }).fill(bobName);
+  await alice.locator('dialog').getByLabel('Members', { exact: true }).press('Enter');
   await alice.getByRole('button', { name: 'Create', exact: true }).click();
   await alice.locator('#chat-title', { hasText: 'ops' }).waitFor();
   await bob.locator('.chat-item', { hasText: 'ops' }).click();
