@@ -1,7 +1,7 @@
 // The admin view: every user, their role, and deleting accounts.
 
 import { usersApi, currentUser, updateUser } from './api.js';
-import { $, h, fill, avatar, debounce, toast } from './dom.js';
+import { $, h, fill, avatar, debounce, toast, icon } from './dom.js';
 import { confirmDialog } from './dialogs.js';
 
 const ROLES = ['guest', 'user', 'admin'];
@@ -68,7 +68,7 @@ export function renderAdmin() {
   }, 200));
   fill(view,
     h('header', { class: 'chat-head' },
-      h('button', { type: 'button', class: 'icon-btn back-btn', 'aria-label': 'Back to chats', onclick: () => (location.hash = '') }, '‹'),
+      h('button', { type: 'button', class: 'icon-btn back-btn', 'aria-label': 'Back to chats', onclick: () => (location.hash = '') }, icon('back', { size: 22 })),
       h('div', { class: 'chat-head-text' }, h('h1', { id: 'admin-title', class: 'chat-title' }, 'Administration'), h('p', { class: 'chat-subtitle', id: 'admin-count' }, '')),
     ),
     h('div', { class: 'admin-body' },

@@ -2,7 +2,7 @@
 // messages on scroll-up without a jump, pending sends, typing, the composer.
 
 import { currentUser } from './api.js';
-import { $, h, fill, avatar, formatTime, formatDay, dayKey } from './dom.js';
+import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon } from './dom.js';
 import {
   state, on, conv, loadRecent, loadOlder, chatTitle, directPeer, typingNames,
   markRead, setReadingProbe, isReading,
@@ -63,7 +63,7 @@ function buildTimeline(chatId) {
   if (c.loaded && !c.hasMore) {
     items.push(
       h('div', { class: 'timeline-start' },
-        h('div', { class: 'timeline-start-icon', 'aria-hidden': 'true' }, chat?.kind === 'direct' ? '✉' : '#'),
+        h('div', { class: 'timeline-start-icon', 'aria-hidden': 'true' }, icon(chat?.kind === 'direct' ? 'mail' : chat?.public ? 'hash' : 'lock', { size: 28 })),
         h('h2', {}, chat?.kind === 'direct' ? `This is the beginning of your conversation with ${chatTitle(chat)}` : `Welcome to ${chatTitle(chat)}`),
         h('p', {}, chat?.kind === 'direct' ? 'Messages here are only between the two of you.' : 'This is the very beginning of the chat.'),
       ),
@@ -145,7 +145,13 @@ function renderTyping(chatId) {
 export function renderHeader() {
   const chat = state.chats.get(state.currentId);
   if (!chat) return;
-  $('#chat-title').textContent = (chat.kind === 'direct' ? '' : chat.public ? '# ' : '🔒 ') + chatTitle(chat);
+  $('#chat-title').textContent = chatTitle(chat);
+  if (chat.kind === 'direct') {
+    const peer = directPeer(chat);
+    fill($('#chat-title-icon'), avatar(peer?.username || chat.name, { size: 'sm' }));
+  } else {
+    fill($('#chat-title-icon'), icon(chat.public ? 'hash' : 'lock', { size: 18, label: chat.public ? 'public chat' : 'private chat' }));
+  }
   const sub = $('#chat-subtitle');
   if (chat.kind === 'direct') {
     const peer = directPeer(chat);

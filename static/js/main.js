@@ -2,7 +2,7 @@
 // chat header's actions.
 
 import { onSession, refresh, currentUser, logout, deleteAccount, accessToken, chatsApi } from './api.js';
-import { $, h, fill, toast, avatar } from './dom.js';
+import { $, h, fill, toast, avatar, icon, placeIcons } from './dom.js';
 import { initAuthView, selectTab } from './auth-view.js';
 import { initSidebar, renderChatList, renderConnection, renderMe, wireMenu } from './sidebar.js';
 import { initConversation, openConversation, renderHeader, renderComposer } from './conversation.js';
@@ -10,7 +10,7 @@ import { initMembers, toggleMembers, renderMembers, canManage } from './members.
 import { modal, confirmDialog } from './dialogs.js';
 import { newChatDialog, directDialog, browseDialog } from './chat-dialogs.js';
 import { renderAdmin } from './admin.js';
-import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading } from './store.js';
+import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading, loadDetails } from './store.js';
 import { createConnection, follow, unfollow } from './realtime.js';
 
 const connection = createConnection({
@@ -85,11 +85,11 @@ function renderActions() {
   if (canManage(chat) && chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: deleteChat }, 'Delete chat…'));
   if (!chat.my_role && state.following.has(chat.id)) items.push(h('button', { type: 'button', role: 'menuitem', onclick: stopFollowing }, 'Stop following'));
   const menu = h('div', { class: 'menu menu-right', id: 'chat-menu', role: 'menu', hidden: true }, items);
-  const more = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Chat options', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'chat-menu' }, '⋯');
+  const more = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Chat options', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'chat-menu' }, icon('more'));
   wireMenu(more, menu);
   fill(bar,
     h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', 'aria-label': 'Show members', 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
-      h('span', { 'aria-hidden': 'true' }, '👥'), h('span', { class: 'members-count' }, chat.members_count ?? '')),
+      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? '')),
     items.length ? h('span', { class: 'menu-wrap' }, more, menu) : null,
   );
 }
@@ -242,6 +242,7 @@ async function route() {
   }
   if (`#/chat/${id}` !== location.hash) return;
   state.currentId = id;
+  if (!state.details.has(id)) loadDetails(id);
   showMain('chat');
   renderChatList();
   renderChatChrome();
@@ -307,6 +308,7 @@ on('incoming', (msg) => {
 });
 
 function init() {
+  placeIcons();
   initAuthView();
   initSidebar();
   initConversation();

@@ -2,7 +2,7 @@
 // and the connection state.
 
 import { currentUser } from './api.js';
-import { $, h, fill, avatar, formatShort } from './dom.js';
+import { $, h, fill, avatar, formatShort, icon } from './dom.js';
 import { state, on, sortedChats, followedChats, chatTitle, directPeer } from './store.js';
 
 function chatIcon(chat) {
@@ -10,7 +10,7 @@ function chatIcon(chat) {
     const peer = directPeer(chat);
     return avatar(peer?.username || chat.name, { size: 'sm', online: peer ? state.online.has(peer.id) : false });
   }
-  return h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, chat.public ? '#' : '🔒');
+  return h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, icon(chat.public ? 'hash' : 'lock', { size: 16 }));
 }
 
 function preview(chat) {
@@ -119,7 +119,7 @@ export function renderMe({ onLogout, onDeleteAccount, onSignUp }) {
     { type: 'button', class: 'me-button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': menuId },
     avatar(user.username, { size: 'sm', online: true }),
     h('span', { class: 'me-text' }, h('span', { class: 'me-name' }, user.username), h('span', { class: 'me-role' }, user.role)),
-    h('span', { class: 'me-caret', 'aria-hidden': 'true' }, '⋯'),
+    h('span', { class: 'me-caret', 'aria-hidden': 'true' }, icon('more')),
   );
   wireMenu(toggle, menu);
   fill($('#me'), toggle, menu);
