@@ -52,7 +52,7 @@ export class Connection {
   async open() {
     clearTimeout(this.retryTimer);
     if (this.stopped || this.ws || this.opening) return;
-    if (tokenExpiresAt() - Date.now() < 5000) {
+    if (tokenExpiresAt() - Date.now() < 2000) {
       this.opening = true;
       await refresh().finally(() => {
         this.opening = false;

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, openPage, signUp, uniqueName, apiRegister, screenshot, sleep, eventually,
+  startServer, launchBrowser, openPage, signUp, signIn, uniqueName, apiRegister, apiLogin, apiCall, screenshot, sleep, eventually,
 } from './helpers.js';
 
 let server;
@@ -155,4 +155,44 @@ test('an expired access token neither signs out nor disconnects', async () => {
   await eventually(async () => (await bodies(bob)).length === 2, 'two messages');
   await alice.context().close();
   await bob.context().close();
+});
+
+test('older messages load on scrolling up without the view jumping; Shift+Enter breaks the line', async () => {
+  const author = uniqueName('hist');
+  await apiRegister(server, author);
+  const token = await apiLogin(server, author);
+  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'long-history', members: [] });
+  for (let i = 1; i <= 130; i += 1) {
+    await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: `history line ${i}` });
+  }
+  const page = await openPage(browser, server);
+  await signIn(page, author);
+  await page.locator('.chat-item', { hasText: 'long-history' }).click();
+  await expectMessage(page, 'history line 130');
+  assert.equal(await page.locator('#messages .msg').count(), 50);
+  assert.equal((await bodies(page))[0], 'history line 81');
+
+  // Scroll to the top: the next 50 arrive above, the line we were looking at stays put.
+  const anchor = page.locator('#messages .msg-body', { hasText: /^history line 81$/ });
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; });
+  await eventually(async () => (await page.locator('#messages .msg').count()) >= 100, '100 messages');
+  const box = await anchor.boundingBox();
+  assert.ok(box.y > 40 && box.y < 400, `the line at the top is still at the top (y=${box.y})`);
+  assert.ok(await page.locator('#messages').evaluate((el) => el.scrollTop) > 500, 'the older messages are above, out of view');
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; });
+  await eventually(async () => (await page.locator('#messages .msg').count()) === 130, 'all 130 messages');
+  await page.locator('.timeline-start', { hasText: 'Welcome to long-history' }).waitFor();
+  const all = await bodies(page);
+  assert.deepEqual(all, Array.from({ length: 130 }, (_, i) => `history line ${i + 1}`));
+
+  const input = page.getByLabel('Message', { exact: true });
+  await input.click();
+  await page.keyboard.type('first line');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('second line');
+  await page.keyboard.press('Enter');
+  await expectMessage(page, 'second line');
+  assert.equal((await bodies(page)).at(-1), 'first line\nsecond line');
+  assert.equal(await input.inputValue(), '');
+  await page.context().close();
 });
