@@ -196,3 +196,28 @@ test('older messages load on scrolling up without the view jumping; Shift+Enter 
   assert.equal(await input.inputValue(), '');
   await page.context().close();
 });
+
+test('reading a chat in one session clears its unread badge in the other', async () => {
+  const aliceName = uniqueName('alice');
+  const bobName = uniqueName('bob');
+  await apiRegister(server, aliceName);
+  await apiRegister(server, bobName);
+  const token = await apiLogin(server, aliceName);
+  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'two-tabs', members: [bobName] });
+  const phone = await openPage(browser, server);
+  const laptop = await openPage(browser, server);
+  await signIn(phone, bobName);
+  await signIn(laptop, bobName);
+  for (const page of [phone, laptop]) await page.locator('#conn-pill[data-state="online"]').waitFor();
+  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'did you see this?' });
+  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'and this?' });
+  for (const page of [phone, laptop]) await page.locator('.chat-item .badge', { hasText: '2' }).waitFor();
+  await laptop.locator('.chat-item', { hasText: 'two-tabs' }).click();
+  await expectMessage(laptop, 'and this?');
+  await phone.locator('.chat-item .badge').waitFor({ state: 'detached' });
+  await phone.reload();
+  await phone.locator('.chat-item', { hasText: 'two-tabs' }).waitFor();
+  assert.equal(await phone.locator('.chat-item .badge').count(), 0, 'the server agrees after a reload');
+  await phone.context().close();
+  await laptop.context().close();
+});

@@ -43,7 +43,8 @@ export async function startServer({ args = [] } = {}) {
       const proc = spawn(BIN, [
         '--bind', `127.0.0.1:${port}`,
         '--database-url', `sqlite://${join(dir, 'chat.db')}`,
-        '--insecure-dev',
+        // No --insecure-dev: Chromium keeps the Secure refresh cookie on
+        // http://127.0.0.1, so the tests run the production cookie settings.
         '--jwt-secret', 'e2e-secret-e2e-secret-e2e-secret-0123456789',
         '--auth-rate-per-minute', '1000',
         ...args,
