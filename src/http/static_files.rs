@@ -93,3 +93,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ASSETS;
+    use std::path::Path;
+
+    fn files_under(dir: &Path, root: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("static/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                files_under(&path, root, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("under static/");
+                out.push(format!("/{}", rel.to_string_lossy().replace('\\', "/")));
+            }
+        }
+    }
+
+    /// A module missing from ASSETS would 404 and stop the whole UI loading.
+    #[test]
+    fn every_file_in_static_is_served() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+        let mut files = Vec::new();
+        files_under(&root, &root, &mut files);
+        for file in files {
+            let url = if file == "/index.html" { "/" } else { &file };
+            assert!(
+                ASSETS.iter().any(|(path, _, _)| *path == url),
+                "{file} is in static/ but not in ASSETS"
+            );
+        }
+    }
+}

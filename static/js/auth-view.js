@@ -45,6 +45,8 @@ export function selectTab(which) {
 }
 
 export function initAuthView() {
+  // The refresh cookie is Secure; outside a secure context the browser drops it.
+  $('#insecure-note').hidden = window.isSecureContext;
   $('#tab-login').addEventListener('click', () => selectTab('login'));
   $('#tab-register').addEventListener('click', () => selectTab('register'));
   for (const tab of [$('#tab-login'), $('#tab-register')]) {

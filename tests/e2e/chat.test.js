@@ -92,6 +92,10 @@ test('two users chat live both ways and keep their history across a reload', asy
   }
   // The sidebar preview shows the last message.
   await alice.locator('.chat-item', { hasText: 'launch-plan' }).locator('.chat-item-preview', { hasText: 'Great' }).waitFor();
+  // Nothing in the UI trips the Content-Security-Policy or throws.
+  for (const page of [alice, bob]) {
+    assert.deepEqual(page.errors.filter((e) => /Content Security Policy|Uncaught|TypeError|ReferenceError/.test(e)), []);
+  }
   await alice.context().close();
   await bob.context().close();
 });
