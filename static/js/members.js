@@ -46,9 +46,9 @@ export function renderMembers() {
       if (!username) return;
       error.textContent = '';
       try {
-        const updated = await chatsApi.addMember(chatId, username);
-        state.details.set(chatId, updated);
-        state.chats.set(chatId, { ...state.chats.get(chatId), members_count: updated.members_count });
+        await chatsApi.addMember(chatId, username);
+        // The answer is the chat without its member list: fetch that.
+        await loadDetails(chatId);
         toast(`${username} was added.`);
         renderMembers();
         $('#add-member')?.focus();

@@ -225,3 +225,29 @@ test('reading a chat in one session clears its unread badge in the other', async
   await phone.context().close();
   await laptop.context().close();
 });
+
+test('an owner adds and removes members from the members panel, live for the member', async () => {
+  const owner = await openPage(browser, server);
+  const carol = await openPage(browser, server);
+  const carolName = uniqueName('carol');
+  await signUp(owner, uniqueName('owner'));
+  await signUp(carol, carolName);
+  await createChat(owner, 'inner-circle', []);
+  await owner.locator('#chat-title', { hasText: 'inner-circle' }).waitFor();
+  await owner.locator('#members-toggle').click();
+  const add = owner.getByLabel('Add someone');
+  await add.fill('no_such_person_7');
+  await add.press('Enter');
+  await owner.locator('#members-panel .field-error', { hasText: 'no_such_person_7' }).waitFor();
+  await add.fill(carolName);
+  await add.press('Enter');
+  await owner.locator('#members-panel .member', { hasText: carolName }).waitFor();
+  await carol.locator('.chat-item', { hasText: 'inner-circle' }).waitFor();
+
+  await owner.getByRole('button', { name: `Remove ${carolName}` }).click();
+  await owner.locator('dialog').getByRole('button', { name: 'Remove' }).click();
+  await owner.locator('#members-panel .member', { hasText: carolName }).waitFor({ state: 'detached' });
+  await carol.locator('.chat-item', { hasText: 'inner-circle' }).waitFor({ state: 'detached' });
+  await owner.context().close();
+  await carol.context().close();
+});

@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, uniqueName, apiRegister, apiLogin, apiCall, screenshot } from './helpers.js';
+import { startServer, launchBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, apiCall, screenshot } from './helpers.js';
 
 let server;
 let browser;
@@ -59,5 +59,34 @@ test('a guest follows a public chat live but cannot send', async () => {
   await page.locator('#messages .msg-body', { hasText: 'The coffee is ready.' }).waitFor();
   await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'Still following after reload.' });
   await page.locator('#messages .msg-body', { hasText: 'Still following after reload.' }).waitFor();
+  await page.context().close();
+});
+
+test('a user previews a public chat, joins it and writes', async () => {
+  const host = uniqueName('host');
+  const visitor = uniqueName('visitor');
+  await apiRegister(server, host);
+  await apiRegister(server, visitor);
+  const token = await apiLogin(server, host);
+  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'book-club', members: [], public: true });
+  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'This month: Piranesi.' });
+
+  const page = await openPage(browser, server);
+  await signIn(page, visitor);
+  await page.locator('#browse-public').click();
+  await page.getByRole('button', { name: /book-club/ }).click();
+  await page.locator('#messages .msg-body', { hasText: 'Piranesi' }).waitFor();
+  assert.equal(await page.locator('#composer').isHidden(), true);
+  await page.getByRole('button', { name: 'Join chat' }).click();
+  const input = page.getByLabel('Message', { exact: true });
+  await input.waitFor();
+  await input.fill('Count me in!');
+  await input.press('Enter');
+  await page.locator('#messages .msg:not(.pending) .msg-body', { hasText: 'Count me in!' }).waitFor();
+  const stored = await apiCall(server, token, 'GET', `/chats/${chat.id}/messages`);
+  assert.deepEqual(stored.map((m) => m.body), ['This month: Piranesi.', 'Count me in!']);
+  // Now a member: the chat sits under Chats, not Following.
+  await page.locator('#chat-list .chat-item', { hasText: 'book-club' }).waitFor();
+  assert.equal(await page.locator('#following-list .chat-item', { hasText: 'book-club' }).count(), 0);
   await page.context().close();
 });
