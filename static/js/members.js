@@ -2,9 +2,9 @@
 // admins) add and remove people.
 
 import { chatsApi, currentUser } from './api.js';
-import { $, h, fill, avatar, toast } from './dom.js';
+import { $, h, fill, avatar, toast, icon } from './dom.js';
 import { userPicker, confirmDialog } from './dialogs.js';
-import { state, on, loadDetails } from './store.js';
+import { state, on, loadDetails, putChat } from './store.js';
 
 let open = false;
 
@@ -85,9 +85,20 @@ export function renderMembers() {
       avatar(m.username, { size: 'sm', online: state.online.has(m.id) }),
       h('span', { class: 'member-name' }, m.username, m.id === me?.id ? h('span', { class: 'muted' }, ' (you)') : null),
       (m.chat_role ? m.chat_role === 'owner' : m.id === details.owner_id) ? h('span', { class: 'tag' }, 'owner') : null,
+      m.id !== me?.id && me?.role !== 'guest' && chat?.kind !== 'direct' ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Message ${m.username}`, title: 'Direct message', onclick: () => openDirect(m.username) }, icon('mail', { size: 15 })) : null,
       manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Remove ${m.username}`, title: 'Remove from chat', onclick: () => remove(m) }, '×') : null,
     ))) : h('p', { class: 'muted' }, 'Loading…'),
   );
+}
+
+async function openDirect(username) {
+  try {
+    const chat = await chatsApi.direct(username);
+    putChat(chat);
+    location.hash = `#/chat/${chat.id}`;
+  } catch (err) {
+    toast(err.message, 'error');
+  }
 }
 
 export function initMembers() {

@@ -251,3 +251,36 @@ test('an owner adds and removes members from the members panel, live for the mem
   await owner.context().close();
   await carol.context().close();
 });
+
+test('a direct message is titled with the other person and shows their presence', async () => {
+  const alice = await openPage(browser, server);
+  const bob = await openPage(browser, server);
+  const aliceName = uniqueName('alice');
+  const bobName = uniqueName('bob');
+  await signUp(alice, aliceName);
+  await signUp(bob, bobName);
+  await bob.locator('#conn-pill[data-state="online"]').waitFor();
+  await alice.getByRole('button', { name: 'Direct message' }).first().click();
+  await alice.locator('dialog').getByLabel('Username').fill(bobName.slice(0, 5));
+  await alice.getByRole('option', { name: bobName }).click();
+  await alice.getByRole('button', { name: 'Open conversation' }).click();
+  await alice.locator('#chat-title', { hasText: bobName }).waitFor();
+  await send(alice, 'psst');
+  const item = bob.locator('.chat-item', { hasText: aliceName });
+  await item.waitFor();
+  await item.click();
+  await bob.locator('#chat-title', { hasText: aliceName }).waitFor();
+  await expectMessage(bob, 'psst');
+  // Asking again opens the same conversation.
+  await alice.getByRole('button', { name: 'Direct message' }).first().click();
+  await alice.locator('dialog').getByLabel('Username').fill(bobName);
+  await alice.getByRole('button', { name: 'Open conversation' }).click();
+  await expectMessage(alice, 'psst');
+  assert.equal(await alice.locator('.chat-item', { hasText: bobName }).count(), 1);
+  // Presence: the server lists who is online in a shared chat when a socket
+  // connects, then announces comings and goings.
+  await alice.reload();
+  await alice.locator('#chat-subtitle', { hasText: 'Online' }).waitFor();
+  await bob.context().close();
+  await alice.context().close();
+});
