@@ -1,5 +1,7 @@
 //! The group-commit write: many sends stored in one transaction.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDateTime;
 use diesel::Connection;
 
@@ -27,28 +29,112 @@ pub enum Stored {
     NotMember { public: bool },
 }
 
-/// Stores a batch in one transaction, in order, so ids follow arrival order.
+/// Stores a batch in one transaction with a fixed number of statements
+/// (membership, earlier sends with the same `client_id`, one multi-row
+/// insert, one update per chat), in order, so ids follow arrival order.
 /// Membership is checked inside the transaction: it is the authority on who
 /// may send, whatever a session or room believed.
+///
+/// Fails as a whole (and the caller retries item by item) if the database
+/// skipped a row the batch did not expect, e.g. a concurrent instance
+/// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     conn.transaction(|conn| {
-        let mut out = Vec::with_capacity(batch.len());
-        let mut newest: Vec<(i64, i64, NaiveDateTime)> = Vec::new();
-        for item in batch {
-            let stored = store_one(conn, item)?;
-            if let Stored::Message(row, true) = &stored {
-                match newest.iter_mut().find(|(chat, _, _)| *chat == row.chat_id) {
-                    Some(entry) => *entry = (row.chat_id, row.id, row.created_at),
-                    None => newest.push((row.chat_id, row.id, row.created_at)),
+        let chat_ids: Vec<i64> = dedup(batch.iter().map(|m| m.chat_id));
+        let sender_ids: Vec<i64> = dedup(batch.iter().map(|m| m.sender_id));
+        let allowed: HashSet<(i64, i64)> = members::pairs(conn, &chat_ids, &sender_ids)?
+            .into_iter()
+            .collect();
+        let client_ids: Vec<&str> = batch
+            .iter()
+            .filter_map(|m| m.client_id.as_deref())
+            .collect();
+        let mut known: HashMap<(i64, String), MessageRow> = HashMap::new();
+        if !client_ids.is_empty() {
+            for row in messages::by_client_ids(conn, &sender_ids, &client_ids)? {
+                if let Some(cid) = row.client_id.clone() {
+                    known.insert((row.sender_id, cid), row);
                 }
             }
-            out.push(stored);
         }
-        for (chat_id, id, at) in newest {
+
+        // Decide each item: refused, a replay, a replay of an earlier item in
+        // this batch, or new.
+        let mut out: Vec<Option<Stored>> = vec![None; batch.len()];
+        let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
+        let mut replay_of: Vec<(usize, usize)> = Vec::new();
+        let mut fresh: Vec<usize> = Vec::new();
+        for (i, item) in batch.iter().enumerate() {
+            if !allowed.contains(&(item.chat_id, item.sender_id)) {
+                let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public == 1);
+                out[i] = Some(Stored::NotMember { public });
+                continue;
+            }
+            let Some(cid) = item.client_id.as_deref() else {
+                fresh.push(i);
+                continue;
+            };
+            if let Some(row) = known.get(&(item.sender_id, cid.to_owned())) {
+                out[i] = Some(Stored::Message(row.clone(), false));
+            } else if let Some(&first) = first_of.get(&(item.sender_id, cid)) {
+                replay_of.push((i, first));
+            } else {
+                first_of.insert((item.sender_id, cid), i);
+                fresh.push(i);
+            }
+        }
+
+        let new_rows: Vec<NewMessage> = fresh
+            .iter()
+            .map(|&i| {
+                let m = &batch[i];
+                NewMessage {
+                    chat_id: m.chat_id,
+                    sender_id: m.sender_id,
+                    body: &m.body,
+                    client_id: m.client_id.as_deref(),
+                    created_at: m.created_at,
+                }
+            })
+            .collect();
+        let stored = messages::insert_many(conn, &new_rows)?;
+        // Ids are assigned in VALUES order, so the k-th smallest id belongs to
+        // the k-th new item; anything else means a row was skipped.
+        if stored.len() != fresh.len() {
+            return Err(DbError::BatchMismatch);
+        }
+        let mut newest: HashMap<i64, (i64, NaiveDateTime)> = HashMap::new();
+        for (&i, row) in fresh.iter().zip(stored) {
+            let item = &batch[i];
+            if row.chat_id != item.chat_id
+                || row.sender_id != item.sender_id
+                || row.client_id != item.client_id
+            {
+                return Err(DbError::BatchMismatch);
+            }
+            newest.insert(row.chat_id, (row.id, row.created_at));
+            out[i] = Some(Stored::Message(row, true));
+        }
+        for (i, first) in replay_of {
+            if let Some(Stored::Message(row, _)) = &out[first] {
+                out[i] = Some(Stored::Message(row.clone(), false));
+            }
+        }
+        for (chat_id, (id, at)) in newest {
             chats::touch(conn, chat_id, id, at)?;
         }
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|s| s.expect("every item decided"))
+            .collect())
     })
+}
+
+fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut v: Vec<i64> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
@@ -70,5 +156,11 @@ fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError
 /// Stores one send in its own transaction: the fallback that isolates a
 /// failing item when a whole batch could not commit.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    store_batch(conn, std::slice::from_ref(item)).map(|mut v| v.remove(0))
+    conn.transaction(|conn| {
+        let stored = store_one(conn, item)?;
+        if let Stored::Message(row, true) = &stored {
+            chats::touch(conn, row.chat_id, row.id, row.created_at)?;
+        }
+        Ok(stored)
+    })
 }
