@@ -102,6 +102,12 @@ async function openDirect(username) {
 }
 
 export function initMembers() {
+  $('#members-panel').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) {
+      toggleMembers(false);
+      $('#members-toggle')?.focus();
+    }
+  });
   on('details', (id) => id === state.currentId && renderMembers());
   on('presence', () => document.activeElement?.id !== 'add-member' && renderMembers());
 }
