@@ -284,3 +284,41 @@ test('a direct message is titled with the other person and shows their presence'
   await bob.context().close();
   await alice.context().close();
 });
+
+test('messages refused by the send rate limit can be retried and are stored once', async () => {
+  const name = uniqueName('fast');
+  await apiRegister(server, name);
+  const token = await apiLogin(server, name);
+  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'burst', members: [] });
+  const page = await openPage(browser, server);
+  await signIn(page, name);
+  await page.locator('.chat-item', { hasText: 'burst' }).click();
+  await page.locator('#conn-pill[data-state="online"]').waitFor();
+  await page.locator('.timeline-empty').waitFor();
+  // 80 sends in one go: more than the per-session burst allows.
+  await page.evaluate(() => {
+    const input = document.getElementById('composer-input');
+    for (let i = 1; i <= 80; i += 1) {
+      input.value = `burst ${i}`;
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    }
+  });
+  await page.locator('.msg.failed').first().waitFor();
+  await page.locator('.msg.failed .msg-failed').first().waitFor();
+  // Retry every failed one (the button keeps its client_id).
+  while ((await page.locator('.msg.failed').count()) > 0) {
+    await page.locator('.msg.failed').first().getByRole('button', { name: 'Retry' }).click();
+  }
+  await eventually(async () => (await page.locator('#messages .msg:not(.pending)').count()) === 80, '80 stored messages', 20000);
+  const stored = [];
+  let before = '';
+  for (;;) {
+    const page50 = await apiCall(server, token, 'GET', `/chats/${chat.id}/messages?limit=100${before}`);
+    stored.unshift(...page50);
+    if (page50.length < 100) break;
+    before = `&before=${page50[0].id}`;
+  }
+  assert.equal(stored.length, 80);
+  assert.deepEqual(new Set(stored.map((m) => m.body)).size, 80);
+  await page.context().close();
+});
