@@ -135,7 +135,7 @@ export function browseDialog(go) {
   filter.addEventListener('input', paint);
   chatsApi.listPublic(200).then((list) => { chats = list; paint(); }).catch((err) => fill(listEl, h('li', { class: 'muted' }, err.message)));
   const body = h('div', {}, h('div', { class: 'field' }, h('label', { for: 'browse-filter' }, 'Search'), filter), listEl);
-  const p = modal({ title: 'Public chats', body, submitLabel: 'Done', wide: true, onSubmit: async () => true });
+  const p = modal({ title: 'Public chats', body, submitLabel: null, wide: true, onSubmit: async () => false });
   dlgClose = () => document.querySelector('dialog[open]')?.close();
   return p;
 }

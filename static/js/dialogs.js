@@ -8,7 +8,8 @@ export function modal({ title, description, body, submitLabel, danger = false, o
   return new Promise((resolve) => {
     const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
     const error = h('p', { class: 'form-error', role: 'alert' });
-    const submit = h('button', { class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, type: 'submit' }, submitLabel);
+    // Without a submitLabel the dialog only shows things: one Close button.
+    const submit = submitLabel ? h('button', { class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, type: 'submit' }, submitLabel) : null;
     const form = h(
       'form',
       { class: 'form', method: 'dialog', novalidate: true },
@@ -20,7 +21,7 @@ export function modal({ title, description, body, submitLabel, danger = false, o
       body,
       error,
       h('footer', { class: 'dialog-foot' },
-        h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dlg.close() }, 'Cancel'),
+        h('button', { class: `btn ${submit ? 'btn-ghost' : 'btn-primary'}`, type: 'button', onclick: () => dlg.close() }, submit ? 'Cancel' : 'Close'),
         submit,
       ),
     );
@@ -29,6 +30,7 @@ export function modal({ title, description, body, submitLabel, danger = false, o
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       error.textContent = '';
+      if (!submit) return;
       submit.disabled = true;
       try {
         result = await onSubmit({ form, setError: (msg) => (error.textContent = msg) });
@@ -46,7 +48,7 @@ export function modal({ title, description, body, submitLabel, danger = false, o
     document.body.append(dlg);
     dlg.showModal();
     const first = form.querySelector('input, textarea, select');
-    (first || submit).focus();
+    (first || submit || form.querySelector('button')).focus();
   });
 }
 
