@@ -322,3 +322,32 @@ test('messages refused by the send rate limit can be retried and are stored once
   assert.deepEqual(new Set(stored.map((m) => m.body)).size, 80);
   await page.context().close();
 });
+
+test('a member leaves a chat and the owner deletes it', async () => {
+  const owner = await openPage(browser, server);
+  const dan = await openPage(browser, server);
+  const danName = uniqueName('dan');
+  await signUp(owner, uniqueName('owner'));
+  await signUp(dan, danName);
+  await createChat(owner, 'short-lived', [danName]);
+  await owner.locator('#chat-title', { hasText: 'short-lived' }).waitFor();
+  await owner.locator('#chat-subtitle', { hasText: '2 members' }).waitFor();
+
+  await dan.locator('.chat-item', { hasText: 'short-lived' }).click();
+  await dan.getByRole('button', { name: 'Chat options' }).click();
+  await dan.getByRole('menuitem', { name: 'Leave chat' }).click();
+  await dan.locator('dialog').getByRole('button', { name: 'Leave' }).click();
+  await dan.locator('.chat-item', { hasText: 'short-lived' }).waitFor({ state: 'detached' });
+  await dan.locator('#empty-view').waitFor();
+
+  await owner.getByRole('button', { name: 'Chat options' }).click();
+  await owner.getByRole('menuitem', { name: 'Delete chat…' }).click();
+  await owner.locator('dialog').getByRole('button', { name: 'Delete chat' }).click();
+  await owner.locator('.chat-item', { hasText: 'short-lived' }).waitFor({ state: 'detached' });
+  await owner.locator('#empty-view').waitFor();
+  await owner.reload();
+  await owner.locator('.empty-card').waitFor();
+  assert.equal(await owner.locator('.chat-item', { hasText: 'short-lived' }).count(), 0);
+  await owner.context().close();
+  await dan.context().close();
+});
