@@ -164,9 +164,11 @@ test('an expired access token neither signs out nor disconnects', async () => {
 test('older messages load on scrolling up without the view jumping; Shift+Enter breaks the line', async () => {
   const author = uniqueName('hist');
   await apiRegister(server, author);
-  const token = await apiLogin(server, author);
+  // This server's access tokens live 5 s: log in again now and then.
+  let token = await apiLogin(server, author);
   const chat = await apiCall(server, token, 'POST', '/chats', { name: 'long-history', members: [] });
   for (let i = 1; i <= 130; i += 1) {
+    if (i % 20 === 0) token = await apiLogin(server, author);
     await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: `history line ${i}` });
   }
   const page = await openPage(browser, server);
@@ -206,13 +208,14 @@ test('reading a chat in one session clears its unread badge in the other', async
   const bobName = uniqueName('bob');
   await apiRegister(server, aliceName);
   await apiRegister(server, bobName);
-  const token = await apiLogin(server, aliceName);
+  let token = await apiLogin(server, aliceName);
   const chat = await apiCall(server, token, 'POST', '/chats', { name: 'two-tabs', members: [bobName] });
   const phone = await openPage(browser, server);
   const laptop = await openPage(browser, server);
   await signIn(phone, bobName);
   await signIn(laptop, bobName);
   for (const page of [phone, laptop]) await page.locator('#conn-pill[data-state="online"]').waitFor();
+  token = await apiLogin(server, aliceName); // tokens live 5 s on this server
   await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'did you see this?' });
   await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'and this?' });
   for (const page of [phone, laptop]) await page.locator('.chat-item .badge', { hasText: '2' }).waitFor();
@@ -288,7 +291,7 @@ test('a direct message is titled with the other person and shows their presence'
 test('messages refused by the send rate limit can be retried and are stored once', async () => {
   const name = uniqueName('fast');
   await apiRegister(server, name);
-  const token = await apiLogin(server, name);
+  let token = await apiLogin(server, name);
   const chat = await apiCall(server, token, 'POST', '/chats', { name: 'burst', members: [] });
   const page = await openPage(browser, server);
   await signIn(page, name);
@@ -312,6 +315,7 @@ test('messages refused by the send rate limit can be retried and are stored once
   await eventually(async () => (await page.locator('#messages .msg:not(.pending)').count()) === 80, '80 stored messages', 20000);
   const stored = [];
   let before = '';
+  token = await apiLogin(server, name);
   for (;;) {
     const page50 = await apiCall(server, token, 'GET', `/chats/${chat.id}/messages?limit=100${before}`);
     stored.unshift(...page50);
