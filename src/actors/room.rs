@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::bus::Event;
 use super::history::{HistoryWriter, Store};
 use super::rooms::Rooms;
-use super::session::{error_frame, Deliver, RoomClosed, WsSession};
+use super::session::{error_frame, RoomClosed, SessionHandle};
 use super::ServiceResult;
 use crate::domain::{Message, Sender};
 
@@ -23,7 +23,7 @@ const IDLE_STOP: Duration = Duration::from_secs(60);
 pub enum Origin {
     /// A WebSocket `send`: that session gets `ack` (or `error`), echoing `ref`.
     Ws {
-        session: Addr<WsSession>,
+        session: SessionHandle,
         reference: Option<Value>,
     },
     /// A REST send waiting for the stored message and whether it is new.
@@ -51,9 +51,8 @@ pub struct Committed(pub Vec<(Post, ServiceResult<(Message, bool)>)>);
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Attach {
-    pub session_id: u64,
+    pub session: SessionHandle,
     pub user_id: i64,
-    pub addr: Addr<WsSession>,
     pub member: bool,
 }
 
@@ -93,7 +92,7 @@ pub struct Close {
 
 struct Attached {
     user_id: i64,
-    addr: Addr<WsSession>,
+    session: SessionHandle,
     member: bool,
 }
 
@@ -177,7 +176,7 @@ impl Handler<Committed> for Room {
                 Ok((message, fresh)) => {
                     let json = serde_json::to_string(&message).expect("message serializes");
                     let origin_session = match &post.origin {
-                        Origin::Ws { session, .. } => Some(session.clone()),
+                        Origin::Ws { session, .. } => Some(session.id),
                         Origin::Rest(_) => None,
                     };
                     // A retried send was fanned out the first time already.
@@ -190,14 +189,14 @@ impl Handler<Committed> for Room {
                             members_only: false,
                         });
                         for attached in self.sessions.values() {
-                            if origin_session.as_ref() != Some(&attached.addr) {
-                                attached.addr.do_send(Deliver(frame.clone()));
+                            if origin_session != Some(attached.session.id) {
+                                attached.session.deliver(frame.clone());
                             }
                         }
                     }
                     match post.origin {
                         Origin::Ws { session, reference } => {
-                            session.do_send(Deliver(ack_frame(&message, &json, &reference)))
+                            session.deliver(ack_frame(&message, &json, &reference))
                         }
                         Origin::Rest(tx) => {
                             let _ = tx.send(Ok((message, fresh)));
@@ -207,7 +206,7 @@ impl Handler<Committed> for Room {
                 Err(e) => match post.origin {
                     Origin::Ws { session, reference } => {
                         let frame = error_frame(reference.as_ref(), e.code(), &e.public_message());
-                        session.do_send(Deliver(frame));
+                        session.deliver(frame);
                     }
                     Origin::Rest(tx) => {
                         let _ = tx.send(Err(e));
@@ -223,9 +222,9 @@ impl Handler<Attach> for Room {
 
     fn handle(&mut self, msg: Attach, _: &mut Context<Self>) {
         self.last_active = Instant::now();
-        let entry = self.sessions.entry(msg.session_id).or_insert(Attached {
+        let entry = self.sessions.entry(msg.session.id).or_insert(Attached {
             user_id: msg.user_id,
-            addr: msg.addr,
+            session: msg.session,
             member: msg.member,
         });
         entry.member |= msg.member;
@@ -267,7 +266,7 @@ impl Handler<Broadcast> for Room {
         }
         for attached in self.sessions.values() {
             if Some(attached.user_id) != msg.except_user && (attached.member || !msg.members_only) {
-                attached.addr.do_send(Deliver(msg.frame.clone()));
+                attached.session.deliver(msg.frame.clone());
             }
         }
     }
@@ -287,9 +286,9 @@ impl Handler<Close> for Room {
             .into();
         for attached in self.sessions.values() {
             if !attached.member {
-                attached.addr.do_send(Deliver(frame.clone()));
+                attached.session.deliver(frame.clone());
             }
-            attached.addr.do_send(RoomClosed {
+            attached.session.addr.do_send(RoomClosed {
                 chat_id: self.chat_id,
             });
         }

@@ -156,7 +156,7 @@ impl WsSession {
             body: body.into_string(),
             client_id: client_id.map(|c| c.as_str().to_owned()),
             origin: Origin::Ws {
-                session: ctx.address(),
+                session: self.outlet(ctx),
                 reference: frame.reference,
             },
         });

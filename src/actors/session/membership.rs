@@ -26,7 +26,7 @@ impl WsSession {
         if !self.allows(Permission::ReadPublic) {
             return Err(ServiceError::Forbidden("your role cannot read public chats").into());
         }
-        let (svc, addr, session_id) = (self.svc.clone(), ctx.address(), self.id);
+        let (svc, handle) = (self.svc.clone(), self.outlet(ctx));
         let user_id = self.user.as_ref().expect("authenticated").user_id;
         let job = async move {
             let public = svc
@@ -38,9 +38,8 @@ impl WsSession {
                 return Err(ServiceError::NotFound("no such public chat"));
             }
             attach(&svc.rooms, chat_id, || Attach {
-                session_id,
+                session: handle.clone(),
                 user_id,
-                addr: addr.clone(),
                 member: false,
             })
             .await
@@ -92,13 +91,12 @@ impl Handler<JoinedChat> for WsSession {
         if self.member_of.contains_key(&msg.chat_id) {
             return;
         }
-        let (svc, addr, session_id, user_id) = (self.svc.clone(), ctx.address(), self.id, user_id);
+        let (svc, handle) = (self.svc.clone(), self.outlet(ctx));
         let chat_id = msg.chat_id;
         let job = async move {
             attach(&svc.rooms, chat_id, || Attach {
-                session_id,
+                session: handle.clone(),
                 user_id,
-                addr: addr.clone(),
                 member: true,
             })
             .await

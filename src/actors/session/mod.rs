@@ -41,6 +41,29 @@ pub mod close {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// How a room reaches a session: straight into its outbound queue, with no
+/// mailbox hop per recipient.
+#[derive(Clone)]
+pub struct SessionHandle {
+    pub id: u64,
+    pub addr: Addr<WsSession>,
+    outlet: mpsc::Sender<ByteString>,
+}
+
+impl SessionHandle {
+    /// Queues a frame; a reader whose queue is full is closed with 4008
+    /// rather than allowed to grow memory without limit.
+    pub fn deliver(&self, frame: ByteString) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.outlet.try_send(frame) {
+            log::info!("session {} too slow, closing", self.id);
+            self.addr.do_send(CloseSession {
+                code: close::TOO_SLOW,
+                reason: "too slow: reconnect and sync",
+            });
+        }
+    }
+}
+
 /// A frame to pass to the client as is.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -78,6 +101,8 @@ pub struct CloseSession {
 }
 
 enum Outbound {
+    /// Start passing room deliveries (sent right after `ready`).
+    Open,
     Text(ByteString),
     Ping,
     Pong(actix_web::web::Bytes),
@@ -94,6 +119,8 @@ pub struct WsSession {
     id: u64,
     svc: Arc<Services>,
     out: mpsc::Sender<Outbound>,
+    /// Rooms write deliveries straight into this queue (see [`SessionHandle`]).
+    data: mpsc::Sender<ByteString>,
     last_heard: Instant,
     /// Set once authenticated.
     user: Option<Arc<Access>>,
@@ -117,7 +144,8 @@ impl WsSession {
         pre_auth: Option<(Arc<Access>, i64)>,
     ) -> Addr<WsSession> {
         let (tx, rx) = mpsc::channel(svc.ws.outbound_queue);
-        actix_web::rt::spawn(write_socket(socket, rx));
+        let (data_tx, data_rx) = mpsc::channel(svc.ws.outbound_queue);
+        actix_web::rt::spawn(write_socket(socket, rx, data_rx));
         let burst = f64::from(svc.ws.send_burst);
         WsSession::create(move |ctx| {
             ctx.add_stream(stream);
@@ -125,6 +153,7 @@ impl WsSession {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 svc,
                 out: tx,
+                data: data_tx,
                 last_heard: Instant::now(),
                 user: None,
                 token_exp: 0,
@@ -165,11 +194,25 @@ impl WsSession {
         }
     }
 
+    /// What rooms need to deliver to this session.
+    fn outlet(&self, ctx: &Context<Self>) -> SessionHandle {
+        SessionHandle {
+            id: self.id,
+            addr: ctx.address(),
+            outlet: self.data.clone(),
+        }
+    }
+
     /// Queues a frame even before `ready` (replies to unauthenticated frames).
     fn push_now(&mut self, frame: ByteString, ctx: &mut Context<Self>) {
         let ready = std::mem::replace(&mut self.ready, true);
         self.push(frame, ctx);
         self.ready = ready;
+    }
+
+    /// Lets room deliveries through, once `ready` is queued.
+    fn open_gate(&mut self) {
+        let _ = self.out.try_send(Outbound::Open);
     }
 
     fn close(&mut self, code: u16, reason: &'static str, ctx: &mut Context<Self>) {
@@ -210,19 +253,53 @@ impl WsSession {
     }
 }
 
-/// Writes queued frames to the socket until it closes.
-async fn write_socket(mut socket: actix_ws::Session, mut rx: mpsc::Receiver<Outbound>) {
-    while let Some(item) = rx.recv().await {
+/// How long a closing socket may take to flush what was queued for it.
+const CLOSE_FLUSH: Duration = Duration::from_secs(10);
+
+/// Writes frames to the socket until it closes. Room deliveries (`data`)
+/// wait until the session opens the gate right after `ready`, so `ready` is
+/// always the first frame; the session's own frames (`ctl`) go first.
+async fn write_socket(
+    mut socket: actix_ws::Session,
+    mut ctl: mpsc::Receiver<Outbound>,
+    mut data: mpsc::Receiver<ByteString>,
+) {
+    let mut open = false;
+    loop {
+        let item = tokio::select! {
+            biased;
+            item = ctl.recv() => match item {
+                Some(item) => item,
+                None => return,
+            },
+            frame = data.recv(), if open => match frame {
+                Some(frame) => Outbound::Text(frame),
+                None => return,
+            },
+        };
         let sent = match item {
+            Outbound::Open => {
+                open = true;
+                Ok(())
+            }
             Outbound::Text(text) => socket.text(text).await,
             Outbound::Ping => socket.ping(b"").await,
             Outbound::Pong(bytes) => socket.pong(&bytes).await,
             Outbound::Close(code, reason) => {
-                let reason = CloseReason {
-                    code: CloseCode::from(code),
-                    description: Some(reason.into()),
+                // Acks already queued go out before the close frame.
+                let flush = async {
+                    while let (true, Ok(frame)) = (open, data.try_recv()) {
+                        if socket.text(frame).await.is_err() {
+                            return;
+                        }
+                    }
+                    let reason = CloseReason {
+                        code: CloseCode::from(code),
+                        description: Some(reason.into()),
+                    };
+                    let _ = socket.close(Some(reason)).await;
                 };
-                let _ = socket.close(Some(reason)).await;
+                let _ = tokio::time::timeout(CLOSE_FLUSH, flush).await;
                 return;
             }
         };

@@ -63,7 +63,8 @@ impl WsSession {
         let Some(user) = self.user.clone() else {
             return;
         };
-        let (svc, addr, session_id) = (self.svc.clone(), ctx.address(), self.id);
+        let (svc, addr, handle) = (self.svc.clone(), ctx.address(), self.outlet(ctx));
+        let session_id = handle.id;
         let user_id = user.user_id;
         let work = async move {
             let chat_ids = svc
@@ -85,9 +86,8 @@ impl WsSession {
             let mut rooms = HashMap::with_capacity(chat_ids.len());
             for chat_id in chat_ids {
                 let make = || Attach {
-                    session_id,
+                    session: handle.clone(),
                     user_id,
-                    addr: addr.clone(),
                     member: true,
                 };
                 rooms.insert(chat_id, attach(&svc.rooms, chat_id, make).await?);
@@ -116,6 +116,7 @@ impl WsSession {
                         for early in std::mem::take(&mut s.early) {
                             s.push(early, ctx);
                         }
+                        s.open_gate();
                     }
                     Err(ServiceError::Unauthorized(_)) => {
                         s.close(close::REVOKED, "account no longer exists", ctx)
