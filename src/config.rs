@@ -149,6 +149,35 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_failure_window: u32,
 
+    /// redis://HOST:PORT — shared by several instances behind a load balancer
+    /// for cross-instance fan-out and cache invalidation. Optional.
+    #[arg(long, env = "MICROCHAT_REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
+    /// Prefix of this deployment's Redis channel, so deployments can share a Redis.
+    #[arg(
+        long,
+        env = "MICROCHAT_REDIS_NAMESPACE",
+        default_value = "microchat",
+        global = true
+    )]
+    pub redis_namespace: String,
+
+    /// Sustained `send` frames per second per WebSocket session.
+    #[arg(long, env = "MICROCHAT_WS_SEND_RATE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_send_rate: u32,
+
+    /// `send` frames a session may burst above the sustained rate.
+    #[arg(long, env = "MICROCHAT_WS_SEND_BURST", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_send_burst: u32,
+
+    /// Frames queued for one WebSocket before a slow reader is disconnected (close 4008).
+    #[arg(long, env = "MICROCHAT_WS_OUTBOUND_QUEUE", default_value_t = 2048,
+          value_parser = clap::value_parser!(u32).range(16..), global = true)]
+    pub ws_outbound_queue: u32,
+
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(2..=200), global = true)]

@@ -3,13 +3,20 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
+    /// Open WebSocket sessions.
+    pub ws_sessions: IntGauge,
+    /// Messages per group-commit transaction.
+    commit_batch: Histogram,
+    commit_seconds: Histogram,
+    messages_stored: IntCounter,
 }
 
 impl Metrics {
@@ -28,16 +35,54 @@ impl Metrics {
             &["route"],
         )
         .expect("valid metric");
+        let ws_sessions =
+            IntGauge::new("ws_sessions", "Open WebSocket sessions").expect("valid metric");
+        let commit_batch = Histogram::with_opts(
+            HistogramOpts::new(
+                "history_batch_size",
+                "Messages per group-commit transaction",
+            )
+            .buckets(vec![
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0,
+            ]),
+        )
+        .expect("valid metric");
+        let commit_seconds = Histogram::with_opts(HistogramOpts::new(
+            "history_commit_seconds",
+            "Time to write and commit one batch",
+        ))
+        .expect("valid metric");
+        let messages_stored = IntCounter::new(
+            "messages_stored_total",
+            "Sends committed (including idempotent replays)",
+        )
+        .expect("valid metric");
         registry
             .register(Box::new(http_requests.clone()))
             .expect("unique metric");
         registry
             .register(Box::new(http_duration.clone()))
             .expect("unique metric");
+        registry
+            .register(Box::new(ws_sessions.clone()))
+            .expect("unique metric");
+        registry
+            .register(Box::new(commit_batch.clone()))
+            .expect("unique metric");
+        registry
+            .register(Box::new(commit_seconds.clone()))
+            .expect("unique metric");
+        registry
+            .register(Box::new(messages_stored.clone()))
+            .expect("unique metric");
         Metrics {
             registry,
             http_requests,
             http_duration,
+            ws_sessions,
+            commit_batch,
+            commit_seconds,
+            messages_stored,
         }
     }
 
@@ -50,6 +95,12 @@ impl Metrics {
         self.http_duration
             .with_label_values(&[route])
             .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn observe_commit(&self, batch: usize, elapsed: Duration) {
+        self.commit_batch.observe(batch as f64);
+        self.commit_seconds.observe(elapsed.as_secs_f64());
+        self.messages_stored.inc_by(batch as u64);
     }
 
     pub fn render(&self) -> String {

@@ -5,12 +5,18 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::SyncArbiter;
+use actix::{Actor, SyncArbiter};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::actors::auth::AuthActor;
+use crate::actors::bus::{Bus, BusRunner, Receivers};
+use crate::actors::chats::ChatStore;
+use crate::actors::history::{Flush, HistoryWriter};
+use crate::actors::hub::{Hub, Shutdown};
+use crate::actors::rooms::Rooms;
+use crate::actors::{Services, WsLimits};
 use crate::auth::access::{AccessCache, PermissionTable};
 use crate::auth::jwt::{JwtKeys, KeyError};
 use crate::config::{JwtAlgorithm, Settings};
@@ -36,6 +42,7 @@ const ACCESS_CACHE_TTL: Duration = Duration::from_secs(30);
 pub struct Application {
     port: u16,
     server: Server,
+    svc: Arc<Services>,
 }
 
 impl Application {
@@ -47,19 +54,17 @@ impl Application {
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
         drop(conn);
 
-        let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
-        let auth = {
-            let (pool, keys, access) = (pool.clone(), keys.clone(), access.clone());
-            let ttl = settings.refresh_token_ttl;
-            SyncArbiter::start(auth_threads(), move || {
-                AuthActor::new(pool.clone(), keys.clone(), access.clone(), ttl)
-            })
+        let bus = match &settings.redis_url {
+            Some(url) => Some(
+                Bus::connect(url, &settings.redis_namespace)
+                    .await
+                    .map_err(StartupError::Config)?,
+            ),
+            None => None,
         };
+        let svc = Arc::new(start_services(&settings, pool, keys, permissions, bus));
         let state = web::Data::new(AppState {
-            auth,
-            access,
-            keys,
-            metrics: Arc::new(Metrics::new()),
+            svc: svc.clone(),
             auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
             login_failures: RateLimiter::new(
                 settings.login_failures_per_account,
@@ -79,6 +84,8 @@ impl Application {
                 .wrap(from_fn(http::middleware::request_context))
         })
         .listen(listener)?
+        // Signals are handled in `run_until_stopped`, which drains sessions first.
+        .disable_signals()
         .shutdown_timeout(10);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
@@ -87,6 +94,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            svc,
         })
     }
 
@@ -94,11 +102,115 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    /// Serves until the server stops; on SIGINT/SIGTERM it drains first (see [`drain`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let svc = self.svc.clone();
+        actix_web::rt::spawn(async move {
+            wait_for_signal().await;
+            log::info!("shutting down: draining sessions");
+            drain(&handle, &svc).await;
+            handle.stop(true).await;
+        });
         self.server.await
     }
 }
+
+/// Stop accepting, commit what is pending (its acks go out), then close
+/// every session with 1001.
+pub async fn drain(handle: &actix_web::dev::ServerHandle, svc: &Services) {
+    handle.pause().await;
+    let _ = svc.writer.send(Flush).await;
+    // Acks travel writer → room → session; give them a moment to be queued
+    // ahead of the close frame.
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    let closed = svc.hub.send(Shutdown).await.unwrap_or(0);
+    log::info!("closed {closed} sessions");
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}
+
+/// Starts the actors: the hub and the history writer on this (the system)
+/// arbiter, the auth actor and chat store on their own thread pools. Rooms
+/// start on demand on whichever worker first needs them.
+fn start_services(
+    settings: &Settings,
+    pool: DbPool,
+    keys: Arc<JwtKeys>,
+    permissions: PermissionTable,
+    redis: Option<(Bus, BusRunner)>,
+) -> Services {
+    let metrics = Arc::new(Metrics::new());
+    let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
+    let (bus, runner) = match redis {
+        Some((bus, runner)) => (bus, Some(runner)),
+        None => (Bus::default(), None),
+    };
+    let hub = Hub::new(bus.clone()).start();
+    let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
+    let rooms = Rooms::new(writer.clone(), bus.clone());
+    if let Some(runner) = runner {
+        runner.start(Receivers {
+            rooms: rooms.clone(),
+            hub: hub.clone(),
+            access: access.clone(),
+        });
+    }
+    let auth = {
+        let (pool, keys, access, hub, bus) = (
+            pool.clone(),
+            keys.clone(),
+            access.clone(),
+            hub.clone(),
+            bus.clone(),
+        );
+        let ttl = settings.refresh_token_ttl;
+        SyncArbiter::start(auth_threads(), move || {
+            AuthActor::new(
+                pool.clone(),
+                keys.clone(),
+                access.clone(),
+                hub.clone(),
+                bus.clone(),
+                ttl,
+            )
+        })
+    };
+    let chats = {
+        let (pool, hub, rooms) = (pool.clone(), hub.clone(), rooms.clone());
+        SyncArbiter::start(STORE_THREADS, move || {
+            ChatStore::new(pool.clone(), hub.clone(), rooms.clone())
+        })
+    };
+    Services {
+        auth,
+        chats,
+        hub,
+        rooms,
+        bus,
+        writer,
+        access,
+        keys,
+        metrics,
+        ws: WsLimits {
+            send_rate: settings.ws_send_rate,
+            send_burst: settings.ws_send_burst,
+            outbound_queue: settings.ws_outbound_queue as usize,
+        },
+    }
+}
+
+/// Threads serving chat reads and membership changes.
+const STORE_THREADS: usize = 4;
 
 /// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
 /// never stalls a token check entirely.

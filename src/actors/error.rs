@@ -21,10 +21,47 @@ pub enum ServiceError {
     /// A well-formed value the domain refuses: (field, reason).
     #[error("{1}")]
     Invalid(&'static str, &'static str),
+    /// Usernames that do not exist (chat create / add member).
+    #[error("unknown users: {}", .0.join(", "))]
+    UnknownUsers(Vec<String>),
+    #[error("too many requests")]
+    RateLimited(u64),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
     Internal(String),
 }
 
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        ServiceError::Db(e.into())
+    }
+}
+
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    /// The contract's error code for this failure (HTTP body and WebSocket
+    /// `error` frames alike).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::InvalidCredentials | ServiceError::Unauthorized(_) => "unauthorized",
+            ServiceError::Forbidden(_) => "forbidden",
+            ServiceError::NotFound(_) => "not_found",
+            ServiceError::Conflict(_) => "conflict",
+            ServiceError::BadRequest(_) => "bad_request",
+            ServiceError::Invalid(..) => "validation_failed",
+            ServiceError::UnknownUsers(_) => "unknown_users",
+            ServiceError::RateLimited(_) => "rate_limited",
+            ServiceError::Db(_) | ServiceError::Internal(_) => "internal",
+        }
+    }
+
+    /// What a client may be told: internals are never included.
+    pub fn public_message(&self) -> String {
+        match self {
+            ServiceError::Db(_) | ServiceError::Internal(_) => "internal error".into(),
+            other => other.to_string(),
+        }
+    }
+}

@@ -2,7 +2,11 @@
 //! Nothing here is async; callers run these on actor threads or a blocking pool.
 
 pub mod cascade;
+pub mod chats;
 pub mod error;
+pub mod history;
+pub mod members;
+pub mod messages;
 pub mod permissions;
 pub mod refresh_tokens;
 pub mod schema;
@@ -74,8 +78,10 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
         if self.backend == Backend::Sqlite {
             // Every pooled connection needs these, or concurrent writers see
             // "database is locked" and foreign-key cascades silently do nothing.
+            // synchronous = FULL: an acknowledged message must survive a crash,
+            // and group commit pays the fsync once per batch, not per message.
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;

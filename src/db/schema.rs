@@ -40,5 +40,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    chats (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        is_public -> Integer,
+        owner_id -> Nullable<BigInt>,
+        direct_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        activity_at -> Timestamp,
+        last_message_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    chat_members (chat_id, user_id) {
+        chat_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        joined_at -> Timestamp,
+        last_read_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        sender_id -> BigInt,
+        body -> Text,
+        client_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, role_permissions, settings);
+diesel::joinable!(chat_members -> chats (chat_id));
+diesel::joinable!(chat_members -> users (user_id));
+diesel::joinable!(messages -> users (sender_id));
+diesel::joinable!(messages -> chats (chat_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    role_permissions,
+    settings,
+    chats,
+    chat_members,
+    messages
+);

@@ -94,3 +94,11 @@ pub fn set_role(conn: &mut DbConn, id: i64, role: &str) -> Result<Option<UserRow
 pub fn delete(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
     Ok(diesel::delete(users::table.find(id)).execute(conn)? > 0)
 }
+
+/// Accounts by lower-cased usernames; missing names are simply absent.
+pub fn find_by_usernames(conn: &mut DbConn, lowers: &[String]) -> Result<Vec<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::username_lower.eq_any(lowers))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}

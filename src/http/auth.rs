@@ -81,6 +81,7 @@ async fn register(
         return Err(ApiError::validation(&fields));
     };
     let user = state
+        .svc
         .auth
         .send(Register {
             username: username.clone(),
@@ -93,7 +94,7 @@ async fn register(
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     limit_client(&state, &req)?;
-    let session = state.auth.send(Guest).await??;
+    let session = state.svc.auth.send(Guest).await??;
     Ok(session_response(HttpResponse::Created(), &session, &state))
 }
 
@@ -109,7 +110,7 @@ async fn login(
         .login_failures
         .check(&account)
         .map_err(ApiError::rate_limited)?;
-    match state.auth.send(Login { login, password }).await? {
+    match state.svc.auth.send(Login { login, password }).await? {
         Ok(session) => Ok(session_response(HttpResponse::Ok(), &session, &state)),
         Err(ServiceError::InvalidCredentials) => {
             // Counting only failures keeps a user's own successful logins free.
@@ -132,14 +133,14 @@ async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     require_same_origin(&state, &req)?;
     let token =
         refresh_cookie::read(&req).ok_or_else(|| ApiError::unauthorized("no refresh token"))?;
-    let session = state.auth.send(Refresh { token }).await??;
+    let session = state.svc.auth.send(Refresh { token }).await??;
     Ok(session_response(HttpResponse::Ok(), &session, &state))
 }
 
 async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     require_same_origin(&state, &req)?;
     if let Some(token) = refresh_cookie::read(&req) {
-        state.auth.send(Logout { token }).await??;
+        state.svc.auth.send(Logout { token }).await??;
     }
     Ok(HttpResponse::NoContent()
         .cookie(refresh_cookie::clear(&state.settings))

@@ -128,23 +128,36 @@ impl ResponseError for ApiError {
     }
 }
 
+/// HTTP status for each contract code; the codes themselves come from
+/// [`ServiceError::code`], shared with WebSocket `error` frames.
+fn status_of(code: &str) -> StatusCode {
+    match code {
+        "bad_request" => StatusCode::BAD_REQUEST,
+        "unauthorized" => StatusCode::UNAUTHORIZED,
+        "forbidden" => StatusCode::FORBIDDEN,
+        "not_found" => StatusCode::NOT_FOUND,
+        "conflict" => StatusCode::CONFLICT,
+        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "validation_failed" | "unknown_users" => StatusCode::UNPROCESSABLE_ENTITY,
+        "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
+        let code = e.code();
+        let base = ApiError::new(status_of(code), code, e.public_message());
         match e {
-            ServiceError::InvalidCredentials => ApiError::unauthorized(e.to_string()),
-            ServiceError::Unauthorized(m) => ApiError::unauthorized(m),
-            ServiceError::Forbidden(m) => ApiError::forbidden(m),
-            ServiceError::NotFound(m) => ApiError::not_found(m),
-            ServiceError::BadRequest(m) => ApiError::bad_request(m),
-            ServiceError::Conflict(field) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
-                    .with_details(json!({ "field": field }))
-            }
+            ServiceError::Conflict(field) => base.with_details(json!({ "field": field })),
             ServiceError::Invalid(field, reason) => {
                 ApiError::validation(&[(field, Invalid(reason))])
             }
+            ServiceError::UnknownUsers(names) => base.with_details(json!({ "usernames": names })),
+            ServiceError::RateLimited(secs) => ApiError::rate_limited(secs),
             ServiceError::Db(db) => ApiError::internal(format!("database: {db}")),
             ServiceError::Internal(detail) => ApiError::internal(detail),
+            _ => base,
         }
     }
 }

@@ -10,7 +10,6 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actors::auth::LoadAccess;
 use crate::auth::access::Access;
 use crate::domain::{Permission, Role};
 
@@ -31,7 +30,11 @@ impl Caller {
     }
 
     pub fn can(&self, perm: Permission) -> bool {
-        self.state.access.permissions.allows(self.access.role, perm)
+        self.state
+            .svc
+            .access
+            .permissions
+            .allows(self.access.role, perm)
     }
 
     /// `403 forbidden` unless the caller's role has `perm`.
@@ -42,27 +45,6 @@ impl Caller {
             Err(ApiError::forbidden("your role does not allow this"))
         }
     }
-}
-
-/// Verifies a bearer token and resolves who it belongs to now: signature,
-/// algorithm, expiry, then the cached (or freshly loaded) account.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Access>, ApiError> {
-    let claims = state
-        .keys
-        .verify(token)
-        .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
-    let user_id = claims
-        .user_id()
-        .ok_or_else(|| ApiError::unauthorized("invalid token subject"))?;
-    let cached = match state.access.get(user_id) {
-        Some(answer) => answer,
-        None => {
-            let epoch = state.access.epoch();
-            let loaded = state.auth.send(LoadAccess { user_id }).await??;
-            state.access.put(user_id, loaded, epoch)
-        }
-    };
-    cached.ok_or_else(|| ApiError::unauthorized("account no longer exists"))
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -83,7 +65,7 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("app state missing"))?;
             let token = token.ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-            let access = authenticate(&state, &token).await?;
+            let (access, _) = state.svc.authenticate(&token).await?;
             Ok(Caller { access, state })
         })
     }

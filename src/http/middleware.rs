@@ -67,6 +67,7 @@ pub async fn request_context(
             .match_pattern()
             .unwrap_or_else(|| "unmatched".into());
         state
+            .svc
             .metrics
             .observe_request(&method, &route, res.status().as_u16(), elapsed);
     }

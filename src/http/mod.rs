@@ -2,6 +2,7 @@
 //! types, ask an actor, and shape the answer; nothing here touches the database.
 
 mod auth;
+mod chats;
 pub mod error;
 pub mod extract;
 pub mod middleware;
@@ -12,6 +13,7 @@ pub mod state;
 mod static_files;
 mod users;
 pub mod views;
+pub mod ws;
 
 use actix_web::web;
 
@@ -36,7 +38,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .service(web::scope("/auth").configure(auth::routes))
-            .service(web::scope("/users").configure(users::routes)),
+            .service(web::scope("/users").configure(users::routes))
+            .service(web::scope("/chats").configure(chats::routes))
+            .route("/ws", web::get().to(ws::upgrade)),
     )
     .configure(ops::routes)
     .configure(static_files::routes);

@@ -18,12 +18,14 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    match state.auth.send(Ping).await? {
-        Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
-        Err(e) => {
-            log::warn!("not ready: {e}");
+    let database = state.svc.auth.send(Ping).await?.map_err(|e| e.to_string());
+    let redis = state.svc.bus.ping().await;
+    match (database, redis) {
+        (Ok(()), Ok(())) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
+        (database, redis) => {
+            log::warn!("not ready: database {database:?}, redis {redis:?}");
             Ok(HttpResponse::ServiceUnavailable().json(json!({
-                "error": {"code": "internal", "message": "database unavailable"}
+                "error": {"code": "internal", "message": "database or redis unavailable"}
             })))
         }
     }
@@ -32,5 +34,5 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.svc.metrics.render())
 }

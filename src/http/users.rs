@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = state
+        .svc
         .auth
         .send(GetUser { id: caller.id() })
         .await??
@@ -48,6 +49,7 @@ async fn delete_me(
             .password
     };
     state
+        .svc
         .auth
         .send(DeleteUser {
             id: caller.id(),
@@ -78,6 +80,7 @@ async fn search(
     }
     let prefix = query.q.clone().unwrap_or_default().trim().to_owned();
     let users = state
+        .svc
         .auth
         .send(SearchUsers {
             prefix,
@@ -99,6 +102,7 @@ async fn delete_user(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Admin)?;
     state
+        .svc
         .auth
         .send(DeleteUser {
             id: id.into_inner(),
@@ -121,6 +125,7 @@ async fn set_role(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Admin)?;
     let user = state
+        .svc
         .auth
         .send(SetRole {
             id: id.into_inner(),

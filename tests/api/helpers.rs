@@ -76,7 +76,7 @@ pub struct Account {
     pub cookie: String,
 }
 
-fn test_database() -> (String, TestDb) {
+pub fn test_database() -> (String, TestDb) {
     match std::env::var("MICROCHAT_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("microchat_test_{}", uuid::Uuid::new_v4().simple());
@@ -129,6 +129,21 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// A client for a server running elsewhere (a child process) on `port`.
+    pub fn external(port: u16, database_url: &str, db: TestDb) -> TestApp {
+        let settings = Settings::for_database(database_url);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        TestApp {
+            addr: format!("http://127.0.0.1:{port}"),
+            port,
+            settings,
+            client,
+            _db: db,
+        }
+    }
+
     /// Sends a request with optional bearer token, extra headers and JSON body.
     pub async fn call(
         &self,
@@ -240,5 +255,55 @@ where
         status,
         headers,
         body,
+    }
+}
+
+impl TestApp {
+    /// `POST /chats` as `token`; asserts 201 and returns the chat id.
+    pub async fn create_chat(
+        &self,
+        token: &str,
+        name: &str,
+        members: &[&str],
+        public: bool,
+    ) -> i64 {
+        let body = serde_json::json!({"name": name, "members": members, "public": public});
+        let res = self.post("/api/v1/chats", Some(token), body).await;
+        assert_eq!(res.status, 201, "create chat: {}", res.body);
+        res.body["id"].as_i64().unwrap()
+    }
+
+    /// `POST /chats/{id}/messages`.
+    pub async fn send_rest(
+        &self,
+        token: &str,
+        chat_id: i64,
+        body: &str,
+        client_id: Option<&str>,
+    ) -> Resp {
+        let body = serde_json::json!({"body": body, "client_id": client_id});
+        self.post(
+            &format!("/api/v1/chats/{chat_id}/messages"),
+            Some(token),
+            body,
+        )
+        .await
+    }
+
+    /// History ids, oldest first.
+    pub async fn history_ids(&self, token: &str, chat_id: i64, query: &str) -> Vec<i64> {
+        let res = self
+            .get(
+                &format!("/api/v1/chats/{chat_id}/messages{query}"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect()
     }
 }

@@ -3,6 +3,8 @@
 use actix::{Handler, Message};
 
 use super::{to_user, AuthActor};
+use crate::actors::hub::CloseUser;
+use crate::actors::session::close;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::auth::access::Access;
 use crate::auth::password;
@@ -110,7 +112,12 @@ impl Handler<DeleteUser> for AuthActor {
             }
         }
         db::cascade::delete_user(&mut conn, msg.id)?;
-        self.access.invalidate(msg.id);
+        self.invalidate(msg.id);
+        self.hub.do_send(CloseUser {
+            user_id: msg.id,
+            code: close::REVOKED,
+            reason: "account deleted",
+        });
         log::info!("deleted user {}", msg.id);
         Ok(())
     }
@@ -121,7 +128,7 @@ impl Handler<SetRole> for AuthActor {
 
     fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
         let row = users::set_role(&mut *self.conn()?, msg.id, msg.role.as_str())?;
-        self.access.invalidate(msg.id);
+        self.invalidate(msg.id);
         if row.is_some() {
             log::info!("user {} now has role {}", msg.id, msg.role.as_str());
         }

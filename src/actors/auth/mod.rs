@@ -7,7 +7,10 @@ mod sessions;
 
 use std::sync::Arc;
 
-use actix::{Actor, SyncContext};
+use actix::{Actor, Addr, SyncContext};
+
+use super::bus::{Bus, Event};
+use super::hub::Hub;
 use chrono::{DateTime, Utc};
 
 use crate::auth::access::AccessCache;
@@ -25,6 +28,8 @@ pub struct AuthActor {
     pool: DbPool,
     keys: Arc<JwtKeys>,
     access: Arc<AccessCache>,
+    hub: Addr<Hub>,
+    bus: Bus,
     refresh_ttl: chrono::Duration,
 }
 
@@ -33,12 +38,16 @@ impl AuthActor {
         pool: DbPool,
         keys: Arc<JwtKeys>,
         access: Arc<AccessCache>,
+        hub: Addr<Hub>,
+        bus: Bus,
         refresh_ttl_secs: u32,
     ) -> Self {
         AuthActor {
             pool,
             keys,
             access,
+            hub,
+            bus,
             refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
         }
     }
@@ -63,6 +72,14 @@ pub(crate) fn to_user(row: UserRow) -> ServiceResult<User> {
         role,
         created_at: DateTime::<Utc>::from_naive_utc_and_offset(row.created_at, Utc),
     })
+}
+
+impl AuthActor {
+    /// Drops cached access checks for the user here and on other instances.
+    fn invalidate(&self, user_id: i64) {
+        self.access.invalidate(user_id);
+        self.bus.publish(Event::Invalidate { user_id });
+    }
 }
 
 pub(crate) fn now() -> chrono::NaiveDateTime {

@@ -1,0 +1,126 @@
+//! Creating group chats and opening direct chats.
+
+use actix::{Handler, Message};
+use diesel::Connection;
+
+use super::{chat_view, resolve_users, ChatStore};
+use crate::actors::auth::now;
+use crate::actors::{ServiceError, ServiceResult};
+use crate::db::chats::{self, NewChat};
+use crate::db::{members, users, DbError};
+use crate::domain::{Chat, ChatName};
+
+/// Create a group chat owned by `caller` with the named members.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Chat>")]
+pub struct CreateChat {
+    pub caller: i64,
+    pub name: ChatName,
+    pub members: Vec<String>,
+    pub public: bool,
+}
+
+/// The direct chat between `caller` and `username`; `true` when created now.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<(Chat, bool)>")]
+pub struct OpenDirect {
+    pub caller: i64,
+    pub username: String,
+}
+
+impl Handler<CreateChat> for ChatStore {
+    type Result = ServiceResult<Chat>;
+
+    fn handle(&mut self, msg: CreateChat, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let mut names = msg.members.clone();
+        names.sort_by_key(|n| n.to_ascii_lowercase());
+        names.dedup_by_key(|n| n.to_ascii_lowercase());
+        let invited = resolve_users(&mut conn, &names)?;
+        let mut member_ids: Vec<i64> = vec![msg.caller];
+        member_ids.extend(invited.iter().map(|u| u.id).filter(|id| *id != msg.caller));
+        let chat = conn.transaction::<_, ServiceError, _>(|conn| {
+            let at = now();
+            let chat = chats::create(
+                conn,
+                &NewChat {
+                    name: msg.name.as_str(),
+                    kind: "group",
+                    is_public: i32::from(msg.public),
+                    owner_id: Some(msg.caller),
+                    direct_key: None,
+                    created_at: at,
+                    activity_at: at,
+                },
+            )?;
+            for &id in &member_ids {
+                let role = if id == msg.caller { "owner" } else { "member" };
+                members::add(conn, chat.id, id, role, at)?;
+            }
+            Ok(chat)
+        })?;
+        let chat_id = chat.id;
+        let view = chat_view(&mut conn, chat, msg.caller, false)?;
+        self.announce_added(&mut conn, chat_id, &member_ids)?;
+        Ok(view)
+    }
+}
+
+impl Handler<OpenDirect> for ChatStore {
+    type Result = ServiceResult<(Chat, bool)>;
+
+    fn handle(&mut self, msg: OpenDirect, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let other = resolve_users(&mut conn, std::slice::from_ref(&msg.username))?.remove(0);
+        if other.id == msg.caller {
+            return Err(ServiceError::Invalid(
+                "username",
+                "cannot open a direct chat with yourself",
+            ));
+        }
+        let me = users::find(&mut conn, msg.caller)?
+            .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
+        let key = format!("{}:{}", msg.caller.min(other.id), msg.caller.max(other.id));
+        if let Some(chat) = chats::find_direct(&mut conn, &key)? {
+            // Someone who left a direct chat comes back to it, history intact.
+            let chat_id = chat.id;
+            if members::add(&mut conn, chat_id, msg.caller, "member", now())? {
+                self.announce_added(&mut conn, chat_id, &[msg.caller])?;
+            }
+            return Ok((chat_view(&mut conn, chat, msg.caller, false)?, false));
+        }
+        let created = conn.transaction::<_, DbError, _>(|conn| {
+            let at = now();
+            let chat = chats::create(
+                conn,
+                &NewChat {
+                    name: &format!("{}, {}", me.username, other.username),
+                    kind: "direct",
+                    is_public: 0,
+                    owner_id: None,
+                    direct_key: Some(&key),
+                    created_at: at,
+                    activity_at: at,
+                },
+            )?;
+            members::add(conn, chat.id, msg.caller, "member", at)?;
+            members::add(conn, chat.id, other.id, "member", at)?;
+            Ok(chat)
+        });
+        match created {
+            Ok(chat) => {
+                let chat_id = chat.id;
+                let view = chat_view(&mut conn, chat, msg.caller, false)?;
+                self.announce_added(&mut conn, chat_id, &[msg.caller, other.id])?;
+                Ok((view, true))
+            }
+            // The other side opened it at the same moment: theirs is ours.
+            Err(DbError::UniqueViolation(_)) => {
+                let chat = chats::find_direct(&mut conn, &key)?
+                    .ok_or(ServiceError::NotFound("no such chat"))?;
+                Ok((chat_view(&mut conn, chat, msg.caller, false)?, false))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

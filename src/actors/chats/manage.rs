@@ -1,0 +1,178 @@
+//! Joining, leaving, adding and removing members, deleting chats.
+
+use actix::{Handler, Message};
+
+use super::{chat_view, resolve_users, visible, ChatStore};
+use crate::actors::auth::now;
+use crate::actors::hub::ChatRemoved;
+use crate::actors::room::{Close, DetachUser};
+use crate::actors::{ServiceError, ServiceResult};
+use crate::db::cascade::{self, Departure};
+use crate::db::{chats, members};
+use crate::domain::Chat;
+
+/// Join a public chat (a no-op for a member).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Chat>")]
+pub struct Join {
+    pub caller: i64,
+    pub chat_id: i64,
+}
+
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct Leave {
+    pub caller: i64,
+    pub chat_id: i64,
+}
+
+/// Add a member (owner or admin only).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Chat>")]
+pub struct AddMember {
+    pub caller: i64,
+    pub is_admin: bool,
+    pub chat_id: i64,
+    pub username: String,
+}
+
+/// Remove a member (owner or admin only).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct RemoveMember {
+    pub caller: i64,
+    pub is_admin: bool,
+    pub chat_id: i64,
+    pub username: String,
+}
+
+/// Delete a chat (owner or admin only).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct DeleteChat {
+    pub caller: i64,
+    pub is_admin: bool,
+    pub chat_id: i64,
+}
+
+impl ChatStore {
+    /// Tells everyone concerned that `user_id` left `chat_id`.
+    fn announce_departure(&self, chat_id: i64, user_id: i64, departure: Departure) {
+        self.hub.do_send(ChatRemoved { user_id, chat_id });
+        if let Some(room) = self.rooms.existing(chat_id) {
+            room.do_send(DetachUser { user_id });
+            if departure == Departure::ChatDeleted {
+                room.do_send(Close { remote: false });
+            }
+        }
+    }
+
+    /// Owner-only operations: 404 if the caller cannot see the chat, 403 if
+    /// it can but does not own it (admins may do anything).
+    fn require_owner(
+        &self,
+        conn: &mut crate::db::DbConn,
+        caller: i64,
+        is_admin: bool,
+        chat_id: i64,
+    ) -> ServiceResult<chats::ChatRow> {
+        let (chat, member) = visible(conn, chat_id, caller, true, is_admin)?;
+        let owner = member.is_some_and(|m| m.role == "owner");
+        if !owner && !is_admin {
+            return Err(ServiceError::Forbidden("only the chat's owner may do this"));
+        }
+        Ok(chat)
+    }
+}
+
+impl Handler<Join> for ChatStore {
+    type Result = ServiceResult<Chat>;
+
+    fn handle(&mut self, msg: Join, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let (chat, member) = visible(&mut conn, msg.chat_id, msg.caller, true, false)?;
+        if member.is_none() {
+            if chat.is_public != 1 {
+                return Err(ServiceError::NotFound("no such chat"));
+            }
+            if members::add(&mut conn, chat.id, msg.caller, "member", now())? {
+                self.announce_added(&mut conn, chat.id, &[msg.caller])?;
+            }
+        }
+        chat_view(&mut conn, chat, msg.caller, false)
+    }
+}
+
+impl Handler<Leave> for ChatStore {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, msg: Leave, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        match cascade::remove_member(&mut conn, msg.chat_id, msg.caller)? {
+            Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
+            departure => {
+                self.announce_departure(msg.chat_id, msg.caller, departure);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Handler<AddMember> for ChatStore {
+    type Result = ServiceResult<Chat>;
+
+    fn handle(&mut self, msg: AddMember, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let chat = self.require_owner(&mut conn, msg.caller, msg.is_admin, msg.chat_id)?;
+        if chat.kind == "direct" {
+            return Err(ServiceError::Forbidden(
+                "direct chats have exactly two members",
+            ));
+        }
+        let user = resolve_users(&mut conn, std::slice::from_ref(&msg.username))?.remove(0);
+        if members::add(&mut conn, chat.id, user.id, "member", now())? {
+            self.announce_added(&mut conn, chat.id, &[user.id])?;
+        }
+        chat_view(&mut conn, chat, msg.caller, false)
+    }
+}
+
+impl Handler<RemoveMember> for ChatStore {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, msg: RemoveMember, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let chat = self.require_owner(&mut conn, msg.caller, msg.is_admin, msg.chat_id)?;
+        let lower = msg.username.to_ascii_lowercase();
+        let user = crate::db::users::find_by_username(&mut conn, &lower)?
+            .ok_or(ServiceError::NotFound("not a member of this chat"))?;
+        match cascade::remove_member(&mut conn, chat.id, user.id)? {
+            Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
+            departure => {
+                self.announce_departure(chat.id, user.id, departure);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Handler<DeleteChat> for ChatStore {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, msg: DeleteChat, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let chat = self.require_owner(&mut conn, msg.caller, msg.is_admin, msg.chat_id)?;
+        let member_ids = members::user_ids(&mut conn, chat.id)?;
+        chats::delete(&mut conn, chat.id)?;
+        for user_id in member_ids {
+            self.hub.do_send(ChatRemoved {
+                user_id,
+                chat_id: chat.id,
+            });
+        }
+        if let Some(room) = self.rooms.existing(chat.id) {
+            room.do_send(Close { remote: false });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,218 @@
+//! Reading chats and history, and moving read markers.
+
+use actix::{Handler, Message};
+use serde_json::json;
+
+use super::{chat_view, chat_views, to_message, visible, ChatStore};
+use crate::actors::room::Broadcast;
+use crate::actors::{ServiceError, ServiceResult};
+use crate::db::{chats, members, messages};
+use crate::domain;
+
+/// The caller's chats, most recent activity first, with unread counts.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<domain::Chat>>")]
+pub struct MyChats {
+    pub caller: i64,
+}
+
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<domain::Chat>>")]
+pub struct PublicChats {
+    pub caller: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One chat with its members.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<domain::Chat>")]
+pub struct GetChat {
+    pub caller: i64,
+    pub can_read_public: bool,
+    pub is_admin: bool,
+    pub chat_id: i64,
+}
+
+/// A page of history: newest `limit` with id < `before`, oldest first.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<domain::Message>>")]
+pub struct History {
+    pub caller: i64,
+    pub can_read_public: bool,
+    pub chat_id: i64,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// Messages after `after_id`, oldest first, and whether more remain.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<(Vec<domain::Message>, bool)>")]
+pub struct SyncAfter {
+    pub caller: i64,
+    pub can_read_public: bool,
+    pub chat_id: i64,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+/// Move the caller's read marker forward; members see a `read` frame.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct MarkRead {
+    pub caller: i64,
+    pub chat_id: i64,
+    pub message_id: i64,
+}
+
+/// Ids of the chats a user belongs to.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<i64>>")]
+pub struct ChatsOf {
+    pub user_id: i64,
+}
+
+/// Users sharing a chat with the user.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<i64>>")]
+pub struct Contacts {
+    pub user_id: i64,
+}
+
+/// Whether a chat exists and is public (who may follow it).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<bool>")]
+pub struct CanFollow {
+    pub chat_id: i64,
+}
+
+impl Handler<MyChats> for ChatStore {
+    type Result = ServiceResult<Vec<domain::Chat>>;
+
+    fn handle(&mut self, msg: MyChats, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let rows = chats::list_for_user(&mut conn, msg.caller)?
+            .into_iter()
+            .map(|(chat, role, read)| (chat, Some((role, read))))
+            .collect();
+        chat_views(&mut conn, rows, msg.caller)
+    }
+}
+
+impl Handler<PublicChats> for ChatStore {
+    type Result = ServiceResult<Vec<domain::Chat>>;
+
+    fn handle(&mut self, msg: PublicChats, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let mut rows = Vec::new();
+        for chat in chats::list_public(&mut conn, msg.limit, msg.offset)? {
+            let membership =
+                members::find(&mut conn, chat.id, msg.caller)?.map(|m| (m.role, m.last_read_id));
+            rows.push((chat, membership));
+        }
+        chat_views(&mut conn, rows, msg.caller)
+    }
+}
+
+impl Handler<GetChat> for ChatStore {
+    type Result = ServiceResult<domain::Chat>;
+
+    fn handle(&mut self, msg: GetChat, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let (chat, _) = visible(
+            &mut conn,
+            msg.chat_id,
+            msg.caller,
+            msg.can_read_public,
+            msg.is_admin,
+        )?;
+        chat_view(&mut conn, chat, msg.caller, true)
+    }
+}
+
+impl Handler<History> for ChatStore {
+    type Result = ServiceResult<Vec<domain::Message>>;
+
+    fn handle(&mut self, msg: History, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        visible(
+            &mut conn,
+            msg.chat_id,
+            msg.caller,
+            msg.can_read_public,
+            false,
+        )?;
+        let page = messages::page(&mut conn, msg.chat_id, msg.before, msg.limit)?;
+        Ok(page.into_iter().map(to_message).collect())
+    }
+}
+
+impl Handler<SyncAfter> for ChatStore {
+    type Result = ServiceResult<(Vec<domain::Message>, bool)>;
+
+    fn handle(&mut self, msg: SyncAfter, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        visible(
+            &mut conn,
+            msg.chat_id,
+            msg.caller,
+            msg.can_read_public,
+            false,
+        )?;
+        let mut rows = messages::after(&mut conn, msg.chat_id, msg.after_id, msg.limit + 1)?;
+        let has_more = rows.len() as i64 > msg.limit;
+        rows.truncate(msg.limit as usize);
+        Ok((rows.into_iter().map(to_message).collect(), has_more))
+    }
+}
+
+impl Handler<MarkRead> for ChatStore {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, msg: MarkRead, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        if members::find(&mut conn, msg.chat_id, msg.caller)?.is_none() {
+            return Err(ServiceError::NotFound("no such chat"));
+        }
+        // A marker past the newest message would hide messages still to come.
+        let newest = messages::last_id(&mut conn, msg.chat_id)?.unwrap_or(0);
+        let target = msg.message_id.min(newest);
+        if members::mark_read(&mut conn, msg.chat_id, msg.caller, target)? {
+            if let Some(room) = self.rooms.existing(msg.chat_id) {
+                let frame = json!({"type": "read", "chat_id": msg.chat_id,
+                                   "user_id": msg.caller, "message_id": target});
+                room.do_send(Broadcast {
+                    frame: frame.to_string().into(),
+                    except_user: None,
+                    members_only: true,
+                    remote: false,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Handler<ChatsOf> for ChatStore {
+    type Result = ServiceResult<Vec<i64>>;
+
+    fn handle(&mut self, msg: ChatsOf, _: &mut Self::Context) -> Self::Result {
+        Ok(members::chats_of(&mut *self.conn()?, msg.user_id)?)
+    }
+}
+
+impl Handler<Contacts> for ChatStore {
+    type Result = ServiceResult<Vec<i64>>;
+
+    fn handle(&mut self, msg: Contacts, _: &mut Self::Context) -> Self::Result {
+        Ok(members::contacts(&mut *self.conn()?, msg.user_id)?)
+    }
+}
+
+impl Handler<CanFollow> for ChatStore {
+    type Result = ServiceResult<bool>;
+
+    fn handle(&mut self, msg: CanFollow, _: &mut Self::Context) -> Self::Result {
+        Ok(chats::find(&mut *self.conn()?, msg.chat_id)?.is_some_and(|c| c.is_public == 1))
+    }
+}

@@ -1,0 +1,181 @@
+//! The history writer: stores messages with group commit. Sends that arrive
+//! while a transaction is being written wait and are committed together in
+//! the next one; each is acknowledged (through its room) only after commit.
+
+use std::time::Instant;
+
+use actix::prelude::*;
+use chrono::Utc;
+
+use super::room::{Committed, Post, Room};
+use super::{ServiceError, ServiceResult};
+use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
+use crate::db::DbPool;
+use crate::domain::{Message, Sender};
+use crate::metrics::Metrics;
+use std::sync::Arc;
+
+/// Upper bound on one transaction, so one huge batch cannot delay acks for long.
+const MAX_BATCH: usize = 2048;
+
+/// Store a post; the outcome goes to `room` as part of a [`Committed`].
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Store {
+    pub chat_id: i64,
+    pub post: Post,
+    pub room: Addr<Room>,
+}
+
+/// Resolves once everything received so far is committed (graceful shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Flush;
+
+pub struct HistoryWriter {
+    pool: DbPool,
+    metrics: Arc<Metrics>,
+    pending: Vec<Store>,
+    writing: bool,
+    flush_waiters: Vec<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl HistoryWriter {
+    pub fn new(pool: DbPool, metrics: Arc<Metrics>) -> HistoryWriter {
+        HistoryWriter {
+            pool,
+            metrics,
+            pending: Vec::new(),
+            writing: false,
+            flush_waiters: Vec::new(),
+        }
+    }
+
+    fn write_next(&mut self, ctx: &mut Context<Self>) {
+        if self.pending.is_empty() {
+            self.writing = false;
+            for waiter in self.flush_waiters.drain(..) {
+                let _ = waiter.send(());
+            }
+            return;
+        }
+        self.writing = true;
+        let take = self.pending.len().min(MAX_BATCH);
+        let batch: Vec<Store> = self.pending.drain(..take).collect();
+        let now = Utc::now().naive_utc();
+        let rows: Vec<PendingMessage> = batch
+            .iter()
+            .map(|s| PendingMessage {
+                chat_id: s.chat_id,
+                sender_id: s.post.sender.id,
+                body: s.post.body.clone(),
+                client_id: s.post.client_id.clone(),
+                created_at: now,
+            })
+            .collect();
+        let pool = self.pool.clone();
+        let started = Instant::now();
+        let job = actix_web::rt::task::spawn_blocking(move || write(&pool, &rows));
+        ctx.spawn(job.into_actor(self).map(move |joined, act, ctx| {
+            let outcomes = joined.unwrap_or_else(|e| {
+                let err = format!("writer thread: {e}");
+                (0..batch.len())
+                    .map(|_| Err(ServiceError::Internal(err.clone())))
+                    .collect()
+            });
+            act.metrics.observe_commit(batch.len(), started.elapsed());
+            deliver(batch, outcomes);
+            act.write_next(ctx);
+        }));
+    }
+}
+
+/// Commits the batch; if the transaction fails as a whole, retries each send
+/// alone so one bad item cannot fail its neighbours.
+fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
+    let mut conn = match pool.get() {
+        Ok(conn) => conn,
+        Err(e) => {
+            let err = format!("database pool: {e}");
+            return rows
+                .iter()
+                .map(|_| Err(ServiceError::Internal(err.clone())))
+                .collect();
+        }
+    };
+    match store_batch(&mut conn, rows) {
+        Ok(stored) => stored.into_iter().map(Ok).collect(),
+        Err(e) if rows.len() == 1 => vec![Err(e.into())],
+        Err(e) => {
+            log::warn!("batch of {} failed ({e}); storing one by one", rows.len());
+            rows.iter()
+                .map(|row| store_single(&mut conn, row).map_err(Into::into))
+                .collect()
+        }
+    }
+}
+
+/// Hands each outcome to its room, batch order preserved per room.
+fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
+    let mut by_room: Vec<(Addr<Room>, Committed)> = Vec::new();
+    for (store, outcome) in batch.into_iter().zip(outcomes) {
+        let result = outcome.and_then(|stored| match stored {
+            Stored::Message(row, fresh) => Ok((
+                Message {
+                    id: row.id,
+                    chat_id: row.chat_id,
+                    sender: Sender {
+                        id: row.sender_id,
+                        username: store.post.sender.username.clone(),
+                    },
+                    body: row.body,
+                    client_id: row.client_id,
+                    created_at: chrono::DateTime::from_naive_utc_and_offset(row.created_at, Utc),
+                },
+                fresh,
+            )),
+            Stored::NotMember { public: true } => Err(ServiceError::Forbidden(
+                "only members may send to this chat",
+            )),
+            Stored::NotMember { public: false } => Err(ServiceError::NotFound("no such chat")),
+        });
+        match by_room.iter_mut().find(|(room, _)| *room == store.room) {
+            Some((_, committed)) => committed.0.push((store.post, result)),
+            None => by_room.push((store.room, Committed(vec![(store.post, result)]))),
+        }
+    }
+    for (room, committed) in by_room {
+        room.do_send(committed);
+    }
+}
+
+impl Actor for HistoryWriter {
+    type Context = Context<Self>;
+}
+
+impl Handler<Store> for HistoryWriter {
+    type Result = ();
+
+    fn handle(&mut self, msg: Store, ctx: &mut Context<Self>) {
+        self.pending.push(msg);
+        if !self.writing {
+            self.write_next(ctx);
+        }
+    }
+}
+
+impl Handler<Flush> for HistoryWriter {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: Flush, _: &mut Context<Self>) -> Self::Result {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.writing || !self.pending.is_empty() {
+            self.flush_waiters.push(tx);
+        } else {
+            let _ = tx.send(());
+        }
+        Box::pin(async move {
+            let _ = rx.await;
+        })
+    }
+}

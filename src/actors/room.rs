@@ -1,0 +1,301 @@
+//! A chat room: one actor per active chat. It orders the chat's sends (they
+//! reach the writer in the order it receives them) and fans each committed
+//! message out to the sessions attached to it, serialized once.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use bytestring::ByteString;
+use serde_json::{json, Value};
+
+use super::bus::Event;
+use super::history::{HistoryWriter, Store};
+use super::rooms::Rooms;
+use super::session::{error_frame, Deliver, RoomClosed, WsSession};
+use super::ServiceResult;
+use crate::domain::{Message, Sender};
+
+/// A room with nothing attached and nothing in flight stops after this long.
+const IDLE_STOP: Duration = Duration::from_secs(60);
+
+/// Where the outcome of a send goes.
+pub enum Origin {
+    /// A WebSocket `send`: that session gets `ack` (or `error`), echoing `ref`.
+    Ws {
+        session: Addr<WsSession>,
+        reference: Option<Value>,
+    },
+    /// A REST send waiting for the stored message and whether it is new.
+    Rest(tokio::sync::oneshot::Sender<ServiceResult<(Message, bool)>>),
+}
+
+/// A send, on its way to storage.
+pub struct Post {
+    pub sender: Sender,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub origin: Origin,
+}
+
+impl actix::Message for Post {
+    type Result = ();
+}
+
+/// Outcomes of a committed batch for this room, in id order.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Committed(pub Vec<(Post, ServiceResult<(Message, bool)>)>);
+
+/// Attach a session: as a member, or as a follower of a public chat.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Attach {
+    pub session_id: u64,
+    pub user_id: i64,
+    pub addr: Addr<WsSession>,
+    pub member: bool,
+}
+
+/// Detach a session; `follower_only` keeps it if attached as a member.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Detach {
+    pub session_id: u64,
+    pub follower_only: bool,
+}
+
+/// Detach every session of a user who left or was removed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct DetachUser {
+    pub user_id: i64,
+}
+
+/// Pass a frame to every attached session except those of `except_user`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Broadcast {
+    pub frame: ByteString,
+    pub except_user: Option<i64>,
+    pub members_only: bool,
+    /// Came from another instance over the bus: deliver, do not republish.
+    pub remote: bool,
+}
+
+/// The chat was deleted: tell followers, then stop.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Close {
+    /// Came from another instance over the bus.
+    pub remote: bool,
+}
+
+struct Attached {
+    user_id: i64,
+    addr: Addr<WsSession>,
+    member: bool,
+}
+
+pub struct Room {
+    chat_id: i64,
+    sessions: HashMap<u64, Attached>,
+    in_flight: usize,
+    last_active: Instant,
+    writer: Addr<HistoryWriter>,
+    rooms: Rooms,
+}
+
+impl Room {
+    pub fn new(chat_id: i64, writer: Addr<HistoryWriter>, rooms: Rooms) -> Room {
+        Room {
+            chat_id,
+            sessions: HashMap::new(),
+            in_flight: 0,
+            last_active: Instant::now(),
+            writer,
+            rooms,
+        }
+    }
+}
+
+impl Actor for Room {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.run_interval(IDLE_STOP / 2, |room, ctx| {
+            let idle = room.sessions.is_empty() && room.in_flight == 0;
+            if idle && room.last_active.elapsed() >= IDLE_STOP {
+                ctx.stop();
+            }
+        });
+    }
+
+    fn stopping(&mut self, ctx: &mut Context<Self>) -> Running {
+        self.rooms.forget(self.chat_id, &ctx.address());
+        Running::Stop
+    }
+}
+
+impl Handler<Post> for Room {
+    type Result = ();
+
+    fn handle(&mut self, post: Post, ctx: &mut Context<Self>) {
+        self.in_flight += 1;
+        self.last_active = Instant::now();
+        self.writer.do_send(Store {
+            chat_id: self.chat_id,
+            post,
+            room: ctx.address(),
+        });
+    }
+}
+
+/// `{"type":"message","message":…}` built around an already serialized message.
+fn message_frame(message_json: &str) -> ByteString {
+    format!(r#"{{"type":"message","message":{message_json}}}"#).into()
+}
+
+fn ack_frame(message: &Message, message_json: &str, reference: &Option<Value>) -> ByteString {
+    let client_id = serde_json::to_string(&message.client_id).unwrap_or_else(|_| "null".into());
+    let reference = match reference {
+        Some(r) => format!(r#","ref":{r}"#),
+        None => String::new(),
+    };
+    format!(r#"{{"type":"ack","client_id":{client_id},"message":{message_json}{reference}}}"#)
+        .into()
+}
+
+impl Handler<Committed> for Room {
+    type Result = ();
+
+    fn handle(&mut self, Committed(outcomes): Committed, _: &mut Context<Self>) {
+        self.in_flight -= outcomes.len();
+        self.last_active = Instant::now();
+        for (post, outcome) in outcomes {
+            match outcome {
+                Ok((message, fresh)) => {
+                    let json = serde_json::to_string(&message).expect("message serializes");
+                    let origin_session = match &post.origin {
+                        Origin::Ws { session, .. } => Some(session.clone()),
+                        Origin::Rest(_) => None,
+                    };
+                    // A retried send was fanned out the first time already.
+                    if fresh {
+                        let frame = message_frame(&json);
+                        self.rooms.bus().publish(Event::Chat {
+                            chat_id: self.chat_id,
+                            frame: frame.to_string(),
+                            except_user: None,
+                            members_only: false,
+                        });
+                        for attached in self.sessions.values() {
+                            if origin_session.as_ref() != Some(&attached.addr) {
+                                attached.addr.do_send(Deliver(frame.clone()));
+                            }
+                        }
+                    }
+                    match post.origin {
+                        Origin::Ws { session, reference } => {
+                            session.do_send(Deliver(ack_frame(&message, &json, &reference)))
+                        }
+                        Origin::Rest(tx) => {
+                            let _ = tx.send(Ok((message, fresh)));
+                        }
+                    }
+                }
+                Err(e) => match post.origin {
+                    Origin::Ws { session, reference } => {
+                        let frame = error_frame(reference.as_ref(), e.code(), &e.public_message());
+                        session.do_send(Deliver(frame));
+                    }
+                    Origin::Rest(tx) => {
+                        let _ = tx.send(Err(e));
+                    }
+                },
+            }
+        }
+    }
+}
+
+impl Handler<Attach> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: Attach, _: &mut Context<Self>) {
+        self.last_active = Instant::now();
+        let entry = self.sessions.entry(msg.session_id).or_insert(Attached {
+            user_id: msg.user_id,
+            addr: msg.addr,
+            member: msg.member,
+        });
+        entry.member |= msg.member;
+    }
+}
+
+impl Handler<Detach> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: Detach, _: &mut Context<Self>) {
+        self.last_active = Instant::now();
+        if let Some(attached) = self.sessions.get(&msg.session_id) {
+            if !(msg.follower_only && attached.member) {
+                self.sessions.remove(&msg.session_id);
+            }
+        }
+    }
+}
+
+impl Handler<DetachUser> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: DetachUser, _: &mut Context<Self>) {
+        self.sessions.retain(|_, a| a.user_id != msg.user_id);
+    }
+}
+
+impl Handler<Broadcast> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: Broadcast, _: &mut Context<Self>) {
+        if !msg.remote {
+            self.rooms.bus().publish(Event::Chat {
+                chat_id: self.chat_id,
+                frame: msg.frame.to_string(),
+                except_user: msg.except_user,
+                members_only: msg.members_only,
+            });
+        }
+        for attached in self.sessions.values() {
+            if Some(attached.user_id) != msg.except_user && (attached.member || !msg.members_only) {
+                attached.addr.do_send(Deliver(msg.frame.clone()));
+            }
+        }
+    }
+}
+
+impl Handler<Close> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
+        if !msg.remote {
+            self.rooms.bus().publish(Event::ChatClosed {
+                chat_id: self.chat_id,
+            });
+        }
+        let frame: ByteString = json!({"type": "chat_removed", "chat_id": self.chat_id})
+            .to_string()
+            .into();
+        for attached in self.sessions.values() {
+            if !attached.member {
+                attached.addr.do_send(Deliver(frame.clone()));
+            }
+            attached.addr.do_send(RoomClosed {
+                chat_id: self.chat_id,
+            });
+        }
+        self.sessions.clear();
+        if self.in_flight == 0 {
+            ctx.stop();
+        }
+    }
+}

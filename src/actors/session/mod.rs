@@ -1,0 +1,316 @@
+//! One actor per WebSocket. It owns the socket (through actix-ws), keeps the
+//! heartbeat, authenticates and renews, applies permissions and the send rate
+//! limit to every frame, and bounds what it queues for a slow reader.
+
+mod frames;
+mod handlers;
+mod ready;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
+use bytestring::ByteString;
+use tokio::sync::mpsc;
+
+pub use frames::error_frame;
+
+use super::hub::Disconnect;
+use super::room::{Detach, Room};
+use super::Services;
+use crate::auth::access::Access;
+
+/// The server pings this often...
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// ...and closes a socket it has heard nothing from for this long.
+const SILENCE: Duration = Duration::from_secs(45);
+/// A socket must authenticate within this long of opening.
+const AUTH_WINDOW: Duration = Duration::from_secs(10);
+
+/// Close codes beyond the standard ones.
+pub mod close {
+    pub const TOKEN_EXPIRED: u16 = 4001;
+    pub const REVOKED: u16 = 4003;
+    /// The client read too slowly; reconnect and `sync`.
+    pub const TOO_SLOW: u16 = 4008;
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A frame to pass to the client as is.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Deliver(pub ByteString);
+
+/// The user became a member of a chat: attach, then pass the frame.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct JoinedChat {
+    pub chat_id: i64,
+    pub frame: ByteString,
+}
+
+/// The user is no longer a member: detach, then pass the frame.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LeftChat {
+    pub chat_id: i64,
+    pub frame: ByteString,
+}
+
+/// The chat's room closed (chat deleted).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RoomClosed {
+    pub chat_id: i64,
+}
+
+/// Close the socket with a code.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseSession {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+enum Outbound {
+    Text(ByteString),
+    Ping,
+    Pong(actix_web::web::Bytes),
+    Close(u16, &'static str),
+}
+
+/// A token bucket for `send` frames.
+struct SendBudget {
+    tokens: f64,
+    updated: Instant,
+}
+
+pub struct WsSession {
+    id: u64,
+    svc: Arc<Services>,
+    out: mpsc::Sender<Outbound>,
+    last_heard: Instant,
+    /// Set once authenticated.
+    user: Option<Arc<Access>>,
+    token_exp: i64,
+    /// `ready` sent; deliveries before it wait in `early`.
+    ready: bool,
+    early: Vec<ByteString>,
+    member_of: HashMap<i64, Addr<Room>>,
+    following: HashMap<i64, Addr<Room>>,
+    budget: SendBudget,
+    closing: bool,
+}
+
+impl WsSession {
+    /// Starts a session on an upgraded socket; `pre_auth` when the token came
+    /// with the upgrade request.
+    pub fn start(
+        svc: Arc<Services>,
+        socket: actix_ws::Session,
+        stream: AggregatedMessageStream,
+        pre_auth: Option<(Arc<Access>, i64)>,
+    ) -> Addr<WsSession> {
+        let (tx, rx) = mpsc::channel(svc.ws.outbound_queue);
+        actix_web::rt::spawn(write_socket(socket, rx));
+        let burst = f64::from(svc.ws.send_burst);
+        WsSession::create(move |ctx| {
+            ctx.add_stream(stream);
+            let mut session = WsSession {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                svc,
+                out: tx,
+                last_heard: Instant::now(),
+                user: None,
+                token_exp: 0,
+                ready: false,
+                early: Vec::new(),
+                member_of: HashMap::new(),
+                following: HashMap::new(),
+                budget: SendBudget {
+                    tokens: burst,
+                    updated: Instant::now(),
+                },
+                closing: false,
+            };
+            if let Some((access, exp)) = pre_auth {
+                session.authenticated(access, exp, None, ctx);
+            }
+            session
+        })
+    }
+
+    /// Queues a frame; a reader too slow to keep the queue under its bound
+    /// is disconnected rather than allowed to grow memory without limit.
+    fn push(&mut self, frame: ByteString, ctx: &mut Context<Self>) {
+        if self.closing {
+            return;
+        }
+        if !self.ready {
+            self.early.push(frame);
+            return;
+        }
+        match self.out.try_send(Outbound::Text(frame)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                log::info!("session {} too slow, closing", self.id);
+                self.close(close::TOO_SLOW, "too slow: reconnect and sync", ctx);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => ctx.stop(),
+        }
+    }
+
+    /// Queues a frame even before `ready` (replies to unauthenticated frames).
+    fn push_now(&mut self, frame: ByteString, ctx: &mut Context<Self>) {
+        let ready = std::mem::replace(&mut self.ready, true);
+        self.push(frame, ctx);
+        self.ready = ready;
+    }
+
+    fn close(&mut self, code: u16, reason: &'static str, ctx: &mut Context<Self>) {
+        if self.closing {
+            return;
+        }
+        self.closing = true;
+        // The close frame must get through even when the queue is full.
+        let out = self.out.clone();
+        actix_web::rt::spawn(async move {
+            let _ = out.send(Outbound::Close(code, reason)).await;
+        });
+        ctx.stop();
+    }
+
+    fn heartbeat(&mut self, ctx: &mut Context<Self>) {
+        if self.last_heard.elapsed() > SILENCE {
+            self.close(CloseCode::Normal.into(), "silent for too long", ctx);
+        } else {
+            let _ = self.out.try_send(Outbound::Ping);
+        }
+    }
+
+    /// Takes one send from the bucket, refilled at the configured rate.
+    fn spend_send(&mut self) -> bool {
+        let now = Instant::now();
+        let rate = f64::from(self.svc.ws.send_rate);
+        let burst = f64::from(self.svc.ws.send_burst);
+        let earned = now.duration_since(self.budget.updated).as_secs_f64() * rate;
+        self.budget.tokens = (self.budget.tokens + earned).min(burst);
+        self.budget.updated = now;
+        if self.budget.tokens >= 1.0 {
+            self.budget.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Writes queued frames to the socket until it closes.
+async fn write_socket(mut socket: actix_ws::Session, mut rx: mpsc::Receiver<Outbound>) {
+    while let Some(item) = rx.recv().await {
+        let sent = match item {
+            Outbound::Text(text) => socket.text(text).await,
+            Outbound::Ping => socket.ping(b"").await,
+            Outbound::Pong(bytes) => socket.pong(&bytes).await,
+            Outbound::Close(code, reason) => {
+                let reason = CloseReason {
+                    code: CloseCode::from(code),
+                    description: Some(reason.into()),
+                };
+                let _ = socket.close(Some(reason)).await;
+                return;
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+impl Actor for WsSession {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.svc.metrics.ws_sessions.inc();
+        ctx.run_interval(HEARTBEAT, |s, ctx| s.heartbeat(ctx));
+        ctx.run_later(AUTH_WINDOW, |s, ctx| {
+            if s.user.is_none() {
+                s.close(close::TOKEN_EXPIRED, "authenticate within 10 s", ctx);
+            }
+        });
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        self.svc.metrics.ws_sessions.dec();
+        for room in self.member_of.values().chain(self.following.values()) {
+            room.do_send(Detach {
+                session_id: self.id,
+                follower_only: false,
+            });
+        }
+        if let Some(user) = &self.user {
+            self.svc.hub.do_send(Disconnect {
+                user_id: user.user_id,
+                session_id: self.id,
+            });
+        }
+    }
+}
+
+impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
+    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Context<Self>) {
+        self.last_heard = Instant::now();
+        match item {
+            Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
+            Ok(AggregatedMessage::Binary(_)) => {
+                let frame = error_frame(None, "bad_request", "binary frames are not supported");
+                self.push_now(frame, ctx);
+            }
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                let _ = self.out.try_send(Outbound::Pong(bytes));
+            }
+            Ok(AggregatedMessage::Pong(_)) => {}
+            Ok(AggregatedMessage::Close(_)) => self.close(CloseCode::Normal.into(), "bye", ctx),
+            Err(ProtocolError::Overflow) => {
+                self.close(CloseCode::Size.into(), "frame over 64 KiB", ctx)
+            }
+            Err(e) => {
+                log::debug!("session {}: protocol error {e}", self.id);
+                self.close(CloseCode::Protocol.into(), "protocol error", ctx);
+            }
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+impl Handler<Deliver> for WsSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: Deliver, ctx: &mut Context<Self>) {
+        self.push(msg.0, ctx);
+    }
+}
+
+impl Handler<CloseSession> for WsSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: CloseSession, ctx: &mut Context<Self>) {
+        self.close(msg.code, msg.reason, ctx);
+    }
+}
+
+impl Handler<RoomClosed> for WsSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: RoomClosed, _: &mut Context<Self>) {
+        self.member_of.remove(&msg.chat_id);
+        self.following.remove(&msg.chat_id);
+    }
+}

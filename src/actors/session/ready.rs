@@ -1,0 +1,134 @@
+//! Authentication, renewal and becoming `ready`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use serde_json::{json, Value};
+
+use super::{close, frames::reply, WsSession};
+use crate::actors::auth::GetUser;
+use crate::actors::chats::{ChatsOf, Contacts};
+use crate::actors::hub::Connect;
+use crate::actors::room::{Attach, Room};
+use crate::actors::rooms::Rooms;
+use crate::actors::{ServiceError, ServiceResult};
+use crate::auth::access::Access;
+use crate::domain::UserJson;
+
+/// Attaches to a chat's room, retrying if the room was stopping just then.
+pub(super) async fn attach(
+    rooms: &Rooms,
+    chat_id: i64,
+    make: impl Fn() -> Attach,
+) -> ServiceResult<Addr<Room>> {
+    for _ in 0..3 {
+        let room = rooms.get(chat_id);
+        if room.send(make()).await.is_ok() {
+            return Ok(room);
+        }
+    }
+    Err(ServiceError::Internal(format!(
+        "room {chat_id} keeps stopping"
+    )))
+}
+
+impl WsSession {
+    /// A valid token arrived (on upgrade or in an `auth` frame).
+    pub(super) fn authenticated(
+        &mut self,
+        access: Arc<Access>,
+        exp: i64,
+        reference: Option<Value>,
+        ctx: &mut Context<Self>,
+    ) {
+        let first = self.user.is_none();
+        self.user = Some(access);
+        self.token_exp = exp;
+        let wait = (exp - chrono::Utc::now().timestamp()).max(0) as u64 + 1;
+        ctx.run_later(Duration::from_secs(wait), |s, ctx| {
+            if s.token_exp <= chrono::Utc::now().timestamp() {
+                s.close(close::TOKEN_EXPIRED, "token expired and not renewed", ctx);
+            }
+        });
+        if first {
+            self.become_ready(reference, ctx);
+        }
+    }
+
+    /// Loads the user's chats and contacts, attaches to every room, tells
+    /// the hub, then sends `ready` followed by anything that arrived meanwhile.
+    fn become_ready(&mut self, reference: Option<Value>, ctx: &mut Context<Self>) {
+        let Some(user) = self.user.clone() else {
+            return;
+        };
+        let (svc, addr, session_id) = (self.svc.clone(), ctx.address(), self.id);
+        let user_id = user.user_id;
+        let work = async move {
+            let chat_ids = svc
+                .chats
+                .send(ChatsOf { user_id })
+                .await
+                .map_err(mailbox)??;
+            let contacts = svc
+                .chats
+                .send(Contacts { user_id })
+                .await
+                .map_err(mailbox)??;
+            let me = svc
+                .auth
+                .send(GetUser { id: user_id })
+                .await
+                .map_err(mailbox)??
+                .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
+            let mut rooms = HashMap::with_capacity(chat_ids.len());
+            for chat_id in chat_ids {
+                let make = || Attach {
+                    session_id,
+                    user_id,
+                    addr: addr.clone(),
+                    member: true,
+                };
+                rooms.insert(chat_id, attach(&svc.rooms, chat_id, make).await?);
+            }
+            let online = svc
+                .hub
+                .send(Connect {
+                    user_id,
+                    session_id,
+                    addr: addr.clone(),
+                    contacts,
+                })
+                .await
+                .map_err(mailbox)?;
+            Ok::<_, ServiceError>((me, rooms, online))
+        };
+        ctx.wait(
+            work.into_actor(self)
+                .map(move |result, s, ctx| match result {
+                    Ok((me, rooms, online)) => {
+                        s.member_of = rooms;
+                        let frame = json!({"type": "ready", "user": UserJson::new(&me, true),
+                                   "session_id": s.id.to_string(), "online": online});
+                        s.ready = true;
+                        s.push(reply(frame, &reference), ctx);
+                        for early in std::mem::take(&mut s.early) {
+                            s.push(early, ctx);
+                        }
+                    }
+                    Err(ServiceError::Unauthorized(_)) => {
+                        s.close(close::REVOKED, "account no longer exists", ctx)
+                    }
+                    Err(e) => {
+                        log::error!("session {} could not get ready: {e}", s.id);
+                        s.close(1011, "internal error", ctx);
+                    }
+                }),
+        );
+    }
+}
+
+fn mailbox(e: MailboxError) -> ServiceError {
+    ServiceError::Internal(format!("actor mailbox: {e}"))
+}

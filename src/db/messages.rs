@@ -1,0 +1,133 @@
+//! Messages. Every per-message query is a range scan on `messages_chat_id`
+//! or a point lookup on `messages_sender_client_id`.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::schema::{messages, users};
+use super::{DbConn, DbError};
+use crate::on_backend;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub struct MessageRow {
+    pub id: i64,
+    pub chat_id: i64,
+    pub sender_id: i64,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = messages)]
+pub struct NewMessage<'a> {
+    pub chat_id: i64,
+    pub sender_id: i64,
+    pub body: &'a str,
+    pub client_id: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A message with its sender's username, as history shows it.
+pub type MessageWithSender = (MessageRow, String);
+
+/// Stores a message unless its sender already stored one with the same
+/// `client_id`; returns the stored row and whether it is new.
+pub fn insert_idempotent(
+    conn: &mut DbConn,
+    new: &NewMessage,
+) -> Result<(MessageRow, bool), DbError> {
+    let inserted: Option<MessageRow> = on_backend!(conn, c => diesel::insert_into(messages::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(MessageRow::as_returning())
+        .get_result(c)
+        .optional())?;
+    if let Some(row) = inserted {
+        return Ok((row, true));
+    }
+    let client_id = new.client_id.ok_or(DbError::NotFound)?;
+    let existing = find_by_client_id(conn, new.sender_id, client_id)?.ok_or(DbError::NotFound)?;
+    Ok((existing, false))
+}
+
+pub fn find_by_client_id(
+    conn: &mut DbConn,
+    sender_id: i64,
+    client_id: &str,
+) -> Result<Option<MessageRow>, DbError> {
+    Ok(messages::table
+        .filter(messages::sender_id.eq(sender_id))
+        .filter(messages::client_id.eq(client_id))
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Up to `limit` newest messages with id < `before` (all when `None`), oldest first.
+pub fn page(
+    conn: &mut DbConn,
+    chat_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<MessageWithSender>, DbError> {
+    let mut rows: Vec<MessageWithSender> = messages::table
+        .inner_join(users::table)
+        .filter(messages::chat_id.eq(chat_id))
+        .filter(messages::id.lt(before.unwrap_or(i64::MAX)))
+        .order(messages::id.desc())
+        .limit(limit)
+        .select((MessageRow::as_select(), users::username))
+        .load(conn)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// Up to `limit` messages with id > `after`, oldest first (sync).
+pub fn after(
+    conn: &mut DbConn,
+    chat_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<MessageWithSender>, DbError> {
+    Ok(messages::table
+        .inner_join(users::table)
+        .filter(messages::chat_id.eq(chat_id))
+        .filter(messages::id.gt(after))
+        .order(messages::id.asc())
+        .limit(limit)
+        .select((MessageRow::as_select(), users::username))
+        .load(conn)?)
+}
+
+/// Several messages by id (the chats' last messages).
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<MessageWithSender>, DbError> {
+    Ok(messages::table
+        .inner_join(users::table)
+        .filter(messages::id.eq_any(ids))
+        .select((MessageRow::as_select(), users::username))
+        .load(conn)?)
+}
+
+/// Messages after the marker that others sent: a range scan from the
+/// marker, so its cost follows the unread count, not the history length.
+pub fn unread(conn: &mut DbConn, chat_id: i64, user_id: i64, after: i64) -> Result<i64, DbError> {
+    Ok(messages::table
+        .filter(messages::chat_id.eq(chat_id))
+        .filter(messages::id.gt(after))
+        .filter(messages::sender_id.ne(user_id))
+        .select(count_star())
+        .first(conn)?)
+}
+
+/// The newest message id of a chat, if any.
+pub fn last_id(conn: &mut DbConn, chat_id: i64) -> Result<Option<i64>, DbError> {
+    Ok(messages::table
+        .filter(messages::chat_id.eq(chat_id))
+        .order(messages::id.desc())
+        .select(messages::id)
+        .first(conn)
+        .optional()?)
+}

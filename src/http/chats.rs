@@ -1,0 +1,338 @@
+//! `/api/v1/chats`: chats, membership, history and sends.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::extract::Caller;
+use super::state::AppState;
+use crate::actors::chats::{
+    AddMember, CreateChat, DeleteChat, GetChat, History, Join, Leave, MarkRead, MyChats,
+    OpenDirect, PublicChats, RemoveMember,
+};
+use crate::actors::room::{Origin, Post};
+use crate::actors::ServiceError;
+use crate::domain::{ChatName, ClientId, Invalid, MessageBody, Permission, Sender};
+
+const MAX_MEMBERS: usize = 1000;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::post().to(create))
+        .route("/", web::post().to(create))
+        .route("", web::get().to(mine))
+        .route("/", web::get().to(mine))
+        .route("/direct", web::post().to(direct))
+        .route("/public", web::get().to(public))
+        .route("/{id}", web::get().to(get))
+        .route("/{id}", web::delete().to(delete))
+        .route("/{id}/join", web::post().to(join))
+        .route("/{id}/leave", web::post().to(leave))
+        .route("/{id}/members", web::post().to(add_member))
+        .route("/{id}/members/{username}", web::delete().to(remove_member))
+        .route("/{id}/messages", web::get().to(history))
+        .route("/{id}/messages", web::post().to(send))
+        .route("/{id}/read", web::post().to(read));
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    name: String,
+    members: Vec<String>,
+    #[serde(default)]
+    public: bool,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::Write)?;
+    let CreateBody {
+        name,
+        members,
+        public,
+    } = body.into_inner();
+    let name = ChatName::parse(&name).map_err(|e| ApiError::validation(&[("name", e)]))?;
+    if members.len() > MAX_MEMBERS {
+        return Err(ApiError::validation(&[(
+            "members",
+            Invalid("at most 1000 members"),
+        )]));
+    }
+    let chat = state
+        .svc
+        .chats
+        .send(CreateChat {
+            caller: caller.id(),
+            name,
+            members,
+            public,
+        })
+        .await??;
+    Ok(HttpResponse::Created().json(chat))
+}
+
+#[derive(Deserialize)]
+struct DirectBody {
+    username: String,
+}
+
+async fn direct(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<DirectBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::Write)?;
+    let msg = OpenDirect {
+        caller: caller.id(),
+        username: body.into_inner().username,
+    };
+    let (chat, created) = state.svc.chats.send(msg).await??;
+    let mut res = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(chat))
+}
+
+async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let chats = state
+        .svc
+        .chats
+        .send(MyChats {
+            caller: caller.id(),
+        })
+        .await??;
+    Ok(HttpResponse::Ok().json(chats))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn public(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::ReadPublic)?;
+    let limit = page.limit.unwrap_or(50);
+    let offset = page.offset.unwrap_or(0);
+    if limit < 1 {
+        return Err(ApiError::validation(&[(
+            "limit",
+            Invalid("must be at least 1"),
+        )]));
+    }
+    if offset < 0 {
+        return Err(ApiError::validation(&[(
+            "offset",
+            Invalid("must not be negative"),
+        )]));
+    }
+    let msg = PublicChats {
+        caller: caller.id(),
+        limit: limit.min(200),
+        offset,
+    };
+    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let msg = GetChat {
+        caller: caller.id(),
+        can_read_public: caller.can(Permission::ReadPublic),
+        is_admin: caller.can(Permission::Admin),
+        chat_id: id.into_inner(),
+    };
+    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::ManageOwn)?;
+    let msg = DeleteChat {
+        caller: caller.id(),
+        is_admin: caller.can(Permission::Admin),
+        chat_id: id.into_inner(),
+    };
+    state.svc.chats.send(msg).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn join(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::Write)?;
+    let chat = state
+        .svc
+        .chats
+        .send(Join {
+            caller: caller.id(),
+            chat_id: id.into_inner(),
+        })
+        .await??;
+    Ok(HttpResponse::Ok().json(chat))
+}
+
+async fn leave(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let msg = Leave {
+        caller: caller.id(),
+        chat_id: id.into_inner(),
+    };
+    state.svc.chats.send(msg).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct MemberBody {
+    username: String,
+}
+
+async fn add_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<MemberBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::ManageOwn)?;
+    let msg = AddMember {
+        caller: caller.id(),
+        is_admin: caller.can(Permission::Admin),
+        chat_id: id.into_inner(),
+        username: body.into_inner().username,
+    };
+    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
+}
+
+async fn remove_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::ManageOwn)?;
+    let (chat_id, username) = path.into_inner();
+    let msg = RemoveMember {
+        caller: caller.id(),
+        is_admin: caller.can(Permission::Admin),
+        chat_id,
+        username,
+    };
+    state.svc.chats.send(msg).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if limit < 1 {
+        return Err(ApiError::validation(&[(
+            "limit",
+            Invalid("must be at least 1"),
+        )]));
+    }
+    let msg = History {
+        caller: caller.id(),
+        can_read_public: caller.can(Permission::ReadPublic),
+        chat_id: id.into_inner(),
+        before: query.before,
+        limit: limit.min(100),
+    };
+    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
+}
+
+#[derive(Deserialize)]
+struct SendBody {
+    body: String,
+    client_id: Option<String>,
+}
+
+/// Sends through the chat's room like a WebSocket send, and answers once
+/// the message is committed: 201 when new, 200 for an idempotent retry.
+async fn send(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<SendBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::Write)?;
+    let chat_id = id.into_inner();
+    let SendBody { body, client_id } = body.into_inner();
+    let body = MessageBody::parse(&body).map_err(|e| ApiError::validation(&[("body", e)]))?;
+    let client_id = client_id
+        .map(|c| ClientId::parse(&c).map_err(|e| ApiError::validation(&[("client_id", e)])))
+        .transpose()?;
+    for _ in 0..3 {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let post = Post {
+            sender: Sender {
+                id: caller.id(),
+                username: caller.access.username.clone(),
+            },
+            body: body.as_str().to_owned(),
+            client_id: client_id.as_ref().map(|c| c.as_str().to_owned()),
+            origin: Origin::Rest(tx),
+        };
+        // A room may stop between lookup and delivery; then try a fresh one.
+        if state.svc.rooms.get(chat_id).send(post).await.is_err() {
+            continue;
+        }
+        let (message, fresh) = rx
+            .await
+            .map_err(|_| ApiError::internal("send dropped before commit"))??;
+        let mut res = if fresh {
+            HttpResponse::Created()
+        } else {
+            HttpResponse::Ok()
+        };
+        return Ok(res.json(message));
+    }
+    Err(ServiceError::Internal("room unavailable".into()).into())
+}
+
+#[derive(Deserialize)]
+struct ReadBody {
+    message_id: i64,
+}
+
+async fn read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<ReadBody>,
+) -> Result<HttpResponse, ApiError> {
+    let msg = MarkRead {
+        caller: caller.id(),
+        chat_id: id.into_inner(),
+        message_id: body.message_id,
+    };
+    state.svc.chats.send(msg).await??;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,40 @@
+//! `GET /api/v1/ws`: the WebSocket upgrade. A token in the query is checked
+//! before upgrading (401 if bad); otherwise the session waits for an `auth` frame.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::actors::session::WsSession;
+
+/// Frames (after reassembling continuations) above this close the socket with 1009.
+pub const MAX_FRAME: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+pub struct WsQuery {
+    access_token: Option<String>,
+}
+
+pub async fn upgrade(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Payload,
+    query: web::Query<WsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let pre_auth = match &query.access_token {
+        Some(token) => {
+            let (access, claims) = state.svc.authenticate(token).await?;
+            Some((access, claims.exp))
+        }
+        None => None,
+    };
+    let (response, socket, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
+    let stream = stream
+        .max_frame_size(MAX_FRAME)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_FRAME);
+    WsSession::start(state.svc.clone(), socket, stream, pre_auth);
+    Ok(response)
+}
