@@ -73,6 +73,9 @@ pub async fn serve(bind: SocketAddr, workers: usize) -> std::io::Result<()> {
             .route("/api/v1/ws", web::get().to(ws))
             .route("/api/v1/chats/{id}/messages", web::get().to(history))
     })
+    // Realtime frames are small: send each at once rather than wait for the
+    // peer's delayed ACK (actix-web keeps the OS default, Nagle on).
+    .tcp_nodelay(true)
     .workers(workers)
     .backlog(4096)
     .max_connections(100_000)

@@ -200,16 +200,7 @@ fn client_thread(
     std::thread::spawn(move || {
         let rt = actix_rt::Runtime::new().expect("client runtime");
         rt.block_on(async move {
-            let client = Rc::new(
-                awc::Client::builder()
-                    .connector(
-                        awc::Connector::new()
-                            .limit(0)
-                            .timeout(Duration::from_secs(30)),
-                    )
-                    .timeout(Duration::from_secs(30))
-                    .finish(),
-            );
+            let client = Rc::new(crate::net::client(Duration::from_secs(30)));
             let local = Rc::new(RefCell::new(Local::default()));
             let (phase_tx, phase_rx) = watch::channel(Phase::Connect);
             let gate = Arc::new(Semaphore::new(concurrency));

@@ -5,6 +5,7 @@ mod bare;
 mod clock;
 mod conn;
 mod driver;
+mod net;
 mod proto;
 mod report;
 mod scenarios;

@@ -341,9 +341,7 @@ fn readers(reads: Vec<(String, String)>, n: usize) -> SideTask {
     Box::new(move |shared: Arc<Shared>| {
         std::thread::spawn(move || {
             block(async move {
-                let client = awc::Client::builder()
-                    .timeout(Duration::from_secs(30))
-                    .finish();
+                let client = crate::net::client(Duration::from_secs(30));
                 let tasks = (0..n.max(1)).map(|r| {
                     let (client, shared, reads) = (&client, &shared, &reads);
                     async move {

@@ -59,9 +59,7 @@ struct ChatReply {
 }
 
 fn client() -> awc::Client {
-    awc::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .finish()
+    crate::net::client(Duration::from_secs(60))
 }
 
 /// POSTs JSON, retrying on 429 after the advertised delay.
