@@ -2,6 +2,7 @@
 //! public contract and reports throughput, latency, loss and memory.
 
 mod bare;
+mod cache;
 mod clock;
 mod conn;
 mod driver;
@@ -64,6 +65,12 @@ pub struct Common {
     /// microchat's base URL (loopback only).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
+    /// Keep the users this makes on microchat in this file (JSON lines) and
+    /// reuse them next time: registering is slow by design (Argon2). Start
+    /// the server with a long --access-token-ttl; delete the file with the
+    /// database.
+    #[arg(long)]
+    users_file: Option<std::path::PathBuf>,
     /// Which server(s) to measure.
     #[arg(long, value_enum, default_value = "microchat")]
     target: Which,

@@ -166,6 +166,7 @@ fn open(c: &Common, which: Which) -> Result<Server, String> {
             Ok(Server {
                 target: Target::Microchat {
                     base: c.url.trim_end_matches('/').to_string(),
+                    users_file: c.users_file.clone(),
                 },
                 pid: c.server_pid,
                 _child: None,

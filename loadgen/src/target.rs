@@ -2,16 +2,19 @@
 //! public REST API for microchat, synthetically for the bare server (whose
 //! "token" just names the user and its rooms).
 
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{stream, StreamExt};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::cache;
 use serde_json::json;
 
 /// REST requests in flight during setup.
 const SETUP_CONCURRENCY: usize = 16;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -21,8 +24,14 @@ pub struct User {
 
 #[derive(Debug, Clone)]
 pub enum Target {
-    Microchat { base: String },
-    Bare { base: String },
+    Microchat {
+        base: String,
+        /// Users made by earlier runs against the same database, reused.
+        users_file: Option<PathBuf>,
+    },
+    Bare {
+        base: String,
+    },
 }
 
 /// Refuses anything but the loopback interface: the load generator must never
@@ -113,7 +122,7 @@ fn expect(status: u16, want: &[u16], url: &str, body: &[u8]) -> Result<(), Strin
 impl Target {
     pub fn base(&self) -> &str {
         match self {
-            Target::Microchat { base } | Target::Bare { base } => base,
+            Target::Microchat { base, .. } | Target::Bare { base } => base,
         }
     }
 
@@ -126,7 +135,7 @@ impl Target {
 
     /// `n` users with access tokens: registered and logged in (microchat).
     pub async fn users(&self, n: usize) -> Result<Vec<User>, String> {
-        let Target::Microchat { base } = self else {
+        let Target::Microchat { base, users_file } = self else {
             return Ok((0..n)
                 .map(|i| User {
                     id: i as i64 + 1,
@@ -135,13 +144,21 @@ impl Target {
                 })
                 .collect());
         };
+        let mut have = match users_file {
+            Some(path) => cache::load(path, base)?,
+            None => Vec::new(),
+        };
+        if have.len() >= n {
+            have.truncate(n);
+            return Ok(have);
+        }
         let run = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_millis()
             % 1_000_000_000;
         let client = client();
-        let results: Vec<Result<User, String>> = stream::iter(0..n)
+        let made: Vec<Result<User, String>> = stream::iter(have.len()..n)
             .map(|i| {
                 let (client, base) = (&client, base.as_str());
                 let username = format!("lg{run}_{i}");
@@ -150,12 +167,17 @@ impl Target {
             .buffered(SETUP_CONCURRENCY)
             .collect()
             .await;
-        results.into_iter().collect()
+        let made: Vec<User> = made.into_iter().collect::<Result<_, _>>()?;
+        if let Some(path) = users_file {
+            cache::append(path, base, &made)?;
+        }
+        have.extend(made);
+        Ok(have)
     }
 
     /// A group chat owned by `owner` with `members` (owner excluded).
     pub async fn chat(&self, id_hint: i64, owner: &User, members: &[User]) -> Result<i64, String> {
-        let Target::Microchat { base } = self else {
+        let Target::Microchat { base, .. } = self else {
             return Ok(id_hint);
         };
         let client = client();
