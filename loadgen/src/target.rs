@@ -162,15 +162,19 @@ impl Target {
             .map(|i| {
                 let (client, base) = (&client, base.as_str());
                 let username = format!("lg{run}_{i}");
-                async move { register_and_login(client, base, username).await }
+                async move {
+                    let user = register_and_login(client, base, username).await?;
+                    // Recorded at once, so an interrupted setup keeps its work.
+                    if let Some(path) = users_file {
+                        cache::append(path, base, std::slice::from_ref(&user))?;
+                    }
+                    Ok(user)
+                }
             })
             .buffered(SETUP_CONCURRENCY)
             .collect()
             .await;
         let made: Vec<User> = made.into_iter().collect::<Result<_, _>>()?;
-        if let Some(path) = users_file {
-            cache::append(path, base, &made)?;
-        }
         have.extend(made);
         Ok(have)
     }
