@@ -107,7 +107,7 @@ pub async fn run(
                                 if let (true, Some(s)) = (sending, &plan.send) {
                                     if let (SendMode::Window(_), true) = (&s.mode, now < shared.end_us()) {
                                         let probe = Probe { sender: s.sender, seq: sent, scheduled_us: now };
-                                        if socket.send(text(proto::send_frame(s.chat_id, probe))).await.is_err() { break; }
+                                        if socket.send(text(proto::send_frame(shared.run, s.chat_id, probe))).await.is_err() { break; }
                                         sent += 1;
                                         in_flight += 1;
                                     }
@@ -134,7 +134,7 @@ pub async fn run(
                         let mut due = shared.start_us() + offset_us + sent * interval_us;
                         while due <= now && due < end {
                             let probe = Probe { sender: s.sender, seq: sent, scheduled_us: due };
-                            if socket.feed(text(proto::send_frame(s.chat_id, probe))).await.is_err() { break; }
+                            if socket.feed(text(proto::send_frame(shared.run, s.chat_id, probe))).await.is_err() { break; }
                             sent += 1;
                             due += interval_us;
                         }
@@ -153,7 +153,7 @@ pub async fn run(
                         } else {
                             while in_flight < w {
                                 let probe = Probe { sender: s.sender, seq: sent, scheduled_us: now };
-                                if socket.feed(text(proto::send_frame(s.chat_id, probe))).await.is_err() { break; }
+                                if socket.feed(text(proto::send_frame(shared.run, s.chat_id, probe))).await.is_err() { break; }
                                 sent += 1;
                                 in_flight += 1;
                             }

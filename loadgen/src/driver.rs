@@ -57,6 +57,8 @@ pub struct RunOptions {
 
 /// State shared between the coordinator and every client thread.
 pub struct Shared {
+    /// Unique per run (µs since the Unix epoch at its start).
+    pub run: u64,
     epoch: Instant,
     ready: AtomicUsize,
     failed: AtomicUsize,
@@ -268,6 +270,9 @@ pub fn run(
         }
     }
     let shared = Arc::new(Shared {
+        run: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64),
         epoch: Instant::now(),
         ready: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),

@@ -29,12 +29,15 @@ pub struct Probe {
     pub scheduled_us: u64,
 }
 
-/// A `send` frame carrying a probe.
-pub fn send_frame(chat_id: i64, probe: Probe) -> String {
-    let mut s = String::with_capacity(96);
+/// A `send` frame carrying a probe. `client_id` makes sends idempotent per
+/// user, and users are reused across runs (`--users-file`), so it carries the
+/// run's nonce: otherwise the server rightly answers a later run's send with
+/// the earlier run's stored message and delivers nothing.
+pub fn send_frame(run: u64, chat_id: i64, probe: Probe) -> String {
+    let mut s = String::with_capacity(112);
     let _ = write!(
         s,
-        r#"{{"type":"send","chat_id":{chat_id},"body":"lg {} {} {}","client_id":"lg-{}-{}"}}"#,
+        r#"{{"type":"send","chat_id":{chat_id},"body":"lg {} {} {}","client_id":"lg-{run}-{}-{}"}}"#,
         probe.sender, probe.seq, probe.scheduled_us, probe.sender, probe.seq
     );
     s
@@ -92,7 +95,7 @@ mod tests {
             seq: 42,
             scheduled_us: 123_456,
         };
-        let send: serde_json::Value = serde_json::from_str(&send_frame(9, p)).unwrap();
+        let send: serde_json::Value = serde_json::from_str(&send_frame(1, 9, p)).unwrap();
         let msg = serde_json::json!({"type": "message", "message": {
             "id": 1, "chat_id": 9, "sender": {"id": 3, "username": "x"},
             "body": send["body"], "client_id": send["client_id"], "created_at": "t"}});
