@@ -100,7 +100,7 @@ pub async fn run(
                     Frame::Text(t) => {
                         let now = shared.now_us();
                         match proto::classify(&t) {
-                            Incoming::Message(p) => local.borrow_mut().delivery(&mut seen, p, now, &shared),
+                            Incoming::Message(p) => local.borrow_mut().delivery(&mut seen, p, now),
                             Incoming::Ack(p) => {
                                 local.borrow_mut().ack(p, now, &shared);
                                 in_flight = in_flight.saturating_sub(1);

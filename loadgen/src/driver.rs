@@ -132,7 +132,7 @@ pub struct Local {
 }
 
 impl Local {
-    pub fn delivery(&mut self, seen: &mut Seen, p: Probe, now: u64, _shared: &Shared) {
+    pub fn delivery(&mut self, seen: &mut Seen, p: Probe, now: u64) {
         if seen.record(p.sender, p.seq) {
             self.latency.record(now.saturating_sub(p.scheduled_us));
             self.delivered += 1;

@@ -1,17 +1,15 @@
 //! The scenarios of issue 5: each sets up its world on every chosen target,
 //! runs it, and reports (plus microchat ÷ bare when both ran).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
-use crate::driver::{self, Outcome, RunOptions, Shared, SideTask};
+use crate::driver::{self, Outcome, RunOptions, SideTask};
+use crate::readers::readers;
 use crate::report::{print_ratio, Report};
-use crate::stats::Histogram;
-use crate::target::{check_local, Target};
+use crate::servers::{open, Server};
+
 use crate::world::{idle_plans, Load, World};
 use crate::{Common, Which};
 
@@ -104,78 +102,7 @@ pub struct HistoryArgs {
     readers: usize,
 }
 
-/// A bare server this process started; killed when dropped.
-struct BareChild(Child);
-
-impl Drop for BareChild {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct Server {
-    target: Target,
-    pid: Option<u32>,
-    _child: Option<BareChild>,
-}
-
-fn start_bare(workers: Option<usize>) -> Result<Server, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut cmd = Command::new(exe);
-    cmd.args(["bare-server", "--bind", "127.0.0.1:0"]);
-    if let Some(w) = workers {
-        cmd.args(["--workers", &w.to_string()]);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("starting the bare server: {e}"))?;
-    let mut line = String::new();
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or_else(|| format!("bare server said {line:?}"))?;
-    Ok(Server {
-        target: Target::Bare {
-            base: format!("http://{addr}"),
-        },
-        pid: Some(child.id()),
-        _child: Some(BareChild(child)),
-    })
-}
-
-fn open(c: &Common, which: Which) -> Result<Server, String> {
-    match (which, &c.bare_url) {
-        (Which::Bare, Some(url)) => {
-            check_local(url)?;
-            Ok(Server {
-                target: Target::Bare { base: url.clone() },
-                pid: None,
-                _child: None,
-            })
-        }
-        (Which::Bare, None) => start_bare(c.bare_workers),
-        _ => {
-            check_local(&c.url)?;
-            Ok(Server {
-                target: Target::Microchat {
-                    base: c.url.trim_end_matches('/').to_string(),
-                    users_file: c.users_file.clone(),
-                },
-                pid: c.server_pid,
-                _child: None,
-            })
-        }
-    }
-}
-
-fn block<T>(f: impl std::future::Future<Output = T>) -> T {
+pub fn block<T>(f: impl std::future::Future<Output = T>) -> T {
     actix_rt::Runtime::new().expect("setup runtime").block_on(f)
 }
 
@@ -333,53 +260,6 @@ pub fn sessions(a: &SessionsArgs, name: &str) -> Result<(), String> {
         let opts = options(&a.common, hold, settle, s.pid)?;
         let o = driver::run(plans, 0, &opts, None);
         Ok(Report::new(name, s.target.name(), 0.0, o))
-    })
-}
-
-/// Readers on their own thread and runtime, each reading the history of one
-/// chat after another (as a member) until the send window ends.
-fn readers(reads: Vec<(String, String)>, n: usize) -> SideTask {
-    Box::new(move |shared: Arc<Shared>| {
-        std::thread::spawn(move || {
-            block(async move {
-                let client = crate::net::client(Duration::from_secs(30));
-                let tasks = (0..n.max(1)).map(|r| {
-                    let (client, shared, reads) = (&client, &shared, &reads);
-                    async move {
-                        let mut h = Histogram::default();
-                        let mut i = r;
-                        while shared.now_us() < shared.start_us() {
-                            actix_rt::time::sleep(Duration::from_millis(5)).await;
-                        }
-                        while shared.now_us() < shared.end_us() {
-                            let (url, token) = &reads[i % reads.len()];
-                            i += n;
-                            let t = shared.now_us();
-                            let mut req = client.get(url);
-                            if !token.is_empty() {
-                                req = req.bearer_auth(token);
-                            }
-                            let ok = match req.send().await {
-                                Ok(mut res) => {
-                                    res.body().limit(1 << 22).await.is_ok()
-                                        && res.status().is_success()
-                                }
-                                Err(_) => false,
-                            };
-                            if ok {
-                                h.record(shared.now_us() - t);
-                            }
-                        }
-                        h
-                    }
-                });
-                let mut all = Histogram::default();
-                for h in futures_util::future::join_all(tasks).await {
-                    all.merge(&h);
-                }
-                all
-            })
-        })
     })
 }
 
