@@ -41,6 +41,8 @@ pub struct Disconnect {
 pub struct ChatAdded {
     pub user_id: i64,
     pub chat: Chat,
+    /// Everyone in the chat now: they become presence contacts of the user.
+    pub members: Vec<i64>,
 }
 
 /// The user is no longer a member (sent `chat_removed`, sessions detach).
@@ -182,6 +184,30 @@ impl Hub {
             .flat_map(|s| s.values())
     }
 
+    /// Makes members of a newly shared chat presence contacts of each other,
+    /// and tells the user which of them are online right now.
+    fn meet(&mut self, user_id: i64, members: &[i64]) {
+        for &other in members.iter().filter(|&&m| m != user_id) {
+            if let Some(contacts) = self.contacts.get_mut(&user_id) {
+                if !contacts.contains(&other) {
+                    contacts.push(other);
+                    if self.sessions.contains_key(&other) {
+                        let frame: ByteString =
+                            json!({"type": "presence", "user_id": other, "online": true})
+                                .to_string()
+                                .into();
+                        self.to_user(user_id, &frame);
+                    }
+                }
+            }
+            if let Some(contacts) = self.contacts.get_mut(&other) {
+                if !contacts.contains(&user_id) {
+                    contacts.push(user_id);
+                }
+            }
+        }
+    }
+
     fn joined(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
         for addr in self.sessions_of(user_id) {
             addr.do_send(JoinedChat {
@@ -215,6 +241,7 @@ impl Handler<ChatAdded> for Hub {
             .to_string()
             .into();
         self.joined(msg.user_id, msg.chat.id, &frame);
+        self.meet(msg.user_id, &msg.members);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat.id, frame.to_string());
         self.bus.publish(Event::Joined {
             user_id,

@@ -15,6 +15,9 @@ pub enum DbError {
     Connect(#[from] diesel::ConnectionError),
     #[error("connection pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// A multi-row insert stored other rows than the batch expected.
+    #[error("batch insert did not match the batch")]
+    BatchMismatch,
     #[error("migration failed: {0}")]
     Migration(String),
 }

@@ -1,5 +1,7 @@
 //! The group-commit write: many sends stored in one transaction.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDateTime;
 use diesel::Connection;
 
@@ -27,28 +29,140 @@ pub enum Stored {
     NotMember { public: bool },
 }
 
-/// Stores a batch in one transaction, in order, so ids follow arrival order.
+/// Stores a batch in one transaction with a fixed number of statements
+/// (membership, earlier sends with the same `client_id`, one multi-row
+/// insert, one update per chat), in order, so ids follow arrival order.
 /// Membership is checked inside the transaction: it is the authority on who
 /// may send, whatever a session or room believed.
+///
+/// Fails as a whole (and the caller retries item by item) if the database
+/// skipped a row the batch did not expect, e.g. a concurrent instance
+/// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     conn.transaction(|conn| {
-        let mut out = Vec::with_capacity(batch.len());
-        let mut newest: Vec<(i64, i64, NaiveDateTime)> = Vec::new();
-        for item in batch {
-            let stored = store_one(conn, item)?;
-            if let Stored::Message(row, true) = &stored {
-                match newest.iter_mut().find(|(chat, _, _)| *chat == row.chat_id) {
-                    Some(entry) => *entry = (row.chat_id, row.id, row.created_at),
-                    None => newest.push((row.chat_id, row.id, row.created_at)),
+        let chat_ids: Vec<i64> = dedup(batch.iter().map(|m| m.chat_id));
+        let sender_ids: Vec<i64> = dedup(batch.iter().map(|m| m.sender_id));
+        let allowed: HashSet<(i64, i64)> = members::pairs(conn, &chat_ids, &sender_ids)?
+            .into_iter()
+            .collect();
+
+        // Decide each item: refused, a replay of an earlier item in this
+        // batch, or an insert attempt.
+        let mut out: Vec<Option<Stored>> = vec![None; batch.len()];
+        let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
+        let mut replay_of: Vec<(usize, usize)> = Vec::new();
+        let mut attempts: Vec<usize> = Vec::new();
+        for (i, item) in batch.iter().enumerate() {
+            if !allowed.contains(&(item.chat_id, item.sender_id)) {
+                let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public == 1);
+                out[i] = Some(Stored::NotMember { public });
+                continue;
+            }
+            match item.client_id.as_deref() {
+                Some(cid) => match first_of.get(&(item.sender_id, cid)) {
+                    Some(&first) => replay_of.push((i, first)),
+                    None => {
+                        first_of.insert((item.sender_id, cid), i);
+                        attempts.push(i);
+                    }
+                },
+                None => attempts.push(i),
+            }
+        }
+
+        let new_rows: Vec<NewMessage> = attempts
+            .iter()
+            .map(|&i| {
+                let m = &batch[i];
+                NewMessage {
+                    chat_id: m.chat_id,
+                    sender_id: m.sender_id,
+                    body: &m.body,
+                    client_id: m.client_id.as_deref(),
+                    created_at: m.created_at,
+                }
+            })
+            .collect();
+        // Rows whose (sender, client_id) was stored earlier are skipped here
+        // and looked up below: the rare retry pays for itself.
+        let stored = messages::insert_many(conn, &new_rows)?;
+        let mut keyed: HashMap<(i64, String), MessageRow> = HashMap::new();
+        let mut unkeyed = Vec::new();
+        for row in stored {
+            match row.client_id.clone() {
+                Some(cid) => {
+                    keyed.insert((row.sender_id, cid), row);
+                }
+                None => unkeyed.push(row),
+            }
+        }
+        // Ids are assigned in VALUES order, so sends without a client_id
+        // (which never conflict) match the returned rows in id order.
+        let mut unkeyed = unkeyed.into_iter();
+        let mut retried: Vec<usize> = Vec::new();
+        let mut newest: HashMap<i64, (i64, NaiveDateTime)> = HashMap::new();
+        for &i in &attempts {
+            let item = &batch[i];
+            let row = match &item.client_id {
+                Some(cid) => match keyed.remove(&(item.sender_id, cid.clone())) {
+                    Some(row) => row,
+                    None => {
+                        retried.push(i);
+                        continue;
+                    }
+                },
+                None => unkeyed.next().ok_or(DbError::BatchMismatch)?,
+            };
+            if row.chat_id != item.chat_id || row.sender_id != item.sender_id {
+                return Err(DbError::BatchMismatch);
+            }
+            newest.insert(row.chat_id, (row.id, row.created_at));
+            out[i] = Some(Stored::Message(row, true));
+        }
+        if unkeyed.next().is_some() {
+            return Err(DbError::BatchMismatch);
+        }
+        if !retried.is_empty() {
+            let senders: Vec<i64> = dedup(retried.iter().map(|&i| batch[i].sender_id));
+            let cids: Vec<&str> = retried
+                .iter()
+                .filter_map(|&i| batch[i].client_id.as_deref())
+                .collect();
+            let mut earlier: HashMap<(i64, String), MessageRow> = HashMap::new();
+            for row in messages::by_client_ids(conn, &senders, &cids)? {
+                if let Some(cid) = row.client_id.clone() {
+                    earlier.insert((row.sender_id, cid), row);
                 }
             }
-            out.push(stored);
+            for i in retried {
+                let key = (
+                    batch[i].sender_id,
+                    batch[i].client_id.clone().unwrap_or_default(),
+                );
+                let row = earlier.remove(&key).ok_or(DbError::BatchMismatch)?;
+                out[i] = Some(Stored::Message(row, false));
+            }
         }
-        for (chat_id, id, at) in newest {
+        for (i, first) in replay_of {
+            if let Some(Stored::Message(row, _)) = &out[first] {
+                out[i] = Some(Stored::Message(row.clone(), false));
+            }
+        }
+        for (chat_id, (id, at)) in newest {
             chats::touch(conn, chat_id, id, at)?;
         }
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|s| s.expect("every item decided"))
+            .collect())
     })
+}
+
+fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut v: Vec<i64> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
@@ -70,5 +184,11 @@ fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError
 /// Stores one send in its own transaction: the fallback that isolates a
 /// failing item when a whole batch could not commit.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    store_batch(conn, std::slice::from_ref(item)).map(|mut v| v.remove(0))
+    conn.transaction(|conn| {
+        let stored = store_one(conn, item)?;
+        if let Stored::Message(row, true) = &stored {
+            chats::touch(conn, row.chat_id, row.id, row.created_at)?;
+        }
+        Ok(stored)
+    })
 }

@@ -130,3 +130,16 @@ pub fn contacts(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, DbError> {
         .distinct()
         .load(conn)?)
 }
+
+/// Which of the given (chat, user) combinations are memberships, in one query.
+pub fn pairs(
+    conn: &mut DbConn,
+    chat_ids: &[i64],
+    user_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbError> {
+    Ok(chat_members::table
+        .filter(chat_members::chat_id.eq_any(chat_ids))
+        .filter(chat_members::user_id.eq_any(user_ids))
+        .select((chat_members::chat_id, chat_members::user_id))
+        .load(conn)?)
+}

@@ -131,3 +131,50 @@ pub fn last_id(conn: &mut DbConn, chat_id: i64) -> Result<Option<i64>, DbError> 
         .first(conn)
         .optional()?)
 }
+
+/// Messages stored by these senders under these client ids (a superset of
+/// the exact pairs; callers match pairs), in one query.
+pub fn by_client_ids(
+    conn: &mut DbConn,
+    sender_ids: &[i64],
+    client_ids: &[&str],
+) -> Result<Vec<MessageRow>, DbError> {
+    Ok(messages::table
+        .filter(messages::sender_id.eq_any(sender_ids))
+        .filter(messages::client_id.eq_any(client_ids))
+        .select(MessageRow::as_select())
+        .load(conn)?)
+}
+
+/// Inserts many messages in one statement; returns the stored rows ordered by
+/// id. Rows whose (sender, client_id) already exists are skipped.
+pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> Result<Vec<MessageRow>, DbError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stored: Vec<MessageRow> = match conn {
+        // One statement for the whole batch: round trips are what cost here.
+        DbConn::Pg(c) => diesel::insert_into(messages::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(MessageRow::as_returning())
+            .get_results(c)?,
+        // SQLite runs in-process, so a statement per row costs microseconds,
+        // and Diesel's SQLite batch insert cannot skip conflicting rows.
+        DbConn::Sqlite(c) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let inserted = diesel::insert_into(messages::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .returning(MessageRow::as_returning())
+                    .get_result(c)
+                    .optional()?;
+                out.extend(inserted);
+            }
+            out
+        }
+    };
+    stored.sort_by_key(|m| m.id);
+    Ok(stored)
+}

@@ -7,12 +7,10 @@ use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::chats::{
-    AddMember, CreateChat, DeleteChat, GetChat, History, Join, Leave, MarkRead, MyChats,
-    OpenDirect, PublicChats, RemoveMember,
+    AddMember, CreateChat, DeleteChat, GetChat, Join, Leave, MyChats, OpenDirect, PublicChats,
+    RemoveMember,
 };
-use crate::actors::room::{Origin, Post};
-use crate::actors::ServiceError;
-use crate::domain::{ChatName, ClientId, Invalid, MessageBody, Permission, Sender};
+use crate::domain::{ChatName, Invalid, Permission};
 
 const MAX_MEMBERS: usize = 1000;
 
@@ -29,9 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}/leave", web::post().to(leave))
         .route("/{id}/members", web::post().to(add_member))
         .route("/{id}/members/{username}", web::delete().to(remove_member))
-        .route("/{id}/messages", web::get().to(history))
-        .route("/{id}/messages", web::post().to(send))
-        .route("/{id}/read", web::post().to(read));
+        .configure(super::messages::routes);
 }
 
 #[derive(Deserialize)]
@@ -234,104 +230,6 @@ async fn remove_member(
         is_admin: caller.can(Permission::Admin),
         chat_id,
         username,
-    };
-    state.svc.chats.send(msg).await??;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-struct HistoryQuery {
-    before: Option<i64>,
-    limit: Option<i64>,
-}
-
-async fn history(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    query: web::Query<HistoryQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if limit < 1 {
-        return Err(ApiError::validation(&[(
-            "limit",
-            Invalid("must be at least 1"),
-        )]));
-    }
-    let msg = History {
-        caller: caller.id(),
-        can_read_public: caller.can(Permission::ReadPublic),
-        chat_id: id.into_inner(),
-        before: query.before,
-        limit: limit.min(100),
-    };
-    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
-}
-
-#[derive(Deserialize)]
-struct SendBody {
-    body: String,
-    client_id: Option<String>,
-}
-
-/// Sends through the chat's room like a WebSocket send, and answers once
-/// the message is committed: 201 when new, 200 for an idempotent retry.
-async fn send(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    body: web::Json<SendBody>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Permission::Write)?;
-    let chat_id = id.into_inner();
-    let SendBody { body, client_id } = body.into_inner();
-    let body = MessageBody::parse(&body).map_err(|e| ApiError::validation(&[("body", e)]))?;
-    let client_id = client_id
-        .map(|c| ClientId::parse(&c).map_err(|e| ApiError::validation(&[("client_id", e)])))
-        .transpose()?;
-    for _ in 0..3 {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let post = Post {
-            sender: Sender {
-                id: caller.id(),
-                username: caller.access.username.clone(),
-            },
-            body: body.as_str().to_owned(),
-            client_id: client_id.as_ref().map(|c| c.as_str().to_owned()),
-            origin: Origin::Rest(tx),
-        };
-        // A room may stop between lookup and delivery; then try a fresh one.
-        if state.svc.rooms.get(chat_id).send(post).await.is_err() {
-            continue;
-        }
-        let (message, fresh) = rx
-            .await
-            .map_err(|_| ApiError::internal("send dropped before commit"))??;
-        let mut res = if fresh {
-            HttpResponse::Created()
-        } else {
-            HttpResponse::Ok()
-        };
-        return Ok(res.json(message));
-    }
-    Err(ServiceError::Internal("room unavailable".into()).into())
-}
-
-#[derive(Deserialize)]
-struct ReadBody {
-    message_id: i64,
-}
-
-async fn read(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    body: web::Json<ReadBody>,
-) -> Result<HttpResponse, ApiError> {
-    let msg = MarkRead {
-        caller: caller.id(),
-        chat_id: id.into_inner(),
-        message_id: body.message_id,
     };
     state.svc.chats.send(msg).await??;
     Ok(HttpResponse::NoContent().finish())

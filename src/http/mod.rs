@@ -5,6 +5,7 @@ mod auth;
 mod chats;
 pub mod error;
 pub mod extract;
+mod messages;
 pub mod middleware;
 mod ops;
 pub mod rate_limit;

@@ -13,6 +13,7 @@ mod helpers;
 mod ops;
 mod process;
 mod scaleout;
+mod store_batch;
 mod users;
 mod ws_client;
 mod ws_frames;

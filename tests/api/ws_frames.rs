@@ -358,3 +358,31 @@ async fn presence_announces_first_arrival_and_last_departure() {
         json!({"type": "presence", "user_id": bob.id, "online": false})
     );
 }
+
+#[actix_web::test]
+async fn a_chat_shared_while_connected_makes_members_presence_contacts() {
+    let app = spawn_app().await;
+    let ann = app.signup("ann").await;
+    let bob = app.signup("bob").await;
+    let (mut ann_ws, ready) = app.ws(&ann.token).await;
+    assert_eq!(ready["online"], json!([]));
+    let (bob_ws, _) = app.ws(&bob.token).await;
+    let res = app
+        .post(
+            "/api/v1/chats/direct",
+            Some(&ann.token),
+            json!({"username": "bob"}),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    assert_eq!(
+        ann_ws.next_of("presence").await,
+        json!({"type": "presence", "user_id": bob.id, "online": true})
+    );
+    drop(bob_ws);
+    let offline = ann_ws.next_of("presence").await;
+    assert_eq!(
+        offline,
+        json!({"type": "presence", "user_id": bob.id, "online": false})
+    );
+}

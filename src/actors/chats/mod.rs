@@ -48,10 +48,15 @@ impl ChatStore {
         chat_id: i64,
         user_ids: &[i64],
     ) -> ServiceResult<()> {
+        let members = members::user_ids(conn, chat_id)?;
         for &user_id in user_ids {
             if let Some(row) = chats::find(conn, chat_id)? {
                 let chat = chat_view(conn, row, user_id, false)?;
-                self.hub.do_send(ChatAdded { user_id, chat });
+                self.hub.do_send(ChatAdded {
+                    user_id,
+                    chat,
+                    members: members.clone(),
+                });
             }
         }
         Ok(())

@@ -4,6 +4,7 @@
 
 mod frames;
 mod handlers;
+mod membership;
 mod ready;
 
 use std::collections::HashMap;

@@ -1,0 +1,274 @@
+// The open chat: message timeline (grouped by sender and day), loading older
+// messages on scroll-up without a jump, pending sends, typing, the composer.
+
+import { currentUser } from './api.js';
+import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon } from './dom.js';
+import {
+  state, on, conv, loadRecent, loadOlder, chatTitle, directPeer, typingNames,
+  markRead, setReadingProbe, isReading,
+} from './store.js';
+import { sendMessage, sendTyping, retry, discard } from './realtime.js';
+
+const GROUP_GAP_MS = 5 * 60 * 1000;
+const list = () => $('#messages');
+
+let renderQueued = false;
+let firstPaint = false;
+
+function atBottom() {
+  const el = list();
+  return el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+}
+
+function seenLabels(chatId, messages) {
+  const marks = state.seen.get(chatId);
+  const byMessage = new Map();
+  if (!marks || !messages.length) return byMessage;
+  const members = state.details.get(chatId)?.members || [];
+  for (const [userId, markId] of marks) {
+    const target = [...messages].reverse().find((m) => m.id <= markId);
+    if (!target) continue;
+    const name = members.find((u) => u.id === userId)?.username || 'someone';
+    if (!byMessage.has(target.id)) byMessage.set(target.id, []);
+    byMessage.get(target.id).push(name);
+  }
+  return byMessage;
+}
+
+function messageRow(m, { pending = null } = {}) {
+  const row = h('div', { class: `msg${pending ? ` pending ${pending.status}` : ''}`, 'data-id': m.id ?? null, 'data-client-id': m.client_id || null });
+  row.append(h('div', { class: 'msg-body' }, m.body));
+  row.append(h('time', { class: 'msg-hover-time', datetime: m.created_at }, formatTime(m.created_at)));
+  if (pending) {
+    const status = h('div', { class: 'msg-status' });
+    if (pending.status === 'failed') {
+      status.append(
+        h('span', { class: 'msg-failed' }, pending.error ? `Not sent: ${pending.error}` : 'Not sent.'),
+        h('button', { type: 'button', class: 'link-btn', onclick: () => retry(pending) }, 'Retry'),
+        h('button', { type: 'button', class: 'link-btn', onclick: () => discard(pending) }, 'Discard'),
+      );
+    } else {
+      status.append(pending.status === 'queued' ? 'Waiting for connection…' : 'Sending…');
+    }
+    row.append(status);
+  }
+  return row;
+}
+
+function buildTimeline(chatId) {
+  const c = conv(chatId);
+  const me = currentUser();
+  const items = [];
+  const chat = state.chats.get(chatId);
+  if (c.loaded && !c.hasMore) {
+    items.push(
+      h('div', { class: 'timeline-start' },
+        h('div', { class: 'timeline-start-icon', 'aria-hidden': 'true' }, icon(chat?.kind === 'direct' ? 'mail' : chat?.public ? 'hash' : 'lock', { size: 28 })),
+        h('h2', {}, chat?.kind === 'direct' ? `This is the beginning of your conversation with ${chatTitle(chat)}` : `Welcome to ${chatTitle(chat)}`),
+        h('p', {}, chat?.kind === 'direct' ? 'Messages here are only between the two of you.' : 'This is the very beginning of the chat.'),
+      ),
+    );
+  } else if (c.hasMore) {
+    items.push(h('div', { class: 'timeline-loading' }, c.loaded ? 'Loading older messages…' : 'Loading messages…'));
+  }
+  const all = [
+    ...c.messages.map((m) => ({ m })),
+    ...c.pending.map((p) => ({ m: { body: p.body, created_at: p.created_at, sender: me, client_id: p.client_id }, p })),
+  ];
+  const seen = seenLabels(chatId, c.messages);
+  let prev = null;
+  let group = null;
+  for (const { m, p } of all) {
+    if (!prev || dayKey(prev.created_at) !== dayKey(m.created_at)) {
+      items.push(h('div', { class: 'day-sep', role: 'separator' }, h('span', {}, formatDay(m.created_at))));
+      group = null;
+    }
+    const sameSender = group && prev.sender.id === m.sender.id && new Date(m.created_at) - new Date(prev.created_at) < GROUP_GAP_MS;
+    if (!sameSender) {
+      const body = h('div', { class: 'msg-group-body' },
+        h('div', { class: 'msg-head' },
+          h('span', { class: 'msg-author' }, m.sender.username),
+          h('time', { class: 'msg-time', datetime: m.created_at }, formatTime(m.created_at)),
+        ),
+      );
+      group = h('div', { class: `msg-group${m.sender.id === me?.id ? ' mine' : ''}` }, avatar(m.sender.username), body);
+      items.push(group);
+    }
+    const row = messageRow(m, { pending: p });
+    group.lastChild.append(row);
+    const names = m.id ? seen.get(m.id) : null;
+    if (names) group.lastChild.append(h('div', { class: 'seen' }, `Seen by ${names.join(', ')}`));
+    prev = m;
+  }
+  if (c.loaded && !all.length) {
+    items.push(h('div', { class: 'timeline-empty' }, 'No messages yet. Say something!'));
+  }
+  return items;
+}
+
+/** Re-render the open chat's timeline, keeping the reader's place. */
+export function renderMessages({ keepOffsetFromBottom = false } = {}) {
+  const chatId = state.currentId;
+  if (!chatId) return;
+  const el = list();
+  const wasAtBottom = firstPaint || atBottom();
+  const fromBottom = el.scrollHeight - el.scrollTop;
+  fill(el, buildTimeline(chatId));
+  if (keepOffsetFromBottom) el.scrollTop = el.scrollHeight - fromBottom;
+  else if (wasAtBottom) el.scrollTop = el.scrollHeight;
+  if (conv(chatId).loaded) firstPaint = false;
+  $('#jump-latest').hidden = atBottom() || !(state.chats.get(chatId)?.unread > 0);
+  if (isReading(chatId)) markRead(chatId);
+}
+
+function queueRender(chatId) {
+  if (chatId !== state.currentId || renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    renderMessages();
+  });
+}
+
+function renderTyping(chatId) {
+  if (chatId !== state.currentId) return;
+  const names = typingNames(chatId);
+  const el = $('#typing');
+  if (!names.length) {
+    el.textContent = '';
+    return;
+  }
+  const who = names.length === 1 ? `${names[0]} is` : names.length === 2 ? `${names[0]} and ${names[1]} are` : 'Several people are';
+  fill(el, h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), `${who} typing…`);
+}
+
+export function renderHeader() {
+  const chat = state.chats.get(state.currentId);
+  if (!chat) return;
+  $('#chat-title').textContent = chatTitle(chat);
+  if (chat.kind === 'direct') {
+    const peer = directPeer(chat);
+    fill($('#chat-title-icon'), avatar(peer?.username || chat.name, { size: 'sm' }));
+  } else {
+    fill($('#chat-title-icon'), icon(chat.public ? 'hash' : 'lock', { size: 18, label: chat.public ? 'public chat' : 'private chat' }));
+  }
+  const sub = $('#chat-subtitle');
+  if (chat.kind === 'direct') {
+    const peer = directPeer(chat);
+    const online = peer && state.online.has(peer.id);
+    fill(sub, h('span', { class: `presence ${online ? 'on' : 'off'}`, 'aria-hidden': 'true' }), online ? 'Online' : 'Offline');
+  } else {
+    const members = chat.members_count ?? state.details.get(chat.id)?.members_count;
+    fill(sub, `${members ?? '…'} member${members === 1 ? '' : 's'}`, chat.public ? ' · public' : ' · private', chat.my_role ? '' : ' · you are not a member');
+  }
+}
+
+/** The composer, or what replaces it for readers who may not write here. */
+export function renderComposer({ onJoin, onSignUp }) {
+  const chat = state.chats.get(state.currentId);
+  const user = currentUser();
+  const composer = $('#composer');
+  const alt = $('#composer-alt');
+  const canWrite = chat?.my_role && user?.role !== 'guest';
+  composer.hidden = !canWrite;
+  alt.hidden = !!canWrite;
+  if (canWrite) {
+    $('#composer-input').placeholder = `Message ${chat.kind === 'direct' ? '' : chat.public ? '#' : ''}${chatTitle(chat)}`;
+    return;
+  }
+  if (user?.role === 'guest') {
+    fill(alt, h('p', {}, 'You are reading as a guest. '), h('button', { type: 'button', class: 'btn btn-primary', onclick: onSignUp }, 'Sign up to join the conversation'));
+  } else {
+    fill(alt, h('p', {}, `You are previewing ${chatTitle(chat)}. `), h('button', { type: 'button', class: 'btn btn-primary', onclick: onJoin }, 'Join chat'));
+  }
+}
+
+export async function openConversation(chatId) {
+  firstPaint = true;
+  fill(list(), h('div', { class: 'timeline-loading' }, 'Loading messages…'));
+  $('#typing').textContent = '';
+  renderHeader();
+  renderMessages();
+  try {
+    await loadRecent(chatId);
+  } catch {
+    if (state.currentId === chatId) fill(list(), h('div', { class: 'timeline-empty' }, 'Could not load messages.'));
+    return;
+  }
+  if (state.currentId !== chatId) return;
+  renderMessages();
+  fillViewport(chatId);
+}
+
+/** Keep loading older pages while the timeline does not fill the screen. */
+async function fillViewport(chatId) {
+  const el = list();
+  while (state.currentId === chatId && el.scrollHeight <= el.clientHeight + 10 && conv(chatId).hasMore) {
+    if (!(await loadOlder(chatId))) break;
+    renderMessages({ keepOffsetFromBottom: true });
+  }
+}
+
+async function onScroll() {
+  const chatId = state.currentId;
+  if (!chatId) return;
+  const el = list();
+  if (atBottom()) {
+    $('#jump-latest').hidden = true;
+    if (isReading(chatId)) markRead(chatId);
+  }
+  const c = conv(chatId);
+  if (el.scrollTop < 200 && c.loaded && c.hasMore && !c.older) {
+    const added = await loadOlder(chatId);
+    if (added && state.currentId === chatId) renderMessages({ keepOffsetFromBottom: true });
+  }
+}
+
+function autosize(input) {
+  input.style.height = 'auto';
+  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+}
+
+export function initConversation() {
+  setReadingProbe(() => atBottom());
+  on('messages', queueRender);
+  on('typing', renderTyping);
+  on('presence', renderHeader);
+  on('details', (id) => id === state.currentId && (renderHeader(), queueRender(id)));
+  on('incoming', (msg) => {
+    if (msg.chat_id === state.currentId && !atBottom()) $('#jump-latest').hidden = false;
+  });
+  list().addEventListener('scroll', onScroll, { passive: true });
+  $('#jump-latest').addEventListener('click', () => {
+    list().scrollTop = list().scrollHeight;
+    markRead(state.currentId);
+  });
+  window.addEventListener('focus', () => state.currentId && isReading(state.currentId) && markRead(state.currentId));
+
+  const input = $('#composer-input');
+  const submit = () => {
+    const body = input.value.trim();
+    if (!body || !state.currentId) return;
+    sendMessage(state.currentId, body);
+    input.value = '';
+    autosize(input);
+    requestAnimationFrame(() => {
+      list().scrollTop = list().scrollHeight;
+    });
+  };
+  $('#composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit();
+    input.focus();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  });
+  input.addEventListener('input', () => {
+    autosize(input);
+    if (input.value.trim() && state.currentId) sendTyping(state.currentId);
+  });
+}

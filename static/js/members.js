@@ -1,0 +1,113 @@
+// The members panel of the open chat: who is in it and online; owners (and
+// admins) add and remove people.
+
+import { chatsApi, currentUser } from './api.js';
+import { $, h, fill, avatar, toast, icon } from './dom.js';
+import { userPicker, confirmDialog } from './dialogs.js';
+import { state, on, loadDetails, putChat } from './store.js';
+
+let open = false;
+
+export function canManage(chat) {
+  return chat?.my_role === 'owner' || currentUser()?.role === 'admin';
+}
+
+export function toggleMembers(force) {
+  open = force ?? !open;
+  const panel = $('#members-panel');
+  panel.hidden = !open;
+  document.querySelector('#members-toggle')?.setAttribute('aria-expanded', String(open));
+  if (open && state.currentId) {
+    renderMembers();
+    loadDetails(state.currentId);
+  }
+}
+
+export function renderMembers() {
+  if (!open) return;
+  const chatId = state.currentId;
+  const chat = state.chats.get(chatId);
+  const details = state.details.get(chatId);
+  const panel = $('#members-panel');
+  const me = currentUser();
+  const manage = canManage(chat) && chat.kind !== 'direct';
+  const members = [...(details?.members || [])].sort((a, b) =>
+    Number(state.online.has(b.id)) - Number(state.online.has(a.id)) || a.username.localeCompare(b.username));
+  const error = h('p', { class: 'field-error', role: 'alert' });
+  let addField = null;
+  if (manage) {
+    const picker = userPicker({
+      id: 'add-member', label: 'Add someone', placeholder: 'Username',
+      exclude: () => members.map((m) => m.username),
+      onPick: (name) => add(name),
+    });
+    const add = async (name) => {
+      const username = name.trim().replace(/^@/, '');
+      if (!username) return;
+      error.textContent = '';
+      try {
+        await chatsApi.addMember(chatId, username);
+        // The answer is the chat without its member list: fetch that.
+        await loadDetails(chatId);
+        toast(`${username} was added.`);
+        renderMembers();
+        $('#add-member')?.focus();
+      } catch (err) {
+        error.textContent = err.code === 'unknown_users' ? `There is no user named “${username}”.` : err.message;
+      }
+    };
+    picker.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.defaultPrevented) {
+        e.preventDefault();
+        add(picker.input.value);
+      }
+    });
+    addField = h('div', { class: 'members-add' }, picker.field, error);
+  }
+  const remove = async (user) => {
+    const ok = await confirmDialog({ title: `Remove ${user.username}?`, description: `${user.username} will no longer see this chat.`, confirmLabel: 'Remove' });
+    if (!ok) return;
+    try {
+      await chatsApi.removeMember(chatId, user.username);
+      await loadDetails(chatId);
+      renderMembers();
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  };
+  fill(panel,
+    h('header', { class: 'panel-head' },
+      h('h2', {}, `Members${details ? ` · ${details.members_count ?? members.length}` : ''}`),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close members', onclick: () => toggleMembers(false) }, '×'),
+    ),
+    addField,
+    details ? h('ul', { class: 'member-list' }, members.map((m) => h('li', { class: 'member' },
+      avatar(m.username, { size: 'sm', online: state.online.has(m.id) }),
+      h('span', { class: 'member-name' }, m.username, m.id === me?.id ? h('span', { class: 'muted' }, ' (you)') : null),
+      (m.chat_role ? m.chat_role === 'owner' : m.id === details.owner_id) ? h('span', { class: 'tag' }, 'owner') : null,
+      m.id !== me?.id && me?.role !== 'guest' && chat?.kind !== 'direct' ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Message ${m.username}`, title: 'Direct message', onclick: () => openDirect(m.username) }, icon('mail', { size: 15 })) : null,
+      manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Remove ${m.username}`, title: 'Remove from chat', onclick: () => remove(m) }, '×') : null,
+    ))) : h('p', { class: 'muted' }, 'Loading…'),
+  );
+}
+
+async function openDirect(username) {
+  try {
+    const chat = await chatsApi.direct(username);
+    putChat(chat);
+    location.hash = `#/chat/${chat.id}`;
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+}
+
+export function initMembers() {
+  $('#members-panel').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) {
+      toggleMembers(false);
+      $('#members-toggle')?.focus();
+    }
+  });
+  on('details', (id) => id === state.currentId && renderMembers());
+  on('presence', () => document.activeElement?.id !== 'add-member' && renderMembers());
+}

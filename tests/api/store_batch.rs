@@ -1,0 +1,102 @@
+//! The group-commit write itself, against the real database.
+
+use chrono::Utc;
+use microchat::db::history::{store_batch, PendingMessage, Stored};
+use microchat::db::{self, chats, members, users};
+
+use crate::helpers::test_database;
+
+fn pending(chat_id: i64, sender_id: i64, body: &str, client_id: Option<&str>) -> PendingMessage {
+    PendingMessage {
+        chat_id,
+        sender_id,
+        body: body.into(),
+        client_id: client_id.map(Into::into),
+        created_at: Utc::now().naive_utc(),
+    }
+}
+
+#[test]
+fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
+    let (url, _db) = test_database();
+    let pool = db::connect(&url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::migrate(&mut conn).unwrap();
+    let now = Utc::now().naive_utc();
+    let mut user = |name: &str| {
+        users::create(
+            &mut conn,
+            &users::NewUser {
+                username: name,
+                username_lower: name,
+                email: None,
+                password_hash: None,
+                role: "user",
+                created_at: now,
+            },
+        )
+        .unwrap()
+        .id
+    };
+    let (ann, bob, eve) = (user("ann"), user("bob"), user("eve"));
+    let chat = chats::create(
+        &mut conn,
+        &chats::NewChat {
+            name: "c",
+            kind: "group",
+            is_public: 0,
+            owner_id: Some(ann),
+            direct_key: None,
+            created_at: now,
+            activity_at: now,
+        },
+    )
+    .unwrap()
+    .id;
+    members::add(&mut conn, chat, ann, "owner", now).unwrap();
+    members::add(&mut conn, chat, bob, "member", now).unwrap();
+
+    let earlier = store_batch(&mut conn, &[pending(chat, ann, "earlier", Some("e1"))]).unwrap();
+    let Stored::Message(earlier, true) = &earlier[0] else {
+        panic!("{earlier:?}")
+    };
+
+    let batch = [
+        pending(chat, ann, "one", Some("c1")),
+        pending(chat, bob, "two", None),
+        pending(chat, ann, "one again", Some("c1")),
+        pending(chat, eve, "intruder", Some("x")),
+        pending(chat, ann, "earlier retried", Some("e1")),
+        pending(chat, bob, "three", Some("c1")),
+    ];
+    let out = store_batch(&mut conn, &batch).unwrap();
+    let id = |s: &Stored| match s {
+        Stored::Message(row, _) => row.id,
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(&out[0], Stored::Message(r, true) if r.body == "one"));
+    assert!(
+        matches!(&out[1], Stored::Message(r, true) if r.body == "two" && r.client_id.is_none())
+    );
+    assert!(
+        matches!(&out[2], Stored::Message(r, false) if r.body == "one"),
+        "replay within the batch"
+    );
+    assert!(matches!(&out[3], Stored::NotMember { public: false }));
+    assert!(
+        matches!(&out[4], Stored::Message(r, false) if r.id == earlier.id),
+        "replay of an earlier batch"
+    );
+    assert!(
+        matches!(&out[5], Stored::Message(r, true) if r.body == "three"),
+        "client ids are per sender"
+    );
+    assert!(
+        id(&out[0]) < id(&out[1]) && id(&out[1]) < id(&out[5]),
+        "ids follow arrival order"
+    );
+    let chat_row = chats::find(&mut conn, chat).unwrap().unwrap();
+    assert_eq!(chat_row.last_message_id, Some(id(&out[5])));
+    let stored = microchat::db::messages::page(&mut conn, chat, None, 100).unwrap();
+    assert_eq!(stored.len(), 4);
+}
