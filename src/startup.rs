@@ -83,6 +83,8 @@ impl Application {
                 .default_service(web::to(http::not_found))
                 .wrap(from_fn(http::middleware::request_context))
         })
+        // Chat frames are small and latency-bound: do not let Nagle hold them.
+        .tcp_nodelay(true)
         .listen(listener)?
         // Signals are handled in `run_until_stopped`, which drains sessions first.
         .disable_signals()
