@@ -106,10 +106,6 @@ impl Bus {
         }
     }
 
-    pub fn enabled(&self) -> bool {
-        self.tx.is_some()
-    }
-
     /// Readiness: `Ok` without Redis, else whether Redis answers PING.
     pub async fn ping(&self) -> Result<(), String> {
         let Some(pool) = &self.pool else {

@@ -123,10 +123,6 @@ impl Hub {
             self.to_user(*contact, &frame);
         }
     }
-
-    pub fn online(&self) -> usize {
-        self.sessions.len()
-    }
 }
 
 impl Actor for Hub {

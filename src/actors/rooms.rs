@@ -57,8 +57,4 @@ impl Rooms {
             running.remove(&chat_id);
         }
     }
-
-    pub fn count(&self) -> usize {
-        self.running.lock().map(|r| r.len()).unwrap_or(0)
-    }
 }

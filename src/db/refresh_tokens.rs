@@ -74,10 +74,18 @@ pub fn revoke_family(
     .execute(conn)?)
 }
 
-/// Drops tokens that can no longer be used by anyone.
-pub fn delete_expired(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(
-        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now)))
-            .execute(conn)?,
+/// Drops a user's tokens that can no longer be used by anyone (uses
+/// `refresh_tokens_user`). Used tokens are kept until then: they are what
+/// reuse detection recognises.
+pub fn delete_expired(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::expires_at.lt(now)),
     )
+    .execute(conn)?)
 }

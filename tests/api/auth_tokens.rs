@@ -264,3 +264,30 @@ async fn a_generated_secret_is_kept_in_the_database_across_restarts() {
         200
     );
 }
+
+#[actix_web::test]
+async fn a_login_sweeps_the_users_expired_refresh_tokens() {
+    use microchat::db::{self, refresh_tokens};
+    let app = spawn_app().await;
+    let acc = app.signup("tess").await;
+    let pool = db::connect(&app.settings.database_url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(60);
+    let new = refresh_tokens::NewRefreshToken {
+        user_id: acc.id,
+        family_id: "old",
+        token_hash: "expired-hash",
+        created_at: long_ago,
+        expires_at: long_ago + chrono::Duration::days(30),
+    };
+    refresh_tokens::create(&mut conn, &new).unwrap();
+    assert!(refresh_tokens::find_by_hash(&mut conn, "expired-hash")
+        .unwrap()
+        .is_some());
+    assert_eq!(app.login("tess", PASSWORD).await.status, 200);
+    assert!(refresh_tokens::find_by_hash(&mut conn, "expired-hash")
+        .unwrap()
+        .is_none());
+    // Live tokens of the same user are untouched.
+    assert_eq!(app.refresh(&acc.cookie, None).await.status, 200);
+}

@@ -65,6 +65,9 @@ impl AuthActor {
     ) -> ServiceResult<Session> {
         let (token, hashed) = refresh::generate();
         let created_at = now();
+        // Every rotation leaves a used row behind; sweep this user's dead ones
+        // here so the table stays bounded without a background job.
+        refresh_tokens::delete_expired(conn, user.id, created_at)?;
         refresh_tokens::create(
             conn,
             &NewRefreshToken {

@@ -49,15 +49,16 @@ impl ChatStore {
         user_ids: &[i64],
     ) -> ServiceResult<()> {
         let members = members::user_ids(conn, chat_id)?;
+        let Some(row) = chats::find(conn, chat_id)? else {
+            return Ok(());
+        };
         for &user_id in user_ids {
-            if let Some(row) = chats::find(conn, chat_id)? {
-                let chat = chat_view(conn, row, user_id, false)?;
-                self.hub.do_send(ChatAdded {
-                    user_id,
-                    chat,
-                    members: members.clone(),
-                });
-            }
+            let chat = chat_view(conn, row.clone(), user_id, false)?;
+            self.hub.do_send(ChatAdded {
+                user_id,
+                chat,
+                members: members.clone(),
+            });
         }
         Ok(())
     }
