@@ -1,6 +1,7 @@
 //! `GET /api/v1/ws`: the WebSocket upgrade. A token in the query is checked
 //! before upgrading (401 if bad); otherwise the session waits for an `auth` frame.
 
+use actix_http::body::MessageBody;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -29,12 +30,19 @@ pub async fn upgrade(
         }
         None => None,
     };
-    let (response, socket, stream) = actix_ws::handle(&req, body)
+    // actix-ws decodes what the client sends; what we send goes through our
+    // own body (`OutboxBody`), so actix-ws's sending half is left unused.
+    let (_, _, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
+    let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
     let stream = stream
         .max_frame_size(MAX_FRAME)
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME);
-    WsSession::start(state.svc.clone(), socket, stream, pre_auth);
-    Ok(response)
+    let body = WsSession::start(state.svc.clone(), stream, pre_auth);
+    let response = response
+        .message_body(body.boxed())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(response.into())
 }

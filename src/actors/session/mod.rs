@@ -5,6 +5,7 @@
 mod frames;
 mod handlers;
 mod membership;
+mod outbox;
 mod ready;
 
 use std::collections::HashMap;
@@ -13,11 +14,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, ProtocolError};
 use bytestring::ByteString;
-use tokio::sync::mpsc;
 
 pub use frames::error_frame;
+pub use outbox::OutboxBody;
+use outbox::{Outbox, Refused};
 
 use super::hub::Disconnect;
 use super::room::{Detach, Room};
@@ -47,14 +49,14 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 pub struct SessionHandle {
     pub id: u64,
     pub addr: Addr<WsSession>,
-    outlet: mpsc::Sender<ByteString>,
+    outbox: Arc<Outbox>,
 }
 
 impl SessionHandle {
     /// Queues a frame; a reader whose queue is full is closed with 4008
     /// rather than allowed to grow memory without limit.
     pub fn deliver(&self, frame: ByteString) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.outlet.try_send(frame) {
+        if let Err(Refused::Full) = self.outbox.deliver(frame) {
             log::info!("session {} too slow, closing", self.id);
             self.addr.do_send(CloseSession {
                 code: close::TOO_SLOW,
@@ -100,15 +102,6 @@ pub struct CloseSession {
     pub reason: &'static str,
 }
 
-enum Outbound {
-    /// Start passing room deliveries (sent right after `ready`).
-    Open,
-    Text(ByteString),
-    Ping,
-    Pong(actix_web::web::Bytes),
-    Close(u16, &'static str),
-}
-
 /// A token bucket for `send` frames.
 struct SendBudget {
     tokens: f64,
@@ -118,9 +111,8 @@ struct SendBudget {
 pub struct WsSession {
     id: u64,
     svc: Arc<Services>,
-    out: mpsc::Sender<Outbound>,
-    /// Rooms write deliveries straight into this queue (see [`SessionHandle`]).
-    data: mpsc::Sender<ByteString>,
+    /// Rooms write deliveries straight into it too (see [`SessionHandle`]).
+    outbox: Arc<Outbox>,
     last_heard: Instant,
     /// Set once authenticated.
     user: Option<Arc<Access>>,
@@ -135,25 +127,23 @@ pub struct WsSession {
 }
 
 impl WsSession {
-    /// Starts a session on an upgraded socket; `pre_auth` when the token came
-    /// with the upgrade request.
+    /// Starts a session reading an upgraded socket's `stream`; `pre_auth`
+    /// when the token came with the upgrade request. Returns the response
+    /// body that carries the session's frames to the client.
     pub fn start(
         svc: Arc<Services>,
-        socket: actix_ws::Session,
         stream: AggregatedMessageStream,
         pre_auth: Option<(Arc<Access>, i64)>,
-    ) -> Addr<WsSession> {
-        let (tx, rx) = mpsc::channel(svc.ws.outbound_queue);
-        let (data_tx, data_rx) = mpsc::channel(svc.ws.outbound_queue);
-        actix_web::rt::spawn(write_socket(socket, rx, data_rx));
+    ) -> OutboxBody {
+        let outbox = Outbox::new(svc.ws.outbound_queue);
+        let body = OutboxBody::new(outbox.clone());
         let burst = f64::from(svc.ws.send_burst);
         WsSession::create(move |ctx| {
             ctx.add_stream(stream);
             let mut session = WsSession {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 svc,
-                out: tx,
-                data: data_tx,
+                outbox,
                 last_heard: Instant::now(),
                 user: None,
                 token_exp: 0,
@@ -171,7 +161,8 @@ impl WsSession {
                 session.authenticated(access, exp, None, ctx);
             }
             session
-        })
+        });
+        body
     }
 
     /// Queues a frame; a reader too slow to keep the queue under its bound
@@ -184,13 +175,13 @@ impl WsSession {
             self.early.push(frame);
             return;
         }
-        match self.out.try_send(Outbound::Text(frame)) {
+        match self.outbox.reply(frame) {
             Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(Refused::Full) => {
                 log::info!("session {} too slow, closing", self.id);
                 self.close(close::TOO_SLOW, "too slow: reconnect and sync", ctx);
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => ctx.stop(),
+            Err(Refused::Closed) => ctx.stop(),
         }
     }
 
@@ -199,7 +190,7 @@ impl WsSession {
         SessionHandle {
             id: self.id,
             addr: ctx.address(),
-            outlet: self.data.clone(),
+            outbox: self.outbox.clone(),
         }
     }
 
@@ -212,7 +203,7 @@ impl WsSession {
 
     /// Lets room deliveries through, once `ready` is queued.
     fn open_gate(&mut self) {
-        let _ = self.out.try_send(Outbound::Open);
+        self.outbox.open();
     }
 
     fn close(&mut self, code: u16, reason: &'static str, ctx: &mut Context<Self>) {
@@ -220,11 +211,7 @@ impl WsSession {
             return;
         }
         self.closing = true;
-        // The close frame must get through even when the queue is full.
-        let out = self.out.clone();
-        actix_web::rt::spawn(async move {
-            let _ = out.send(Outbound::Close(code, reason)).await;
-        });
+        self.outbox.close(code, reason);
         ctx.stop();
     }
 
@@ -232,7 +219,7 @@ impl WsSession {
         if self.last_heard.elapsed() > SILENCE {
             self.close(CloseCode::Normal.into(), "silent for too long", ctx);
         } else {
-            let _ = self.out.try_send(Outbound::Ping);
+            self.outbox.ping();
         }
     }
 
@@ -249,62 +236,6 @@ impl WsSession {
             true
         } else {
             false
-        }
-    }
-}
-
-/// How long a closing socket may take to flush what was queued for it.
-const CLOSE_FLUSH: Duration = Duration::from_secs(10);
-
-/// Writes frames to the socket until it closes. Room deliveries (`data`)
-/// wait until the session opens the gate right after `ready`, so `ready` is
-/// always the first frame; the session's own frames (`ctl`) go first.
-async fn write_socket(
-    mut socket: actix_ws::Session,
-    mut ctl: mpsc::Receiver<Outbound>,
-    mut data: mpsc::Receiver<ByteString>,
-) {
-    let mut open = false;
-    loop {
-        let item = tokio::select! {
-            biased;
-            item = ctl.recv() => match item {
-                Some(item) => item,
-                None => return,
-            },
-            frame = data.recv(), if open => match frame {
-                Some(frame) => Outbound::Text(frame),
-                None => return,
-            },
-        };
-        let sent = match item {
-            Outbound::Open => {
-                open = true;
-                Ok(())
-            }
-            Outbound::Text(text) => socket.text(text).await,
-            Outbound::Ping => socket.ping(b"").await,
-            Outbound::Pong(bytes) => socket.pong(&bytes).await,
-            Outbound::Close(code, reason) => {
-                // Acks already queued go out before the close frame.
-                let flush = async {
-                    while let (true, Ok(frame)) = (open, data.try_recv()) {
-                        if socket.text(frame).await.is_err() {
-                            return;
-                        }
-                    }
-                    let reason = CloseReason {
-                        code: CloseCode::from(code),
-                        description: Some(reason.into()),
-                    };
-                    let _ = socket.close(Some(reason)).await;
-                };
-                let _ = tokio::time::timeout(CLOSE_FLUSH, flush).await;
-                return;
-            }
-        };
-        if sent.is_err() {
-            return;
         }
     }
 }
@@ -349,7 +280,7 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
                 self.push_now(frame, ctx);
             }
             Ok(AggregatedMessage::Ping(bytes)) => {
-                let _ = self.out.try_send(Outbound::Pong(bytes));
+                self.outbox.pong(bytes);
             }
             Ok(AggregatedMessage::Pong(_)) => {}
             Ok(AggregatedMessage::Close(_)) => self.close(CloseCode::Normal.into(), "bye", ctx),
