@@ -1,7 +1,7 @@
 //! Builds the application: storage, keys, actors and the HTTP server, bound
 //! to its listener so tests can start it on port 0 and read the port back.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,7 +73,7 @@ impl Application {
             settings: Arc::new(settings.clone()),
         });
 
-        let listener = TcpListener::bind(settings.bind)?;
+        let listener = listen(settings.bind)?;
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -271,4 +271,19 @@ fn generated_secret(conn: &mut db::DbConn) -> Result<String, StartupError> {
         log::info!("no --jwt-secret given: generated one and stored it in the database");
     }
     Ok(secret)
+}
+
+/// How many connections may wait to be accepted. std's `TcpListener::bind`
+/// fixes this at 128, so a reconnect storm (a restart, a network blip) overflows
+/// it and the dropped clients wait a full second to retry their SYN.
+const BACKLOG: i32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    // As std does: a restarted server can bind while old connections linger.
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
 }

@@ -94,19 +94,40 @@ pub fn set_owner(conn: &mut DbConn, id: i64, owner: Option<i64>) -> Result<(), D
     Ok(())
 }
 
-/// Records a chat's newest message; called by the writer once per chat per batch.
-pub fn touch(
-    conn: &mut DbConn,
-    id: i64,
-    last_message_id: i64,
-    at: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::update(chats::table.find(id))
-        .set((
-            chats::last_message_id.eq(last_message_id),
-            chats::activity_at.eq(at),
-        ))
-        .execute(conn)?;
+/// Records a chat's newest message (one per chat: `(chat, message id, time)`).
+pub fn touch(conn: &mut DbConn, newest: &[(i64, i64, NaiveDateTime)]) -> Result<(), DbError> {
+    if newest.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        // One statement however many chats a batch touched: on PostgreSQL
+        // every statement is a round trip inside the writer's transaction.
+        DbConn::Pg(pg) => {
+            use diesel::sql_types::{Array, BigInt, Timestamp};
+            let ids: Vec<i64> = newest.iter().map(|n| n.0).collect();
+            let last: Vec<i64> = newest.iter().map(|n| n.1).collect();
+            let at: Vec<NaiveDateTime> = newest.iter().map(|n| n.2).collect();
+            diesel::sql_query(
+                "UPDATE chats SET last_message_id = v.last_id, activity_at = v.at \
+                 FROM unnest($1, $2, $3) AS v(id, last_id, at) WHERE chats.id = v.id",
+            )
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<Array<BigInt>, _>(last)
+            .bind::<Array<Timestamp>, _>(at)
+            .execute(pg)?;
+        }
+        // In-process: a statement per chat costs no round trip.
+        DbConn::Sqlite(lite) => {
+            for &(id, last_message_id, at) in newest {
+                diesel::update(chats::table.find(id))
+                    .set((
+                        chats::last_message_id.eq(last_message_id),
+                        chats::activity_at.eq(at),
+                    ))
+                    .execute(lite)?;
+            }
+        }
+    }
     Ok(())
 }
 

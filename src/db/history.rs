@@ -31,7 +31,7 @@ pub enum Stored {
 
 /// Stores a batch in one transaction with a fixed number of statements
 /// (membership, earlier sends with the same `client_id`, one multi-row
-/// insert, one update per chat), in order, so ids follow arrival order.
+/// insert, one update of the chats touched), in order, so ids follow arrival order.
 /// Membership is checked inside the transaction: it is the authority on who
 /// may send, whatever a session or room believed.
 ///
@@ -148,9 +148,11 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
                 out[i] = Some(Stored::Message(row.clone(), false));
             }
         }
-        for (chat_id, (id, at)) in newest {
-            chats::touch(conn, chat_id, id, at)?;
-        }
+        let newest: Vec<_> = newest
+            .into_iter()
+            .map(|(c, (id, at))| (c, id, at))
+            .collect();
+        chats::touch(conn, &newest)?;
         Ok(out
             .into_iter()
             .map(|s| s.expect("every item decided"))
@@ -187,7 +189,7 @@ pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, 
     conn.transaction(|conn| {
         let stored = store_one(conn, item)?;
         if let Stored::Message(row, true) = &stored {
-            chats::touch(conn, row.chat_id, row.id, row.created_at)?;
+            chats::touch(conn, &[(row.chat_id, row.id, row.created_at)])?;
         }
         Ok(stored)
     })

@@ -53,8 +53,23 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     )
     .unwrap()
     .id;
+    let other_chat = chats::create(
+        &mut conn,
+        &chats::NewChat {
+            name: "d",
+            kind: "group",
+            is_public: 0,
+            owner_id: Some(ann),
+            direct_key: None,
+            created_at: now,
+            activity_at: now,
+        },
+    )
+    .unwrap()
+    .id;
     members::add(&mut conn, chat, ann, "owner", now).unwrap();
     members::add(&mut conn, chat, bob, "member", now).unwrap();
+    members::add(&mut conn, other_chat, ann, "owner", now).unwrap();
 
     let earlier = store_batch(&mut conn, &[pending(chat, ann, "earlier", Some("e1"))]).unwrap();
     let Stored::Message(earlier, true) = &earlier[0] else {
@@ -68,6 +83,7 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
         pending(chat, eve, "intruder", Some("x")),
         pending(chat, ann, "earlier retried", Some("e1")),
         pending(chat, bob, "three", Some("c1")),
+        pending(other_chat, ann, "elsewhere", None),
     ];
     let out = store_batch(&mut conn, &batch).unwrap();
     let id = |s: &Stored| match s {
@@ -95,8 +111,15 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
         id(&out[0]) < id(&out[1]) && id(&out[1]) < id(&out[5]),
         "ids follow arrival order"
     );
+    // Every chat the batch touched records its own newest message.
     let chat_row = chats::find(&mut conn, chat).unwrap().unwrap();
     assert_eq!(chat_row.last_message_id, Some(id(&out[5])));
+    let other_row = chats::find(&mut conn, other_chat).unwrap().unwrap();
+    assert_eq!(other_row.last_message_id, Some(id(&out[6])));
+    let Stored::Message(elsewhere, true) = &out[6] else {
+        panic!("{:?}", out[6])
+    };
+    assert_eq!(other_row.activity_at, elsewhere.created_at);
     let stored = microchat::db::messages::page(&mut conn, chat, None, 100).unwrap();
     assert_eq!(stored.len(), 4);
 }
