@@ -2,6 +2,7 @@
 //! while a transaction is being written wait and are committed together in
 //! the next one; each is acknowledged (through its room) only after commit.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use actix::prelude::*;
@@ -117,7 +118,8 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
 
 /// Hands each outcome to its room, batch order preserved per room.
 fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
-    let mut by_room: Vec<(Addr<Room>, Committed)> = Vec::new();
+    // A chat's room cannot stop while it has sends in flight: one per chat.
+    let mut by_room: HashMap<i64, (Addr<Room>, Committed)> = HashMap::new();
     for (store, outcome) in batch.into_iter().zip(outcomes) {
         let result = outcome.and_then(|stored| match stored {
             Stored::Message(row, fresh) => Ok((
@@ -139,12 +141,12 @@ fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
             )),
             Stored::NotMember { public: false } => Err(ServiceError::NotFound("no such chat")),
         });
-        match by_room.iter_mut().find(|(room, _)| *room == store.room) {
-            Some((_, committed)) => committed.0.push((store.post, result)),
-            None => by_room.push((store.room, Committed(vec![(store.post, result)]))),
-        }
+        let (_, committed) = by_room
+            .entry(store.chat_id)
+            .or_insert_with(|| (store.room, Committed(Vec::new())));
+        committed.0.push((store.post, result));
     }
-    for (room, committed) in by_room {
+    for (room, committed) in by_room.into_values() {
         room.do_send(committed);
     }
 }

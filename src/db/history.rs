@@ -40,11 +40,8 @@ pub enum Stored {
 /// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     conn.transaction(|conn| {
-        let chat_ids: Vec<i64> = dedup(batch.iter().map(|m| m.chat_id));
-        let sender_ids: Vec<i64> = dedup(batch.iter().map(|m| m.sender_id));
-        let allowed: HashSet<(i64, i64)> = members::pairs(conn, &chat_ids, &sender_ids)?
-            .into_iter()
-            .collect();
+        let wanted: HashSet<(i64, i64)> = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
+        let allowed = members::pairs(conn, &wanted)?;
 
         // Decide each item: refused, a replay of an earlier item in this
         // batch, or an insert attempt.

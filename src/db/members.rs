@@ -1,5 +1,7 @@
 //! Chat memberships and the read marker each one carries.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -131,15 +133,21 @@ pub fn contacts(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, DbError> {
         .load(conn)?)
 }
 
-/// Which of the given (chat, user) combinations are memberships, in one query.
+/// Which of the given (chat, user) pairs are memberships, in one query.
+///
+/// Reads the users' memberships (index on `user_id`) and matches them here:
+/// with both columns in IN lists SQLite probes every combination, a million
+/// index seeks for a batch spread over 1000 chats and 1000 senders.
 pub fn pairs(
     conn: &mut DbConn,
-    chat_ids: &[i64],
-    user_ids: &[i64],
-) -> Result<Vec<(i64, i64)>, DbError> {
-    Ok(chat_members::table
-        .filter(chat_members::chat_id.eq_any(chat_ids))
-        .filter(chat_members::user_id.eq_any(user_ids))
+    wanted: &HashSet<(i64, i64)>,
+) -> Result<HashSet<(i64, i64)>, DbError> {
+    let mut user_ids: Vec<i64> = wanted.iter().map(|&(_, user)| user).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let rows: Vec<(i64, i64)> = chat_members::table
+        .filter(chat_members::user_id.eq_any(&user_ids))
         .select((chat_members::chat_id, chat_members::user_id))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows.into_iter().filter(|p| wanted.contains(p)).collect())
 }
