@@ -10,22 +10,23 @@ use bytestring::ByteString;
 use serde_json::json;
 
 use super::bus::{Bus, Event};
-use super::session::{CloseSession, Deliver, JoinedChat, LeftChat, WsSession};
+use super::presence::Presence;
+use super::session::{CloseSession, JoinedChat, LeftChat, SessionHandle};
 use crate::domain::Chat;
 
 /// How long a user may be gone before contacts see them offline, so a
 /// reconnect does not flicker.
 const OFFLINE_GRACE: Duration = Duration::from_secs(5);
 
-/// A session authenticated. Answers the online users among `contacts`.
+/// A session authenticated. Answers the online users sharing a chat with
+/// the user.
 #[derive(Message)]
 #[rtype(result = "Vec<i64>")]
 pub struct Connect {
     pub user_id: i64,
-    pub session_id: u64,
-    pub addr: Addr<WsSession>,
-    /// Everyone sharing a chat with the user.
-    pub contacts: Vec<i64>,
+    pub session: SessionHandle,
+    /// The chats the user is a member of.
+    pub chat_ids: Vec<i64>,
 }
 
 #[derive(Message)]
@@ -41,8 +42,6 @@ pub struct Disconnect {
 pub struct ChatAdded {
     pub user_id: i64,
     pub chat: Chat,
-    /// Everyone in the chat now: they become presence contacts of the user.
-    pub members: Vec<i64>,
 }
 
 /// The user is no longer a member (sent `chat_removed`, sessions detach).
@@ -88,8 +87,12 @@ pub enum Remote {
 }
 
 pub struct Hub {
-    sessions: HashMap<i64, HashMap<u64, Addr<WsSession>>>,
-    contacts: HashMap<i64, Vec<i64>>,
+    sessions: HashMap<i64, HashMap<u64, SessionHandle>>,
+    presence: Presence,
+    /// Users whose last session closed, waiting out the grace: the value
+    /// tells a timer whether it is still the latest departure.
+    departing: HashMap<i64, u64>,
+    departures: u64,
     bus: Bus,
 }
 
@@ -97,30 +100,72 @@ impl Hub {
     pub fn new(bus: Bus) -> Hub {
         Hub {
             sessions: HashMap::new(),
-            contacts: HashMap::new(),
+            presence: Presence::default(),
+            departing: HashMap::new(),
+            departures: 0,
             bus,
         }
     }
-}
 
-impl Hub {
-    fn to_user(&self, user_id: i64, frame: &ByteString) {
-        for addr in self
-            .sessions
+    fn sessions_of(&self, user_id: i64) -> impl Iterator<Item = &SessionHandle> {
+        self.sessions
             .get(&user_id)
             .into_iter()
             .flat_map(|s| s.values())
-        {
-            addr.do_send(Deliver(frame.clone()));
-        }
     }
 
-    fn announce(&self, user_id: i64, online: bool) {
+    fn online(&self, user_id: i64) -> bool {
+        self.sessions.contains_key(&user_id)
+    }
+
+    /// Tells `to` (each of their sessions) whether `user_id` is online.
+    fn tell(&self, to: impl IntoIterator<Item = i64>, user_id: i64, online: bool) {
         let frame: ByteString = json!({"type": "presence", "user_id": user_id, "online": online})
             .to_string()
             .into();
-        for contact in self.contacts.get(&user_id).into_iter().flatten() {
-            self.to_user(*contact, &frame);
+        for recipient in to {
+            for session in self.sessions_of(recipient) {
+                session.deliver(frame.clone());
+            }
+        }
+    }
+
+    fn joined(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
+        for session in self.sessions_of(user_id) {
+            session.addr.do_send(JoinedChat {
+                chat_id,
+                frame: frame.clone(),
+            });
+        }
+    }
+
+    fn left(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
+        for session in self.sessions_of(user_id) {
+            session.addr.do_send(LeftChat {
+                chat_id,
+                frame: frame.clone(),
+            });
+        }
+    }
+
+    fn close_user(&self, user_id: i64, code: u16, reason: &'static str) {
+        for session in self.sessions_of(user_id) {
+            session.addr.do_send(CloseSession { code, reason });
+        }
+    }
+
+    /// `user_id` became a member of `chat_id`: members who now share a chat
+    /// with them for the first time learn of each other's presence.
+    fn meet(&mut self, user_id: i64, chat_id: i64) {
+        let fresh = self.presence.join(user_id, chat_id);
+        let user_online = self.online(user_id);
+        for other in fresh {
+            if self.online(other) {
+                self.tell([user_id], other, true);
+                if user_online {
+                    self.tell([other], user_id, true);
+                }
+            }
         }
     }
 }
@@ -133,20 +178,23 @@ impl Handler<Connect> for Hub {
     type Result = MessageResult<Connect>;
 
     fn handle(&mut self, msg: Connect, _: &mut Context<Self>) -> Self::Result {
-        let first = !self.sessions.contains_key(&msg.user_id);
-        let online = msg
-            .contacts
+        let user_id = msg.user_id;
+        // Back within the grace: contacts never saw them leave.
+        let returning = self.departing.remove(&user_id).is_some();
+        let first = !self.online(user_id);
+        self.presence.enter(user_id, msg.chat_ids);
+        let contacts = self.presence.contacts(user_id);
+        let online = contacts
             .iter()
             .copied()
-            .filter(|c| self.sessions.contains_key(c))
+            .filter(|c| self.online(*c))
             .collect();
         self.sessions
-            .entry(msg.user_id)
+            .entry(user_id)
             .or_default()
-            .insert(msg.session_id, msg.addr);
-        self.contacts.insert(msg.user_id, msg.contacts);
-        if first {
-            self.announce(msg.user_id, true);
+            .insert(msg.session.id, msg.session);
+        if first && !returning {
+            self.tell(contacts, user_id, true);
         }
         MessageResult(online)
     }
@@ -156,75 +204,23 @@ impl Handler<Disconnect> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: Disconnect, ctx: &mut Context<Self>) {
-        let Some(sessions) = self.sessions.get_mut(&msg.user_id) else {
+        let user_id = msg.user_id;
+        let Some(sessions) = self.sessions.get_mut(&user_id) else {
             return;
         };
         sessions.remove(&msg.session_id);
         if sessions.is_empty() {
-            self.sessions.remove(&msg.user_id);
+            self.sessions.remove(&user_id);
+            self.departures += 1;
+            let departure = self.departures;
+            self.departing.insert(user_id, departure);
             ctx.run_later(OFFLINE_GRACE, move |hub, _| {
-                if !hub.sessions.contains_key(&msg.user_id) {
-                    hub.announce(msg.user_id, false);
-                    hub.contacts.remove(&msg.user_id);
+                if hub.departing.get(&user_id) == Some(&departure) {
+                    hub.departing.remove(&user_id);
+                    hub.tell(hub.presence.contacts(user_id), user_id, false);
+                    hub.presence.leave(user_id);
                 }
             });
-        }
-    }
-}
-
-impl Hub {
-    fn sessions_of(&self, user_id: i64) -> impl Iterator<Item = &Addr<WsSession>> {
-        self.sessions
-            .get(&user_id)
-            .into_iter()
-            .flat_map(|s| s.values())
-    }
-
-    /// Makes members of a newly shared chat presence contacts of each other,
-    /// and tells the user which of them are online right now.
-    fn meet(&mut self, user_id: i64, members: &[i64]) {
-        for &other in members.iter().filter(|&&m| m != user_id) {
-            if let Some(contacts) = self.contacts.get_mut(&user_id) {
-                if !contacts.contains(&other) {
-                    contacts.push(other);
-                    if self.sessions.contains_key(&other) {
-                        let frame: ByteString =
-                            json!({"type": "presence", "user_id": other, "online": true})
-                                .to_string()
-                                .into();
-                        self.to_user(user_id, &frame);
-                    }
-                }
-            }
-            if let Some(contacts) = self.contacts.get_mut(&other) {
-                if !contacts.contains(&user_id) {
-                    contacts.push(user_id);
-                }
-            }
-        }
-    }
-
-    fn joined(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
-        for addr in self.sessions_of(user_id) {
-            addr.do_send(JoinedChat {
-                chat_id,
-                frame: frame.clone(),
-            });
-        }
-    }
-
-    fn left(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
-        for addr in self.sessions_of(user_id) {
-            addr.do_send(LeftChat {
-                chat_id,
-                frame: frame.clone(),
-            });
-        }
-    }
-
-    fn close_user(&self, user_id: i64, code: u16, reason: &'static str) {
-        for addr in self.sessions_of(user_id) {
-            addr.do_send(CloseSession { code, reason });
         }
     }
 }
@@ -237,7 +233,7 @@ impl Handler<ChatAdded> for Hub {
             .to_string()
             .into();
         self.joined(msg.user_id, msg.chat.id, &frame);
-        self.meet(msg.user_id, &msg.members);
+        self.meet(msg.user_id, msg.chat.id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat.id, frame.to_string());
         self.bus.publish(Event::Joined {
             user_id,
@@ -255,6 +251,7 @@ impl Handler<ChatRemoved> for Hub {
             .to_string()
             .into();
         self.left(msg.user_id, msg.chat_id, &frame);
+        self.presence.part(msg.user_id, msg.chat_id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat_id, frame.to_string());
         self.bus.publish(Event::Left {
             user_id,
@@ -285,12 +282,18 @@ impl Handler<Remote> for Hub {
                 user_id,
                 chat_id,
                 frame,
-            } => self.joined(user_id, chat_id, &frame),
+            } => {
+                self.joined(user_id, chat_id, &frame);
+                self.meet(user_id, chat_id);
+            }
             Remote::Left {
                 user_id,
                 chat_id,
                 frame,
-            } => self.left(user_id, chat_id, &frame),
+            } => {
+                self.left(user_id, chat_id, &frame);
+                self.presence.part(user_id, chat_id);
+            }
             Remote::Close { user_id, code } => {
                 self.close_user(user_id, code, "closed by another instance")
             }
@@ -303,8 +306,8 @@ impl Handler<Shutdown> for Hub {
 
     fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> usize {
         let mut n = 0;
-        for addr in self.sessions.values().flat_map(|s| s.values()) {
-            addr.do_send(CloseSession {
+        for session in self.sessions.values().flat_map(|s| s.values()) {
+            session.addr.do_send(CloseSession {
                 code: 1001,
                 reason: "server shutting down",
             });

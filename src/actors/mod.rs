@@ -9,6 +9,7 @@ pub mod chats;
 pub mod error;
 pub mod history;
 pub mod hub;
+mod presence;
 pub mod room;
 pub mod rooms;
 pub mod services;

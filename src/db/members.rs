@@ -122,17 +122,6 @@ pub fn chats_of(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, DbError> {
         .load(conn)?)
 }
 
-/// Everyone sharing at least one chat with the user (presence audience).
-pub fn contacts(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, DbError> {
-    let mine = chats_of(conn, user_id)?;
-    Ok(chat_members::table
-        .filter(chat_members::chat_id.eq_any(mine))
-        .filter(chat_members::user_id.ne(user_id))
-        .select(chat_members::user_id)
-        .distinct()
-        .load(conn)?)
-}
-
 /// Which of the given (chat, user) pairs are memberships, in one query.
 ///
 /// Reads the users' memberships (index on `user_id`) and matches them here:

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use actix_web::http::Method;
 use serde_json::json;
 
 use crate::helpers::{spawn_app, spawn_app_with};
@@ -383,6 +384,73 @@ async fn a_chat_shared_while_connected_makes_members_presence_contacts() {
     let offline = ann_ws.next_of("presence").await;
     assert_eq!(
         offline,
+        json!({"type": "presence", "user_id": bob.id, "online": false})
+    );
+}
+
+#[actix_web::test]
+async fn a_member_added_later_and_the_members_learn_of_each_other() {
+    let app = spawn_app().await;
+    let ann = app.signup("ann").await;
+    let bob = app.signup("bob").await;
+    let chat = app.create_chat(&ann.token, "team", &[], false).await;
+    let (mut ann_ws, _) = app.ws(&ann.token).await;
+    let (mut bob_ws, ready) = app.ws(&bob.token).await;
+    assert_eq!(ready["online"], json!([]), "no chat shared yet");
+    let res = app
+        .post(
+            &format!("/api/v1/chats/{chat}/members"),
+            Some(&ann.token),
+            json!({"username": "bob"}),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        ann_ws.next_of("presence").await,
+        json!({"type": "presence", "user_id": bob.id, "online": true}),
+        "the owner sees the newcomer"
+    );
+    assert_eq!(
+        bob_ws.next_of("presence").await,
+        json!({"type": "presence", "user_id": ann.id, "online": true}),
+        "the newcomer sees who is there"
+    );
+    // Once bob is removed they share nothing: his departure is not announced.
+    let path = format!("/api/v1/chats/{chat}/members/bob");
+    let res = app
+        .call(Method::DELETE, &path, Some(&ann.token), &[], None)
+        .await;
+    assert_eq!(res.status, 204);
+    drop(bob_ws);
+    match ann_ws.event(Duration::from_secs(7)).await {
+        Event::Silence => {}
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[actix_web::test]
+async fn a_reconnect_within_the_grace_is_not_announced() {
+    let app = spawn_app().await;
+    let ann = app.signup("ann").await;
+    let bob = app.signup("bob").await;
+    app.create_chat(&ann.token, "pair", &["bob"], false).await;
+    let (mut ann_ws, _) = app.ws(&ann.token).await;
+    let (bob_ws, _) = app.ws(&bob.token).await;
+    assert_eq!(
+        ann_ws.next_of("presence").await,
+        json!({"type": "presence", "user_id": bob.id, "online": true})
+    );
+    drop(bob_ws);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (bob_ws, _) = app.ws(&bob.token).await;
+    // Neither "offline" at the first departure's deadline nor a second "online".
+    match ann_ws.event(Duration::from_secs(6)).await {
+        Event::Silence => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    drop(bob_ws);
+    assert_eq!(
+        ann_ws.next_of("presence").await,
         json!({"type": "presence", "user_id": bob.id, "online": false})
     );
 }

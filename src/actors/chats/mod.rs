@@ -13,9 +13,7 @@ use chrono::{DateTime, Utc};
 
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
-pub use reads::{
-    CanFollow, ChatsOf, Contacts, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter,
-};
+pub use reads::{CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter};
 
 use super::hub::{ChatAdded, Hub};
 use super::rooms::Rooms;
@@ -48,17 +46,12 @@ impl ChatStore {
         chat_id: i64,
         user_ids: &[i64],
     ) -> ServiceResult<()> {
-        let members = members::user_ids(conn, chat_id)?;
         let Some(row) = chats::find(conn, chat_id)? else {
             return Ok(());
         };
         for &user_id in user_ids {
             let chat = chat_view(conn, row.clone(), user_id, false)?;
-            self.hub.do_send(ChatAdded {
-                user_id,
-                chat,
-                members: members.clone(),
-            });
+            self.hub.do_send(ChatAdded { user_id, chat });
         }
         Ok(())
     }

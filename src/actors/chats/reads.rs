@@ -72,13 +72,6 @@ pub struct ChatsOf {
     pub user_id: i64,
 }
 
-/// Users sharing a chat with the user.
-#[derive(Message)]
-#[rtype(result = "ServiceResult<Vec<i64>>")]
-pub struct Contacts {
-    pub user_id: i64,
-}
-
 /// Whether a chat exists and is public (who may follow it).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<bool>")]
@@ -198,14 +191,6 @@ impl Handler<ChatsOf> for ChatStore {
 
     fn handle(&mut self, msg: ChatsOf, _: &mut Self::Context) -> Self::Result {
         Ok(members::chats_of(&mut *self.conn()?, msg.user_id)?)
-    }
-}
-
-impl Handler<Contacts> for ChatStore {
-    type Result = ServiceResult<Vec<i64>>;
-
-    fn handle(&mut self, msg: Contacts, _: &mut Self::Context) -> Self::Result {
-        Ok(members::contacts(&mut *self.conn()?, msg.user_id)?)
     }
 }
 

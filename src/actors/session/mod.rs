@@ -66,11 +66,6 @@ impl SessionHandle {
     }
 }
 
-/// A frame to pass to the client as is.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Deliver(pub ByteString);
-
 /// The user became a member of a chat: attach, then pass the frame.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -296,14 +291,6 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
 
     fn finished(&mut self, ctx: &mut Context<Self>) {
         ctx.stop();
-    }
-}
-
-impl Handler<Deliver> for WsSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: Deliver, ctx: &mut Context<Self>) {
-        self.push(msg.0, ctx);
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{close, frames::reply, WsSession};
 use crate::actors::auth::GetUser;
-use crate::actors::chats::{ChatsOf, Contacts};
+use crate::actors::chats::ChatsOf;
 use crate::actors::hub::Connect;
 use crate::actors::room::{Attach, Room};
 use crate::actors::rooms::Rooms;
@@ -63,18 +63,12 @@ impl WsSession {
         let Some(user) = self.user.clone() else {
             return;
         };
-        let (svc, addr, handle) = (self.svc.clone(), ctx.address(), self.outlet(ctx));
-        let session_id = handle.id;
+        let (svc, handle) = (self.svc.clone(), self.outlet(ctx));
         let user_id = user.user_id;
         let work = async move {
             let chat_ids = svc
                 .chats
                 .send(ChatsOf { user_id })
-                .await
-                .map_err(mailbox)??;
-            let contacts = svc
-                .chats
-                .send(Contacts { user_id })
                 .await
                 .map_err(mailbox)??;
             let me = svc
@@ -84,7 +78,7 @@ impl WsSession {
                 .map_err(mailbox)??
                 .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
             let mut rooms = HashMap::with_capacity(chat_ids.len());
-            for chat_id in chat_ids {
+            for &chat_id in &chat_ids {
                 let make = || Attach {
                     session: handle.clone(),
                     user_id,
@@ -96,9 +90,8 @@ impl WsSession {
                 .hub
                 .send(Connect {
                     user_id,
-                    session_id,
-                    addr: addr.clone(),
-                    contacts,
+                    session: handle,
+                    chat_ids,
                 })
                 .await
                 .map_err(mailbox)?;
