@@ -34,6 +34,9 @@ export function renderMembers() {
   const members = [...(details?.members || [])].sort((a, b) =>
     Number(state.online.has(b.id)) - Number(state.online.has(a.id)) || a.username.localeCompare(b.username));
   const error = h('p', { class: 'field-error', role: 'alert' });
+  // A refresh (details, presence) must not eat what the owner is typing.
+  const typing = $('#add-member');
+  const typed = typing ? { value: typing.value, focused: document.activeElement === typing, error: panel.querySelector('.members-add .field-error')?.textContent || '' } : null;
   let addField = null;
   if (manage) {
     const picker = userPicker({
@@ -47,6 +50,8 @@ export function renderMembers() {
       error.textContent = '';
       try {
         await chatsApi.addMember(chatId, username);
+        const input = $('#add-member');
+        if (input) input.value = '';
         // The answer is the chat without its member list: fetch that.
         await loadDetails(chatId);
         toast(`${username} was added.`);
@@ -89,6 +94,12 @@ export function renderMembers() {
       manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Remove ${m.username}`, title: 'Remove from chat', onclick: () => remove(m) }, '×') : null,
     ))) : h('p', { class: 'muted' }, 'Loading…'),
   );
+  const input = $('#add-member');
+  if (typed && input) {
+    input.value = typed.value;
+    error.textContent = typed.error;
+    if (typed.focused) input.focus();
+  }
 }
 
 async function openDirect(username) {
