@@ -39,34 +39,19 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
         .id
     };
     let (ann, bob, eve) = (user("ann"), user("bob"), user("eve"));
-    let chat = chats::create(
-        &mut conn,
-        &chats::NewChat {
-            name: "c",
+    let mut group = |name: &str| {
+        let new = chats::NewChat {
+            name,
             kind: "group",
             is_public: 0,
             owner_id: Some(ann),
             direct_key: None,
             created_at: now,
             activity_at: now,
-        },
-    )
-    .unwrap()
-    .id;
-    let other_chat = chats::create(
-        &mut conn,
-        &chats::NewChat {
-            name: "d",
-            kind: "group",
-            is_public: 0,
-            owner_id: Some(ann),
-            direct_key: None,
-            created_at: now,
-            activity_at: now,
-        },
-    )
-    .unwrap()
-    .id;
+        };
+        chats::create(&mut conn, &new).unwrap().id
+    };
+    let (chat, other_chat) = (group("c"), group("d"));
     members::add(&mut conn, chat, ann, "owner", now).unwrap();
     members::add(&mut conn, chat, bob, "member", now).unwrap();
     members::add(&mut conn, other_chat, ann, "owner", now).unwrap();

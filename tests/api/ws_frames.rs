@@ -3,8 +3,8 @@ use std::time::Duration;
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with};
-use crate::ws_client::Event;
+use crate::helpers::{spawn_app, spawn_app_with, Account, TestApp};
+use crate::ws_client::{Event, Ws};
 
 #[actix_web::test]
 async fn a_bad_query_token_is_refused_before_the_upgrade() {
@@ -333,18 +333,25 @@ async fn membership_changes_reach_open_sessions() {
     assert_eq!(ann_ws.next_of("chat_removed").await["chat_id"], chat);
 }
 
-#[actix_web::test]
-async fn presence_announces_first_arrival_and_last_departure() {
-    let app = spawn_app().await;
+/// Ann and Bob share a chat; Ann is connected and sees Bob's first session
+/// arrive. Returns Bob, Ann's socket and Bob's.
+async fn ann_sees_bob_arrive(app: &TestApp) -> (Account, Ws, Ws) {
     let ann = app.signup("ann").await;
     let bob = app.signup("bob").await;
     app.create_chat(&ann.token, "pair", &["bob"], false).await;
     let (mut ann_ws, _) = app.ws(&ann.token).await;
-    let (bob1, _) = app.ws(&bob.token).await;
+    let (bob_ws, _) = app.ws(&bob.token).await;
     assert_eq!(
         ann_ws.next_json().await,
         json!({"type": "presence", "user_id": bob.id, "online": true})
     );
+    (bob, ann_ws, bob_ws)
+}
+
+#[actix_web::test]
+async fn presence_announces_first_arrival_and_last_departure() {
+    let app = spawn_app().await;
+    let (bob, mut ann_ws, bob1) = ann_sees_bob_arrive(&app).await;
     let (bob2, _) = app.ws(&bob.token).await;
     drop(bob1);
     // A second session: no new arrival, and closing one of two is no departure.
@@ -431,15 +438,7 @@ async fn a_member_added_later_and_the_members_learn_of_each_other() {
 #[actix_web::test]
 async fn a_reconnect_within_the_grace_is_not_announced() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    app.create_chat(&ann.token, "pair", &["bob"], false).await;
-    let (mut ann_ws, _) = app.ws(&ann.token).await;
-    let (bob_ws, _) = app.ws(&bob.token).await;
-    assert_eq!(
-        ann_ws.next_of("presence").await,
-        json!({"type": "presence", "user_id": bob.id, "online": true})
-    );
+    let (bob, mut ann_ws, bob_ws) = ann_sees_bob_arrive(&app).await;
     drop(bob_ws);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (bob_ws, _) = app.ws(&bob.token).await;
