@@ -43,7 +43,7 @@ pub mod close {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// How a room reaches a session: straight into its outbound queue, with no
+/// How rooms and the hub reach a session: straight into its outbox, with no
 /// mailbox hop per recipient.
 #[derive(Clone)]
 pub struct SessionHandle {
@@ -106,7 +106,8 @@ struct SendBudget {
 pub struct WsSession {
     id: u64,
     svc: Arc<Services>,
-    /// Rooms write deliveries straight into it too (see [`SessionHandle`]).
+    /// Everything this socket is sent; rooms and the hub write their
+    /// deliveries straight into it (see [`SessionHandle`]).
     outbox: Arc<Outbox>,
     last_heard: Instant,
     /// Set once authenticated.

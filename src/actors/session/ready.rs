@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
+use futures_util::future::join;
 use serde_json::{json, Value};
 
 use super::{close, frames::reply, WsSession};
@@ -66,15 +67,14 @@ impl WsSession {
         let (svc, handle) = (self.svc.clone(), self.outlet(ctx));
         let user_id = user.user_id;
         let work = async move {
-            let chat_ids = svc
-                .chats
-                .send(ChatsOf { user_id })
-                .await
-                .map_err(mailbox)??;
-            let me = svc
-                .auth
-                .send(GetUser { id: user_id })
-                .await
+            // Two different actors: ask both at once.
+            let (chat_ids, me) = join(
+                svc.chats.send(ChatsOf { user_id }),
+                svc.auth.send(GetUser { id: user_id }),
+            )
+            .await;
+            let chat_ids = chat_ids.map_err(mailbox)??;
+            let me = me
                 .map_err(mailbox)??
                 .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
             let mut rooms = HashMap::with_capacity(chat_ids.len());
