@@ -1,8 +1,6 @@
 //! Multi-table changes that must happen together: a member leaving (and
 //! what that does to ownership) and a user being deleted.
 
-use diesel::Connection;
-
 use super::{chats, members, users, DbConn, DbError};
 
 /// What removing a member did to the chat.
@@ -20,7 +18,7 @@ pub enum Departure {
 /// Removes a member; an owner's chat passes to the longest-standing member,
 /// and a chat left empty is deleted.
 pub fn remove_member(conn: &mut DbConn, chat_id: i64, user_id: i64) -> Result<Departure, DbError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let Some(member) = members::find(conn, chat_id, user_id)? else {
             return Ok(Departure::NotMember);
         };
@@ -50,7 +48,7 @@ pub fn delete_user(
     conn: &mut DbConn,
     user_id: i64,
 ) -> Result<Option<Vec<(i64, Departure)>>, DbError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let mut departures = Vec::new();
         for chat_id in members::chats_of(conn, user_id)? {
             departures.push((chat_id, remove_member(conn, chat_id, user_id)?));

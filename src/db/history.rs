@@ -3,7 +3,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::messages::{self, MessageRow, NewMessage};
 use super::{chats, members, DbConn, DbError};
@@ -39,7 +38,7 @@ pub enum Stored {
 /// skipped a row the batch did not expect, e.g. a concurrent instance
 /// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let wanted: HashSet<(i64, i64)> = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
         let allowed = members::pairs(conn, &wanted)?;
 
@@ -183,7 +182,7 @@ fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError
 /// Stores one send in its own transaction: the fallback that isolates a
 /// failing item when a whole batch could not commit.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let stored = store_one(conn, item)?;
         if let Stored::Message(row, true) = &stored {
             chats::touch(conn, &[(row.chat_id, row.id, row.created_at)])?;

@@ -80,9 +80,11 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
             // "database is locked" and foreign-key cascades silently do nothing.
             // synchronous = FULL: an acknowledged message must survive a crash,
             // and group commit pays the fsync once per batch, not per message.
+            // busy_timeout first: switching a new connection to WAL needs a
+            // lock too, and the pool opens several connections at once.
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -94,6 +96,39 @@ fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)
+}
+
+/// Runs `f` in a transaction that may write. On SQLite it starts with
+/// `BEGIN IMMEDIATE`, taking the write lock up front: a deferred transaction
+/// that reads first and then writes cannot wait for the lock (its snapshot
+/// may be stale) and fails at once with "database is locked" whenever
+/// another connection wrote in between — seen as a send refused with
+/// `internal` while a read marker was being stored. Waiting up front lets
+/// `busy_timeout` apply. PostgreSQL: a plain transaction.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(lite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+    let outcome = f(conn);
+    let DbConn::Sqlite(lite) = conn else {
+        unreachable!("the connection does not change backend");
+    };
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(lite)?;
+            Ok(value)
+        }
+        Err(e) => match AnsiTransactionManager::rollback_transaction(lite) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
 }
 
 /// Opens one connection outside any pool (migrations, admin commands).
@@ -116,6 +151,12 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
         Backend::Postgres => url.to_owned(),
         Backend::Sqlite => sqlite_path(url).to_owned(),
     };
+    if backend == Backend::Sqlite {
+        // WAL is a property of the file: switch it once, alone, before the
+        // pool opens its connections at once (the switch takes a lock that a
+        // busy pool connection would otherwise be refused).
+        SqliteConnection::establish(&target)?.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
     let manager = ConnectionManager::<DbConn>::new(target);
     let pool = Pool::builder()
         .max_size(max_size)

@@ -108,3 +108,47 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     let stored = microchat::db::messages::page(&mut conn, chat, None, 100).unwrap();
     assert_eq!(stored.len(), 4);
 }
+
+/// A writer that reads before it writes must wait for another connection's
+/// write, not fail: on SQLite a deferred transaction whose snapshot went
+/// stale gets "database is locked" at once (a send refused as `internal`).
+#[test]
+fn a_write_transaction_waits_for_a_concurrent_writer_instead_of_failing() {
+    let (url, _db) = test_database();
+    let pool = db::connect(&url, 4).unwrap();
+    let now = Utc::now().naive_utc();
+    let chat = {
+        let mut conn = pool.get().unwrap();
+        db::migrate(&mut conn).unwrap();
+        let new = chats::NewChat {
+            name: "c",
+            kind: "group",
+            is_public: 0,
+            owner_id: None,
+            direct_key: None,
+            created_at: now,
+            activity_at: now,
+        };
+        chats::create(&mut conn, &new).unwrap().id
+    };
+    let (read_done, wait_for_read) = std::sync::mpsc::channel();
+    let other_pool = pool.clone();
+    let other = std::thread::spawn(move || {
+        wait_for_read.recv().unwrap();
+        let mut conn = other_pool.get().unwrap();
+        chats::touch(&mut conn, &[(chat, 2, now)])
+    });
+    let mut conn = pool.get().unwrap();
+    let outcome = db::write_transaction(&mut conn, |conn| -> Result<(), db::DbError> {
+        chats::find(conn, chat)?;
+        read_done.send(()).unwrap();
+        // The other connection tries to write now.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        chats::touch(conn, &[(chat, 1, now)])
+    });
+    outcome.expect("the reading writer commits");
+    other
+        .join()
+        .unwrap()
+        .expect("the other writer commits after it");
+}

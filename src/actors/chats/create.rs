@@ -1,7 +1,6 @@
 //! Creating group chats and opening direct chats.
 
 use actix::{Handler, Message};
-use diesel::Connection;
 
 use super::{chat_view, resolve_users, ChatStore};
 use crate::actors::auth::now;
@@ -39,7 +38,7 @@ impl Handler<CreateChat> for ChatStore {
         let invited = resolve_users(&mut conn, &names)?;
         let mut member_ids: Vec<i64> = vec![msg.caller];
         member_ids.extend(invited.iter().map(|u| u.id).filter(|id| *id != msg.caller));
-        let chat = conn.transaction::<_, ServiceError, _>(|conn| {
+        let chat = crate::db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
             let at = now();
             let chat = chats::create(
                 conn,
@@ -89,7 +88,7 @@ impl Handler<OpenDirect> for ChatStore {
             }
             return Ok((chat_view(&mut conn, chat, msg.caller, false)?, false));
         }
-        let created = conn.transaction::<_, DbError, _>(|conn| {
+        let created = crate::db::write_transaction::<_, DbError, _>(&mut conn, |conn| {
             let at = now();
             let chat = chats::create(
                 conn,
