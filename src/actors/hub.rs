@@ -183,12 +183,8 @@ impl Handler<Connect> for Hub {
         let returning = self.departing.remove(&user_id).is_some();
         let first = !self.online(user_id);
         self.presence.enter(user_id, msg.chat_ids);
-        let contacts = self.presence.contacts(user_id);
-        let online = contacts
-            .iter()
-            .copied()
-            .filter(|c| self.online(*c))
-            .collect();
+        let contacts = self.presence.contacts(user_id, |c| self.online(c));
+        let online = contacts.iter().copied().collect();
         self.sessions
             .entry(user_id)
             .or_default()
@@ -217,7 +213,8 @@ impl Handler<Disconnect> for Hub {
             ctx.run_later(OFFLINE_GRACE, move |hub, _| {
                 if hub.departing.get(&user_id) == Some(&departure) {
                     hub.departing.remove(&user_id);
-                    hub.tell(hub.presence.contacts(user_id), user_id, false);
+                    let online = hub.presence.contacts(user_id, |c| hub.online(c));
+                    hub.tell(online, user_id, false);
                     hub.presence.leave(user_id);
                 }
             });
