@@ -114,6 +114,12 @@ where
     let DbConn::Sqlite(lite) = conn else {
         return conn.transaction(f);
     };
+    // Nested (e.g. a member removal inside an account deletion): the outer
+    // transaction holds the lock already; a savepoint is all that is needed.
+    let status = AnsiTransactionManager::transaction_manager_status_mut(lite);
+    if status.transaction_depth()?.is_some() {
+        return conn.transaction(f);
+    }
     AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
     let outcome = f(conn);
     let DbConn::Sqlite(lite) = conn else {
