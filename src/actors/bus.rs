@@ -101,8 +101,14 @@ impl Bus {
     }
 
     pub fn publish(&self, event: Event) {
+        self.publish_with(|| event);
+    }
+
+    /// Builds the event only when there is a Redis to send it to: rooms
+    /// publish every message, and without Redis the copy would be waste.
+    pub fn publish_with(&self, make: impl FnOnce() -> Event) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(event);
+            let _ = tx.send(make());
         }
     }
 

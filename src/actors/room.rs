@@ -182,7 +182,7 @@ impl Handler<Committed> for Room {
                     // A retried send was fanned out the first time already.
                     if fresh {
                         let frame = message_frame(&json);
-                        self.rooms.bus().publish(Event::Chat {
+                        self.rooms.bus().publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
                             frame: frame.to_string(),
                             except_user: None,
@@ -257,7 +257,7 @@ impl Handler<Broadcast> for Room {
 
     fn handle(&mut self, msg: Broadcast, _: &mut Context<Self>) {
         if !msg.remote {
-            self.rooms.bus().publish(Event::Chat {
+            self.rooms.bus().publish_with(|| Event::Chat {
                 chat_id: self.chat_id,
                 frame: msg.frame.to_string(),
                 except_user: msg.except_user,

@@ -333,6 +333,11 @@ async fn membership_changes_reach_open_sessions() {
     assert_eq!(ann_ws.next_of("chat_removed").await["chat_id"], chat);
 }
 
+/// A `presence` frame as the server sends it.
+fn presence(user_id: i64, online: bool) -> serde_json::Value {
+    json!({"type": "presence", "user_id": user_id, "online": online})
+}
+
 /// Ann and Bob share a chat; Ann is connected and sees Bob's first session
 /// arrive. Returns Bob, Ann's socket and Bob's.
 async fn ann_sees_bob_arrive(app: &TestApp) -> (Account, Ws, Ws) {
@@ -341,10 +346,7 @@ async fn ann_sees_bob_arrive(app: &TestApp) -> (Account, Ws, Ws) {
     app.create_chat(&ann.token, "pair", &["bob"], false).await;
     let (mut ann_ws, _) = app.ws(&ann.token).await;
     let (bob_ws, _) = app.ws(&bob.token).await;
-    assert_eq!(
-        ann_ws.next_json().await,
-        json!({"type": "presence", "user_id": bob.id, "online": true})
-    );
+    assert_eq!(ann_ws.next_json().await, presence(bob.id, true));
     (bob, ann_ws, bob_ws)
 }
 
@@ -361,10 +363,7 @@ async fn presence_announces_first_arrival_and_last_departure() {
     }
     drop(bob2);
     let offline = ann_ws.next_json().await;
-    assert_eq!(
-        offline,
-        json!({"type": "presence", "user_id": bob.id, "online": false})
-    );
+    assert_eq!(offline, presence(bob.id, false));
 }
 
 #[actix_web::test]
@@ -383,16 +382,10 @@ async fn a_chat_shared_while_connected_makes_members_presence_contacts() {
         )
         .await;
     assert_eq!(res.status, 201);
-    assert_eq!(
-        ann_ws.next_of("presence").await,
-        json!({"type": "presence", "user_id": bob.id, "online": true})
-    );
+    assert_eq!(ann_ws.next_of("presence").await, presence(bob.id, true));
     drop(bob_ws);
     let offline = ann_ws.next_of("presence").await;
-    assert_eq!(
-        offline,
-        json!({"type": "presence", "user_id": bob.id, "online": false})
-    );
+    assert_eq!(offline, presence(bob.id, false));
 }
 
 #[actix_web::test]
@@ -414,12 +407,12 @@ async fn a_member_added_later_and_the_members_learn_of_each_other() {
     assert_eq!(res.status, 200);
     assert_eq!(
         ann_ws.next_of("presence").await,
-        json!({"type": "presence", "user_id": bob.id, "online": true}),
+        presence(bob.id, true),
         "the owner sees the newcomer"
     );
     assert_eq!(
         bob_ws.next_of("presence").await,
-        json!({"type": "presence", "user_id": ann.id, "online": true}),
+        presence(ann.id, true),
         "the newcomer sees who is there"
     );
     // Once bob is removed they share nothing: his departure is not announced.
@@ -448,8 +441,5 @@ async fn a_reconnect_within_the_grace_is_not_announced() {
         other => panic!("unexpected {other:?}"),
     }
     drop(bob_ws);
-    assert_eq!(
-        ann_ws.next_of("presence").await,
-        json!({"type": "presence", "user_id": bob.id, "online": false})
-    );
+    assert_eq!(ann_ws.next_of("presence").await, presence(bob.id, false));
 }
