@@ -11,6 +11,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod media;
 pub mod metrics;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
