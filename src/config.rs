@@ -186,6 +186,61 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MICROCHAT_WORKERS", global = true)]
     pub workers: Option<usize>,
+
+    /// Directory for uploaded files (default: `files/` beside the SQLite
+    /// database; `./files` with PostgreSQL). Unused when --s3-bucket is set.
+    #[arg(long, env = "MICROCHAT_FILES_DIR", global = true)]
+    pub files_dir: Option<PathBuf>,
+
+    /// Store uploads in this S3 bucket instead of a directory; keys come from
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+    #[arg(long, env = "MICROCHAT_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+
+    /// S3-compatible endpoint, http(s)://host[:port] (default: AWS).
+    #[arg(long, env = "MICROCHAT_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region.
+    #[arg(
+        long,
+        env = "MICROCHAT_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
+    /// Largest file one upload may carry, in bytes.
+    #[arg(long, env = "MICROCHAT_MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_upload_bytes: u64,
+
+    /// Bytes of uploads each user may keep stored.
+    #[arg(long, env = "MICROCHAT_UPLOAD_QUOTA_BYTES", default_value_t = 1024 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub upload_quota_bytes: u64,
+
+    /// Seconds before an upload never attached to a message is deleted
+    /// (tests shorten it).
+    #[arg(long, env = "MICROCHAT_UPLOAD_ORPHAN_TTL", default_value_t = 24 * 3600,
+          value_parser = clap::value_parser!(u32).range(1..), global = true, hide = true)]
+    pub upload_orphan_ttl: u32,
+
+    /// Seconds between sweeps of unreachable uploads (tests shorten it).
+    #[arg(long, env = "MICROCHAT_UPLOAD_SWEEP_INTERVAL", default_value_t = 600,
+          value_parser = clap::value_parser!(u32).range(1..), global = true, hide = true)]
+    pub upload_sweep_interval: u32,
+}
+
+/// Where uploads are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStorage {
+    Disk(PathBuf),
+    S3 {
+        endpoint: Option<String>,
+        bucket: String,
+        region: String,
+    },
 }
 
 /// Accepts `scheme://host[:port]` with an optional trailing slash.
@@ -214,7 +269,39 @@ impl Settings {
         if asymmetric && self.jwt_secret.is_some() {
             return Err("--jwt-secret is only for HS256".into());
         }
+        if self.s3_endpoint.is_some() && self.s3_bucket.is_none() {
+            return Err("--s3-endpoint needs --s3-bucket".into());
+        }
+        if let Some(endpoint) = &self.s3_endpoint {
+            if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
+                return Err("--s3-endpoint must start with http:// or https://".into());
+            }
+        }
         Ok(())
+    }
+
+    /// The S3 bucket when one is configured, else the files directory:
+    /// `--files-dir`, or `files/` beside the SQLite database, or `./files`.
+    pub fn file_storage(&self) -> FileStorage {
+        if let Some(bucket) = &self.s3_bucket {
+            return FileStorage::S3 {
+                endpoint: self.s3_endpoint.clone(),
+                bucket: bucket.clone(),
+                region: self.s3_region.clone(),
+            };
+        }
+        if let Some(dir) = &self.files_dir {
+            return FileStorage::Disk(dir.clone());
+        }
+        let sqlite = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"));
+        let beside = sqlite
+            .map(std::path::Path::new)
+            .and_then(std::path::Path::parent)
+            .map(|dir| dir.join("files"));
+        FileStorage::Disk(beside.unwrap_or_else(|| PathBuf::from("files")))
     }
 
     /// Settings for tests and embedding: everything at its default.
@@ -245,6 +332,26 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.database_url, "sqlite://microchat.db");
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn files_live_beside_the_sqlite_database_unless_told_otherwise() {
+        let at = |args: &[&str]| {
+            let mut all = vec!["microchat"];
+            all.extend_from_slice(args);
+            Cli::parse_from(all).settings.file_storage()
+        };
+        let disk = |p: &str| FileStorage::Disk(PathBuf::from(p));
+        assert_eq!(at(&[]), disk("files"));
+        assert_eq!(
+            at(&["--database-url", "sqlite:///var/lib/mc/chat.db"]),
+            disk("/var/lib/mc/files")
+        );
+        assert_eq!(at(&["--database-url", "postgres://pg/db"]), disk("files"));
+        assert_eq!(at(&["--files-dir", "/srv/up"]), disk("/srv/up"));
+        assert!(matches!(at(&["--s3-bucket", "b"]), FileStorage::S3 { .. }));
+        let s = Cli::parse_from(["microchat", "--s3-endpoint", "http://x"]).settings;
+        assert!(s.validate().is_err(), "an endpoint without a bucket");
     }
 
     #[test]

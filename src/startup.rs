@@ -16,13 +16,16 @@ use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::rooms::Rooms;
+use crate::actors::uploads::{sweep::Sweeper, Files, UploadLimits, UploadStore};
 use crate::actors::{Services, WsLimits};
 use crate::auth::access::{AccessCache, PermissionTable};
+use crate::auth::file_urls::FileUrls;
 use crate::auth::jwt::{JwtKeys, KeyError};
-use crate::config::{JwtAlgorithm, Settings};
+use crate::config::{FileStorage, JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
 use crate::http::{self, rate_limit::RateLimiter, state::AppState};
 use crate::metrics::Metrics;
+use crate::storage::{self, Storage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -52,7 +55,13 @@ impl Application {
         let mut conn = pool.get().map_err(DbError::from)?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
+        let file_urls = FileUrls::new(
+            generated_key(&mut conn, "file_url_key")?.as_bytes(),
+            settings.public_url.as_deref(),
+        );
         drop(conn);
+        let storage = open_storage(&settings)?;
+        log::info!("uploads stored on {}", storage.kind());
 
         let bus = match &settings.redis_url {
             Some(url) => Some(
@@ -62,7 +71,15 @@ impl Application {
             ),
             None => None,
         };
-        let svc = Arc::new(start_services(&settings, pool, keys, permissions, bus));
+        let files = (storage, file_urls);
+        let svc = Arc::new(start_services(
+            &settings,
+            pool,
+            keys,
+            permissions,
+            bus,
+            files,
+        ));
         let state = web::Data::new(AppState {
             svc: svc.clone(),
             auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
@@ -150,6 +167,7 @@ fn start_services(
     keys: Arc<JwtKeys>,
     permissions: PermissionTable,
     redis: Option<(Bus, BusRunner)>,
+    (storage, file_urls): (Storage, FileUrls),
 ) -> Services {
     let metrics = Arc::new(Metrics::new());
     let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
@@ -193,6 +211,22 @@ fn start_services(
             ChatStore::new(pool.clone(), hub.clone(), rooms.clone())
         })
     };
+    let files = {
+        let pool = pool.clone();
+        let store =
+            SyncArbiter::start(UPLOAD_STORE_THREADS, move || UploadStore::new(pool.clone()));
+        let limits = UploadLimits {
+            max_bytes: settings.max_upload_bytes,
+            quota: settings.upload_quota_bytes,
+        };
+        Arc::new(Files::new(store, storage, file_urls, limits))
+    };
+    Sweeper::new(
+        files.clone(),
+        Duration::from_secs(settings.upload_sweep_interval.into()),
+        Duration::from_secs(settings.upload_orphan_ttl.into()),
+    )
+    .start();
     Services {
         auth,
         chats,
@@ -208,7 +242,27 @@ fn start_services(
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
         },
+        files,
     }
+}
+
+/// Threads for upload rows (quota checks, lookups for file downloads).
+const UPLOAD_STORE_THREADS: usize = 2;
+
+fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
+    let opened = match settings.file_storage() {
+        FileStorage::Disk(dir) => storage::disk::open(&dir),
+        FileStorage::S3 {
+            endpoint,
+            bucket,
+            region,
+        } => storage::s3::open(&storage::s3::S3Settings {
+            endpoint: endpoint.as_deref(),
+            bucket: &bucket,
+            region: &region,
+        }),
+    };
+    opened.map_err(|e| StartupError::Config(e.to_string()))
 }
 
 /// Threads serving chat reads and membership changes.
@@ -265,12 +319,21 @@ fn load_keys(settings: &Settings, conn: &mut db::DbConn) -> Result<JwtKeys, Star
 
 /// A secret kept in the database, so tokens survive restarts without setup.
 fn generated_secret(conn: &mut db::DbConn) -> Result<String, StartupError> {
-    let candidate = crate::auth::hex(&crate::auth::random_bytes::<32>());
-    let (secret, created) = db::settings::get_or_insert(conn, "jwt_secret", &candidate)?;
+    let (secret, created) = generated(conn, "jwt_secret")?;
     if created {
         log::info!("no --jwt-secret given: generated one and stored it in the database");
     }
     Ok(secret)
+}
+
+/// A random key kept in the database under `name`, shared by every instance.
+fn generated_key(conn: &mut db::DbConn, name: &str) -> Result<String, StartupError> {
+    Ok(generated(conn, name)?.0)
+}
+
+fn generated(conn: &mut db::DbConn, name: &str) -> Result<(String, bool), StartupError> {
+    let candidate = crate::auth::hex(&crate::auth::random_bytes::<32>());
+    Ok(db::settings::get_or_insert(conn, name, &candidate)?)
 }
 
 /// How many connections may wait to be accepted. std's `TcpListener::bind`

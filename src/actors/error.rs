@@ -26,6 +26,12 @@ pub enum ServiceError {
     UnknownUsers(Vec<String>),
     #[error("too many requests")]
     RateLimited(u64),
+    /// An upload over the size limit; says the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The caller's stored uploads would pass the upload quota.
+    #[error("upload quota exceeded")]
+    QuotaExceeded,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
@@ -46,7 +52,8 @@ impl ServiceError {
     pub fn code(&self) -> &'static str {
         match self {
             ServiceError::InvalidCredentials | ServiceError::Unauthorized(_) => "unauthorized",
-            ServiceError::Forbidden(_) => "forbidden",
+            ServiceError::Forbidden(_) | ServiceError::QuotaExceeded => "forbidden",
+            ServiceError::TooLarge(_) => "payload_too_large",
             ServiceError::NotFound(_) => "not_found",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::BadRequest(_) => "bad_request",

@@ -14,6 +14,7 @@ pub mod room;
 pub mod rooms;
 pub mod services;
 pub mod session;
+pub mod uploads;
 
 pub use error::{ServiceError, ServiceResult};
 pub use services::{Services, WsLimits};

@@ -11,6 +11,7 @@ use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
 use super::rooms::Rooms;
+use super::uploads::Files;
 use super::{ServiceError, ServiceResult};
 use crate::auth::access::{Access, AccessCache};
 use crate::auth::jwt::{Claims, JwtKeys};
@@ -38,6 +39,8 @@ pub struct Services {
     pub keys: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub ws: WsLimits,
+    /// Uploads: storage, their rows, signed URLs.
+    pub files: Arc<Files>,
 }
 
 impl Services {

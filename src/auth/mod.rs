@@ -3,6 +3,7 @@
 //! and the HTTP extractor compose them.
 
 pub mod access;
+pub mod file_urls;
 pub mod jwt;
 pub mod password;
 pub mod refresh;

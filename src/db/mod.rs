@@ -11,6 +11,7 @@ pub mod permissions;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod settings;
+pub mod uploads;
 pub mod users;
 
 use std::time::Duration;

@@ -75,6 +75,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploads (id) {
+        id -> BigInt,
+        owner_id -> Nullable<BigInt>,
+        storage_key -> Text,
+        name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        duration_ms -> Nullable<BigInt>,
+        thumb_key -> Nullable<Text>,
+        thumb_content_type -> Nullable<Text>,
+        thumb_size -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        attached_at -> Nullable<Timestamp>,
+        message_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(chat_members -> chats (chat_id));
 diesel::joinable!(chat_members -> users (user_id));
@@ -87,5 +108,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     chats,
     chat_members,
-    messages
+    messages,
+    uploads
 );

@@ -5,6 +5,7 @@ mod auth;
 mod chats;
 pub mod error;
 pub mod extract;
+mod files;
 mod messages;
 pub mod middleware;
 mod ops;
@@ -12,6 +13,7 @@ pub mod rate_limit;
 mod refresh_cookie;
 pub mod state;
 mod static_files;
+mod uploads;
 mod users;
 pub mod views;
 pub mod ws;
@@ -41,6 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/auth").configure(auth::routes))
             .service(web::scope("/users").configure(users::routes))
             .service(web::scope("/chats").configure(chats::routes))
+            .service(web::scope("/uploads").configure(uploads::routes))
+            .service(web::scope("/files").configure(files::routes))
             .route("/ws", web::get().to(ws::upgrade)),
     )
     .configure(ops::routes)

@@ -58,10 +58,12 @@ mod tests {
             enc.write_raw_extension(gif::Extension::Comment.into(), &[b"SECRET-COMMENT"])
                 .unwrap();
             for i in 0..3u8 {
-                let mut frame = gif::Frame::default();
-                frame.width = 4;
-                frame.height = 4;
-                frame.buffer = vec![i % 2; 16].into();
+                let frame = gif::Frame {
+                    width: 4,
+                    height: 4,
+                    buffer: vec![i % 2; 16].into(),
+                    ..gif::Frame::default()
+                };
                 enc.write_frame(&frame).unwrap();
             }
         }

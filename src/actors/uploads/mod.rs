@@ -1,0 +1,154 @@
+//! Uploads: taking files in ([`ingest`]), their rows ([`store`]), the sweep
+//! of unreachable ones ([`sweep`]), and the objects and signed URLs clients
+//! see. [`Files`] is the one handle the HTTP layer (and, in part 2, the
+//! message path) uses.
+
+pub mod ingest;
+pub mod store;
+pub mod sweep;
+
+use actix::Addr;
+use bytes::Bytes;
+use futures_util::Stream;
+use tokio::sync::Semaphore;
+
+pub use ingest::{IngestError, Stored};
+pub use store::UploadStore;
+
+use super::{ServiceError, ServiceResult};
+use crate::auth::file_urls::{FileUrls, Variant};
+use crate::db::uploads::{NewUpload, UploadRow};
+use crate::domain::{Attachment, DurationMs, FileName, Upload};
+use crate::media::Kind;
+use crate::storage::Storage;
+
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Largest file, in bytes (`--max-upload-bytes`).
+    pub max_bytes: u64,
+    /// Bytes each user may keep (`--upload-quota-bytes`).
+    pub quota: u64,
+}
+
+pub struct Files {
+    pub store: Addr<UploadStore>,
+    pub storage: Storage,
+    pub urls: FileUrls,
+    pub limits: UploadLimits,
+    /// Images decoded at once: decoding is CPU-bound and each may hold up
+    /// to the decoder's allocation limit.
+    image_jobs: Semaphore,
+}
+
+fn mailbox(e: actix::MailboxError) -> ServiceError {
+    ServiceError::Internal(format!("upload store: {e}"))
+}
+
+impl Files {
+    pub fn new(
+        store: Addr<UploadStore>,
+        storage: Storage,
+        urls: FileUrls,
+        limits: UploadLimits,
+    ) -> Files {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Files {
+            store,
+            storage,
+            urls,
+            limits,
+            image_jobs: Semaphore::new(cores),
+        }
+    }
+
+    /// Bytes `owner` has stored.
+    pub async fn used_bytes(&self, owner: i64) -> ServiceResult<u64> {
+        let used = self
+            .store
+            .send(store::UsedBytes { owner })
+            .await
+            .map_err(mailbox)??;
+        Ok(used.max(0) as u64)
+    }
+
+    /// Streams one file into storage; see [`ingest`]. `remaining_quota` stops
+    /// the stream as soon as the caller's quota is passed.
+    pub async fn ingest<S, E>(&self, body: S, remaining_quota: u64) -> Result<Stored, IngestError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        ingest::ingest(self, body, remaining_quota).await
+    }
+
+    /// Records stored bytes as `owner`'s upload, checking the quota again
+    /// (authoritatively, in one transaction). On any failure the bytes are
+    /// deleted.
+    pub async fn record(
+        &self,
+        owner: i64,
+        name: FileName,
+        stored: Stored,
+        duration: Option<DurationMs>,
+    ) -> ServiceResult<UploadRow> {
+        let image = stored.image.as_ref();
+        let new = NewUpload {
+            owner_id: Some(owner),
+            storage_key: stored.key.clone(),
+            name: name.into_inner(),
+            content_type: stored.content_type.clone(),
+            size: stored.size as i64,
+            sha256: stored.sha256.clone(),
+            width: image.map(|i| i.width as i32),
+            height: image.map(|i| i.height as i32),
+            duration_ms: duration.filter(|_| stored.kind == Kind::Audio).map(|d| d.0),
+            thumb_key: image.map(|i| i.thumb_key.clone()),
+            thumb_content_type: image.map(|i| i.thumb_type.to_owned()),
+            thumb_size: image.map(|i| i.thumb_size as i64),
+            created_at: chrono::Utc::now().naive_utc(),
+        };
+        let quota = i64::try_from(self.limits.quota).unwrap_or(i64::MAX);
+        let row = self
+            .store
+            .send(store::Record { new, quota })
+            .await
+            .map_err(mailbox)??;
+        stored.keep();
+        Ok(row)
+    }
+
+    /// An upload by id while its owner exists.
+    pub async fn find(&self, id: i64) -> ServiceResult<Option<UploadRow>> {
+        self.store
+            .send(store::FindUpload { id })
+            .await
+            .map_err(mailbox)?
+    }
+
+    /// The upload as a message attachment, with URLs signed for the current
+    /// window (`now` in Unix seconds). No I/O.
+    pub fn attachment(&self, row: &UploadRow, now: i64) -> Attachment {
+        let thumbnail_url = row
+            .thumb_key
+            .as_ref()
+            .map(|_| self.urls.url(row.id, &row.name, Variant::Thumbnail, now));
+        Attachment {
+            upload: upload_view(row),
+            url: self.urls.url(row.id, &row.name, Variant::File, now),
+            thumbnail_url,
+        }
+    }
+}
+
+/// The contract's upload object.
+pub fn upload_view(row: &UploadRow) -> Upload {
+    Upload {
+        id: row.id,
+        name: row.name.clone(),
+        content_type: row.content_type.clone(),
+        size: row.size,
+        width: row.width,
+        height: row.height,
+        duration_ms: row.duration_ms,
+    }
+}

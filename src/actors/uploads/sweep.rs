@@ -1,0 +1,97 @@
+//! Deletes uploads nobody can reach: never attached to a message within the
+//! orphan TTL, or whose owner or message was deleted. Rows go first (so a
+//! file is never served without its bytes being about to go), then bytes.
+
+use std::time::Duration;
+
+use actix::{Actor, ActorFutureExt, AsyncContext, Context, WrapFuture};
+
+use super::Files;
+use crate::actors::uploads::store::TakeUnreachable;
+
+/// Rows deleted per database round trip.
+const BATCH: i64 = 200;
+
+pub struct Sweeper {
+    files: std::sync::Arc<Files>,
+    every: Duration,
+    orphan_ttl: Duration,
+    running: bool,
+}
+
+impl Sweeper {
+    pub fn new(files: std::sync::Arc<Files>, every: Duration, orphan_ttl: Duration) -> Sweeper {
+        Sweeper {
+            files,
+            every,
+            orphan_ttl,
+            running: false,
+        }
+    }
+
+    fn sweep(&mut self, ctx: &mut Context<Self>) {
+        if self.running {
+            return;
+        }
+        self.running = true;
+        let (files, ttl) = (self.files.clone(), self.orphan_ttl);
+        ctx.spawn(
+            async move { sweep_once(&files, ttl).await }
+                .into_actor(self)
+                .map(|removed, act, _| {
+                    act.running = false;
+                    if removed > 0 {
+                        log::info!("upload sweep: deleted {removed} unreachable files");
+                    }
+                }),
+        );
+    }
+}
+
+impl Actor for Sweeper {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.sweep(ctx);
+        ctx.run_interval(self.every, |act, ctx| act.sweep(ctx));
+    }
+}
+
+/// One pass; returns how many uploads were deleted.
+pub async fn sweep_once(files: &Files, orphan_ttl: Duration) -> usize {
+    let ttl = chrono::Duration::from_std(orphan_ttl).unwrap_or(chrono::Duration::days(1));
+    let cutoff = chrono::Utc::now().naive_utc() - ttl;
+    let mut removed = 0;
+    loop {
+        let taken = match files
+            .store
+            .send(TakeUnreachable {
+                cutoff,
+                limit: BATCH,
+            })
+            .await
+        {
+            Ok(Ok(keys)) => keys,
+            Ok(Err(e)) => {
+                log::warn!("upload sweep: {e}");
+                return removed;
+            }
+            Err(e) => {
+                log::warn!("upload sweep: store unavailable: {e}");
+                return removed;
+            }
+        };
+        let n = taken.len();
+        for (key, thumb) in taken {
+            for key in std::iter::once(key).chain(thumb) {
+                if let Err(e) = files.storage.delete(&key).await {
+                    log::warn!("upload sweep: deleting {key}: {e}");
+                }
+            }
+        }
+        removed += n;
+        if (n as i64) < BATCH {
+            return removed;
+        }
+    }
+}

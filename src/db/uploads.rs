@@ -1,0 +1,195 @@
+//! Uploaded files: one row per upload, pointing at its bytes in storage.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use super::schema::{uploads, users};
+use super::{DbConn, DbError};
+use crate::on_backend;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = uploads)]
+pub struct UploadRow {
+    pub id: i64,
+    pub owner_id: Option<i64>,
+    pub storage_key: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub thumb_key: Option<String>,
+    pub thumb_content_type: Option<String>,
+    pub thumb_size: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub attached_at: Option<NaiveDateTime>,
+    pub message_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = uploads)]
+pub struct NewUpload {
+    pub owner_id: Option<i64>,
+    pub storage_key: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub thumb_key: Option<String>,
+    pub thumb_content_type: Option<String>,
+    pub thumb_size: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Why [`create_within_quota`] stored nothing.
+#[derive(Debug)]
+pub enum Refused {
+    /// The owner's stored bytes plus this upload would pass the quota.
+    Quota,
+    /// The owner no longer exists.
+    NoOwner,
+}
+
+/// Inserts `new` if its owner's uploads plus this one stay within `quota`
+/// bytes. Run inside a write transaction: the owner's row is locked first on
+/// PostgreSQL (SQLite's `BEGIN IMMEDIATE` already serialises writers), so two
+/// concurrent uploads cannot both squeeze under the quota.
+pub fn create_within_quota(
+    conn: &mut DbConn,
+    new: &NewUpload,
+    quota: i64,
+) -> Result<Result<UploadRow, Refused>, DbError> {
+    let Some(owner) = new.owner_id else {
+        return Ok(Err(Refused::NoOwner));
+    };
+    let exists = match conn {
+        DbConn::Pg(c) => users::table
+            .find(owner)
+            .select(users::id)
+            .for_update()
+            .first::<i64>(c)
+            .optional()?,
+        DbConn::Sqlite(c) => users::table
+            .find(owner)
+            .select(users::id)
+            .first::<i64>(c)
+            .optional()?,
+    };
+    if exists.is_none() {
+        return Ok(Err(Refused::NoOwner));
+    }
+    if used_bytes(conn, owner)?.saturating_add(new.size) > quota {
+        return Ok(Err(Refused::Quota));
+    }
+    let row = on_backend!(conn, c => diesel::insert_into(uploads::table)
+        .values(new)
+        .returning(UploadRow::as_returning())
+        .get_result(c))?;
+    Ok(Ok(row))
+}
+
+/// Finds an upload whose owner still exists (a row whose owner was deleted
+/// only waits for the sweep).
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<UploadRow>, DbError> {
+    Ok(uploads::table
+        .find(id)
+        .filter(uploads::owner_id.is_not_null())
+        .select(UploadRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Bytes stored for `owner` (uses `uploads_owner`): what the quota counts.
+pub fn used_bytes(conn: &mut DbConn, owner: i64) -> Result<i64, DbError> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back for both backends.
+    Ok(uploads::table
+        .filter(uploads::owner_id.eq(owner))
+        .select(sql::<BigInt>("CAST(COALESCE(SUM(size), 0) AS BIGINT)"))
+        .first(conn)?)
+}
+
+/// Marks uploads as attached to `message_id` (part 2 calls this when a
+/// message with attachments is stored). Only the owner's unattached uploads
+/// are taken; returns how many were.
+pub fn attach(
+    conn: &mut DbConn,
+    ids: &[i64],
+    owner: i64,
+    message_id: i64,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        uploads::table
+            .filter(uploads::id.eq_any(ids))
+            .filter(uploads::owner_id.eq(owner))
+            .filter(uploads::attached_at.is_null()),
+    )
+    .set((
+        uploads::attached_at.eq(now),
+        uploads::message_id.eq(message_id),
+    ))
+    .execute(conn)?)
+}
+
+/// Storage keys of one deleted row: the file and its thumbnail, if any.
+pub type StoredKeys = (String, Option<String>);
+
+/// Deletes, and returns the storage keys of, up to `limit` rows nobody can
+/// reach any more: never attached and created before `cutoff`, or whose
+/// owner or message was deleted (the foreign keys set those to NULL). The
+/// caller then deletes the bytes. Deleting with RETURNING means two instances
+/// sweeping at once never both take a row.
+pub fn delete_unreachable(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<StoredKeys>, DbError> {
+    // Written out twice (select, then delete) so a row attached in between
+    // no longer matches and stays.
+    macro_rules! unreachable_rows {
+        () => {
+            uploads::attached_at
+                .is_null()
+                .and(uploads::created_at.lt(cutoff))
+                .or(uploads::owner_id.is_null())
+                .or(uploads::attached_at
+                    .is_not_null()
+                    .and(uploads::message_id.is_null()))
+        };
+    }
+    let ids: Vec<i64> = uploads::table
+        .filter(unreachable_rows!())
+        .select(uploads::id)
+        .order(uploads::id)
+        .limit(limit)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = on_backend!(conn, c => diesel::delete(
+            uploads::table
+                .filter(uploads::id.eq_any(&ids))
+                .filter(unreachable_rows!()),
+        )
+        .returning((uploads::storage_key, uploads::thumb_key))
+        .get_results(c))?;
+    Ok(keys)
+}
+
+/// Deletes one row by id and returns its keys (for callers that delete a
+/// file at once rather than waiting for the sweep).
+pub fn delete(conn: &mut DbConn, id: i64) -> Result<Option<StoredKeys>, DbError> {
+    Ok(
+        on_backend!(conn, c => diesel::delete(uploads::table.find(id))
+        .returning((uploads::storage_key, uploads::thumb_key))
+        .get_result(c)
+        .optional())?,
+    )
+}
