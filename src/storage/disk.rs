@@ -18,6 +18,8 @@ pub fn open(dir: &Path) -> Result<Storage, StorageError> {
         .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", dir.display())))?;
     let store = LocalFileSystem::new_with_prefix(dir)?
         // Removes the key's directories once they are empty after a delete.
-        .with_automatic_cleanup(true);
+        .with_automatic_cleanup(true)
+        // A 201 means the bytes survive a crash, as a stored message does.
+        .with_fsync(true);
     Ok(Storage::new(Arc::new(store), PART_SIZE, "disk"))
 }

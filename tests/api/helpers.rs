@@ -21,6 +21,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub client: awc::Client,
     _db: TestDb,
+    /// The uploads directory (unless the test configured S3).
+    _files: Option<tempfile::TempDir>,
 }
 
 /// A response, read whole.
@@ -110,6 +112,8 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     settings.auth_rate_per_minute = 100_000;
     settings.login_failures_per_account = 100_000;
     settings.workers = Some(2);
+    let files = tempfile::tempdir().expect("temp dir");
+    settings.files_dir = Some(files.path().to_owned());
     tweak(&mut settings);
     let app = Application::build(settings.clone())
         .await
@@ -125,6 +129,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         client,
         _db: db,
+        _files: Some(files),
     }
 }
 
@@ -141,6 +146,7 @@ impl TestApp {
             settings,
             client,
             _db: db,
+            _files: None,
         }
     }
 

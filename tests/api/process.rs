@@ -39,6 +39,11 @@ fn start(database_url: &str) -> Server {
         ])
         .env("MICROCHAT_DATABASE_URL", database_url)
         .env("MICROCHAT_JWT_SECRET", SECRET)
+        // Not the working directory (PostgreSQL runs would default to ./files).
+        .env(
+            "MICROCHAT_FILES_DIR",
+            std::env::temp_dir().join("microchat-test-files"),
+        )
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()

@@ -115,13 +115,16 @@ fn new_key() -> String {
 
 pub(super) async fn ingest<S, E>(
     files: &Files,
-    mut body: S,
+    body: S,
     remaining_quota: u64,
 ) -> Result<Stored, IngestError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
+    // The sniffing loop may see the end first; a multipart field must not
+    // be polled again after that.
+    let mut body = body.fuse();
     let mut budget = Budget {
         seen: 0,
         max: files.limits.max_bytes,
