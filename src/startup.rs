@@ -16,12 +16,12 @@ use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::rooms::Rooms;
-use crate::actors::uploads::{sweep::Sweeper, Files, UploadLimits, UploadStore};
+use crate::actors::uploads::Files;
 use crate::actors::{Services, WsLimits};
 use crate::auth::access::{AccessCache, PermissionTable};
 use crate::auth::file_urls::FileUrls;
 use crate::auth::jwt::{JwtKeys, KeyError};
-use crate::config::{FileStorage, JwtAlgorithm, Settings};
+use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
 use crate::http::{self, rate_limit::RateLimiter, state::AppState};
 use crate::metrics::Metrics;
@@ -211,22 +211,7 @@ fn start_services(
             ChatStore::new(pool.clone(), hub.clone(), rooms.clone())
         })
     };
-    let files = {
-        let pool = pool.clone();
-        let store =
-            SyncArbiter::start(UPLOAD_STORE_THREADS, move || UploadStore::new(pool.clone()));
-        let limits = UploadLimits {
-            max_bytes: settings.max_upload_bytes,
-            quota: settings.upload_quota_bytes,
-        };
-        Arc::new(Files::new(store, storage, file_urls, limits))
-    };
-    Sweeper::new(
-        files.clone(),
-        Duration::from_secs(settings.upload_sweep_interval.into()),
-        Duration::from_secs(settings.upload_orphan_ttl.into()),
-    )
-    .start();
+    let files = Files::start(settings, pool.clone(), storage, file_urls);
     Services {
         auth,
         chats,
@@ -246,23 +231,8 @@ fn start_services(
     }
 }
 
-/// Threads for upload rows (quota checks, lookups for file downloads).
-const UPLOAD_STORE_THREADS: usize = 2;
-
 fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
-    let opened = match settings.file_storage() {
-        FileStorage::Disk(dir) => storage::disk::open(&dir),
-        FileStorage::S3 {
-            endpoint,
-            bucket,
-            region,
-        } => storage::s3::open(&storage::s3::S3Settings {
-            endpoint: endpoint.as_deref(),
-            bucket: &bucket,
-            region: &region,
-        }),
-    };
-    opened.map_err(|e| StartupError::Config(e.to_string()))
+    storage::open(&settings.file_storage()).map_err(|e| StartupError::Config(e.to_string()))
 }
 
 /// Threads serving chat reads and membership changes.

@@ -34,6 +34,23 @@ impl StorageError {
     }
 }
 
+/// Opens the store the settings name.
+pub fn open(which: &crate::config::FileStorage) -> Result<Storage, StorageError> {
+    use crate::config::FileStorage;
+    match which {
+        FileStorage::Disk(dir) => disk::open(dir),
+        FileStorage::S3 {
+            endpoint,
+            bucket,
+            region,
+        } => s3::open(&s3::S3Settings {
+            endpoint: endpoint.as_deref(),
+            bucket,
+            region,
+        }),
+    }
+}
+
 /// The configured store, cheap to clone.
 #[derive(Clone)]
 pub struct Storage {

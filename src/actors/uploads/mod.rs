@@ -7,7 +7,10 @@ pub mod ingest;
 pub mod store;
 pub mod sweep;
 
-use actix::Addr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, Addr, SyncArbiter};
 use bytes::Bytes;
 use futures_util::Stream;
 use tokio::sync::Semaphore;
@@ -17,7 +20,9 @@ pub use store::UploadStore;
 
 use super::{ServiceError, ServiceResult};
 use crate::auth::file_urls::{FileUrls, Variant};
+use crate::config::Settings;
 use crate::db::uploads::{NewUpload, UploadRow};
+use crate::db::DbPool;
 use crate::domain::{Attachment, DurationMs, FileName, Upload};
 use crate::media::Kind;
 use crate::storage::Storage;
@@ -40,11 +45,36 @@ pub struct Files {
     image_jobs: Semaphore,
 }
 
+/// Threads for upload rows (quota checks, lookups for file downloads).
+const STORE_THREADS: usize = 2;
+
 fn mailbox(e: actix::MailboxError) -> ServiceError {
     ServiceError::Internal(format!("upload store: {e}"))
 }
 
 impl Files {
+    /// Starts the upload store and the sweep with the configured limits.
+    pub fn start(
+        settings: &Settings,
+        pool: DbPool,
+        storage: Storage,
+        urls: FileUrls,
+    ) -> Arc<Files> {
+        let store = SyncArbiter::start(STORE_THREADS, move || UploadStore::new(pool.clone()));
+        let limits = UploadLimits {
+            max_bytes: settings.max_upload_bytes,
+            quota: settings.upload_quota_bytes,
+        };
+        let files = Arc::new(Files::new(store, storage, urls, limits));
+        sweep::Sweeper::new(
+            files.clone(),
+            Duration::from_secs(settings.upload_sweep_interval.into()),
+            Duration::from_secs(settings.upload_orphan_ttl.into()),
+        )
+        .start();
+        files
+    }
+
     pub fn new(
         store: Addr<UploadStore>,
         storage: Storage,
