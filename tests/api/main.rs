@@ -16,6 +16,7 @@ mod ops;
 mod process;
 mod scaleout;
 mod store_batch;
+mod upload_memory;
 mod uploads;
 mod users;
 mod ws_client;

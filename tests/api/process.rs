@@ -12,9 +12,9 @@ use serde_json::json;
 use crate::helpers::{test_database, TestApp, TestDb, SECRET};
 use crate::ws_client::Event;
 
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub child: Child,
+    pub port: u16,
 }
 
 impl Drop for Server {
@@ -27,6 +27,14 @@ impl Drop for Server {
 
 /// Starts `microchat serve` on a free port and waits for it to listen.
 fn start(database_url: &str) -> Server {
+    // Not the working directory (PostgreSQL runs would default to ./files).
+    start_with_files(
+        database_url,
+        &std::env::temp_dir().join("microchat-test-files"),
+    )
+}
+
+pub(crate) fn start_with_files(database_url: &str, files_dir: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_microchat"))
         .args(["serve", "--bind", "127.0.0.1:0", "--insecure-dev"])
         .args([
@@ -39,11 +47,7 @@ fn start(database_url: &str) -> Server {
         ])
         .env("MICROCHAT_DATABASE_URL", database_url)
         .env("MICROCHAT_JWT_SECRET", SECRET)
-        // Not the working directory (PostgreSQL runs would default to ./files).
-        .env(
-            "MICROCHAT_FILES_DIR",
-            std::env::temp_dir().join("microchat-test-files"),
-        )
+        .env("MICROCHAT_FILES_DIR", files_dir)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()
