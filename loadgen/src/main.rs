@@ -6,6 +6,7 @@ mod cache;
 mod clock;
 mod conn;
 mod driver;
+mod files;
 mod net;
 mod proto;
 mod readers;
@@ -51,6 +52,8 @@ enum Command {
     Connect(scenarios::SessionsArgs),
     /// History reads while `rooms` runs.
     History(scenarios::HistoryArgs),
+    /// Upload/download MB/s of a large file; server RSS under concurrent uploads.
+    Files(files::FilesArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::Idle(a) => scenarios::sessions(&a, "idle"),
         Command::Connect(a) => scenarios::sessions(&a, "connect"),
         Command::History(a) => scenarios::history(&a),
+        Command::Files(a) => files::files(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
