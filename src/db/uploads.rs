@@ -95,12 +95,17 @@ pub fn create_within_quota(
     Ok(Ok(row))
 }
 
-/// Finds an upload whose owner still exists (a row whose owner was deleted
-/// only waits for the sweep).
+/// Finds an upload that is still reachable: its owner exists and, if it was
+/// attached, so does its message (other rows only wait for the sweep).
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<UploadRow>, DbError> {
     Ok(uploads::table
         .find(id)
         .filter(uploads::owner_id.is_not_null())
+        .filter(
+            uploads::attached_at
+                .is_null()
+                .or(uploads::message_id.is_not_null()),
+        )
         .select(UploadRow::as_select())
         .first(conn)
         .optional()?)

@@ -203,3 +203,51 @@ async fn a_deleted_users_files_stop_being_served_and_are_swept() {
     }
     panic!("the deleted user's bytes were not swept");
 }
+
+/// Part 2 attaches uploads to messages; deleting the message (here through
+/// its chat) must stop the file being served and let the sweep take it.
+#[actix_web::test]
+async fn an_attached_upload_goes_with_its_message() {
+    let app = spawn_on(Store::Disk, |s| s.upload_sweep_interval = 1).await;
+    let ann = app.signup("ann").await;
+    let chat = app.create_chat(&ann.token, "pics", &[], false).await;
+    let sent = app.send_rest(&ann.token, chat, "look", None).await;
+    let message_id = sent.body["id"].as_i64().unwrap();
+    let res = app.upload(&ann.token, "a.png", &png(10, 10)).await;
+    let id = res.body["id"].as_i64().unwrap();
+    let mut conn = microchat::db::establish(&app.settings.database_url).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    assert_eq!(
+        microchat::db::uploads::attach(&mut conn, &[id], ann.id, message_id, now).unwrap(),
+        1
+    );
+    assert_eq!(
+        microchat::db::uploads::attach(&mut conn, &[id], ann.id, message_id, now).unwrap(),
+        0,
+        "attached at most once"
+    );
+    let url = app.url(id, "a.png", Variant::File);
+    assert_eq!(app.download(&url, &[]).await.status, 200);
+    // Attached: the sweep leaves it alone.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.stored_objects().await, 2);
+
+    let del = app
+        .call(
+            actix_web::http::Method::DELETE,
+            &format!("/api/v1/chats/{chat}"),
+            Some(&ann.token),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(del.status, 204);
+    assert_eq!(app.download(&url, &[]).await.status, 404);
+    for _ in 0..50 {
+        if app.stored_objects().await == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the deleted message's file was not swept");
+}
