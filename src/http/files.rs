@@ -120,8 +120,13 @@ async fn serve(
         }
         None => served.size,
     };
-    if req.method() == actix_web::http::Method::HEAD || len == 0 {
-        res.no_chunking(len);
+    if req.method() == actix_web::http::Method::HEAD {
+        // A sized body that is never polled: actix writes its length and
+        // sends nothing after the headers of a HEAD.
+        let nothing = futures_util::stream::empty::<Result<bytes::Bytes, ApiError>>();
+        return Ok(res.body(actix_web::body::SizedStream::new(len, nothing)));
+    }
+    if len == 0 {
         return Ok(res.finish());
     }
     let body = files

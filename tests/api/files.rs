@@ -86,6 +86,21 @@ async fn ranges_are_206_with_the_right_bytes_and_416_when_unsatisfiable() {
         assert_eq!(whole.status, 200);
         assert_eq!(whole.header("accept-ranges"), "bytes");
         assert_eq!(whole.body, data);
+
+        let head = app
+            .client
+            .head(format!("{}{url}", app.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status().as_u16(), 200);
+        let length = head
+            .headers()
+            .get("content-length")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert_eq!(length, "100000", "{store:?}: HEAD tells the size");
     }
 }
 
