@@ -13,15 +13,16 @@ async fn main() -> ExitCode {
         eprintln!("microchat: {e}");
         return ExitCode::from(2);
     }
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command.unwrap_or(Command::Serve)
+    {
         Command::Serve => match Application::build(cli.settings).await {
             Ok(app) => app.run_until_stopped().await.map_err(Into::into),
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         },
-        Command::Migrate => admin::migrate(&cli.settings),
+        Command::Migrate => admin::migrate(&cli.settings).map_err(Into::into),
         Command::User {
             command: UserCommand::SetRole { username, role },
-        } => admin::set_role(&cli.settings, &username, &role),
+        } => admin::set_role(&cli.settings, &username, &role).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

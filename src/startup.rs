@@ -10,19 +10,19 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::actors::auth::AuthActor;
+use crate::actors::accounts::AccountsActor;
 use crate::actors::bus::{Bus, BusRunner, Receivers};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::rooms::Rooms;
 use crate::actors::{Services, WsLimits};
-use crate::auth::access::{AccessCache, PermissionTable};
-use crate::auth::jwt::{JwtKeys, KeyError};
 use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
 use crate::http::{self, rate_limit::RateLimiter, state::AppState};
 use crate::metrics::Metrics;
+use crate::security::access::{AccessCache, PermissionTable};
+use crate::security::jwt::{JwtKeys, KeyError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -142,7 +142,7 @@ async fn wait_for_signal() {
 }
 
 /// Starts the actors: the hub and the history writer on this (the system)
-/// arbiter, the auth actor and chat store on their own thread pools. Rooms
+/// arbiter, the accounts actor and chat store on their own thread pools. Rooms
 /// start on demand on whichever worker first needs them.
 fn start_services(
     settings: &Settings,
@@ -167,7 +167,7 @@ fn start_services(
             access: access.clone(),
         });
     }
-    let auth = {
+    let accounts = {
         let (pool, keys, access, hub, bus) = (
             pool.clone(),
             keys.clone(),
@@ -176,8 +176,8 @@ fn start_services(
             bus.clone(),
         );
         let ttl = settings.refresh_token_ttl;
-        SyncArbiter::start(auth_threads(), move || {
-            AuthActor::new(
+        SyncArbiter::start(accounts_threads(), move || {
+            AccountsActor::new(
                 pool.clone(),
                 keys.clone(),
                 access.clone(),
@@ -194,7 +194,7 @@ fn start_services(
         })
     };
     Services {
-        auth,
+        accounts,
         chats,
         hub,
         rooms,
@@ -208,6 +208,7 @@ fn start_services(
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
         },
+        pool,
     }
 }
 
@@ -216,7 +217,7 @@ const STORE_THREADS: usize = 4;
 
 /// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
 /// never stalls a token check entirely.
-fn auth_threads() -> usize {
+fn accounts_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(2)
@@ -265,7 +266,7 @@ fn load_keys(settings: &Settings, conn: &mut db::DbConn) -> Result<JwtKeys, Star
 
 /// A secret kept in the database, so tokens survive restarts without setup.
 fn generated_secret(conn: &mut db::DbConn) -> Result<String, StartupError> {
-    let candidate = crate::auth::hex(&crate::auth::random_bytes::<32>());
+    let candidate = crate::security::hex(&crate::security::random_bytes::<32>());
     let (secret, created) = db::settings::get_or_insert(conn, "jwt_secret", &candidate)?;
     if created {
         log::info!("no --jwt-secret given: generated one and stored it in the database");

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use super::hub::{Hub, Remote};
 use super::room::{Broadcast, Close};
 use super::rooms::Rooms;
-use crate::auth::access::AccessCache;
+use crate::security::access::AccessCache;
 
 /// Something that happened on one instance that the others must apply.
 #[derive(Debug, Clone, Serialize, Deserialize)]

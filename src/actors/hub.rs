@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::bus::{Bus, Event};
 use super::presence::Presence;
-use super::session::{CloseSession, JoinedChat, LeftChat, SessionHandle};
+use super::ws_session::{CloseSession, JoinedChat, LeftChat, SessionHandle};
 use crate::domain::Chat;
 
 /// How long a user may be gone before contacts see them offline, so a

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::bus::Event;
 use super::history::{HistoryWriter, Store};
 use super::rooms::Rooms;
-use super::session::{error_frame, RoomClosed, SessionHandle};
+use super::ws_session::{error_frame, RoomClosed, SessionHandle};
 use super::ServiceResult;
 use crate::domain::{Message, Sender};
 

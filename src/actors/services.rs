@@ -5,16 +5,17 @@ use std::sync::Arc;
 
 use actix::Addr;
 
-use super::auth::{AuthActor, LoadAccess};
+use super::accounts::{AccountsActor, LoadAccess};
 use super::bus::Bus;
 use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
-use crate::auth::access::{Access, AccessCache};
-use crate::auth::jwt::{Claims, JwtKeys};
+use crate::db::{self, DbPool};
 use crate::metrics::Metrics;
+use crate::security::access::{Access, AccessCache};
+use crate::security::jwt::{Claims, JwtKeys};
 
 /// WebSocket limits (documented defaults in the README).
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +29,7 @@ pub struct WsLimits {
 }
 
 pub struct Services {
-    pub auth: Addr<AuthActor>,
+    pub accounts: Addr<AccountsActor>,
     pub chats: Addr<ChatStore>,
     pub hub: Addr<Hub>,
     pub rooms: Rooms,
@@ -38,6 +39,8 @@ pub struct Services {
     pub keys: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub ws: WsLimits,
+    /// For readiness checks, which must not queue behind account work.
+    pub pool: DbPool,
 }
 
 impl Services {
@@ -49,11 +52,21 @@ impl Services {
         }
         let epoch = self.access.epoch();
         let loaded = self
-            .auth
+            .accounts
             .send(LoadAccess { user_id })
             .await
-            .map_err(|e| ServiceError::Internal(format!("auth actor: {e}")))??;
+            .map_err(|e| ServiceError::Internal(format!("accounts actor: {e}")))??;
         Ok(self.access.put(user_id, loaded, epoch))
+    }
+
+    /// Readiness: whether the database answers, asked on a blocking thread.
+    pub async fn database_ready(&self) -> Result<(), String> {
+        let pool = self.pool.clone();
+        let ping = move || -> Result<(), db::DbError> { db::ping(&mut *pool.get()?) };
+        match actix_web::rt::task::spawn_blocking(ping).await {
+            Ok(answer) => answer.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("readiness check: {e}")),
+        }
     }
 
     /// Verifies a bearer token (signature, algorithm, expiry) and resolves

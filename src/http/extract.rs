@@ -10,8 +10,8 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::auth::access::Access;
 use crate::domain::{Permission, Role};
+use crate::security::access::Access;
 
 /// An authenticated user as of this request (current role, not the token's).
 #[derive(Clone)]

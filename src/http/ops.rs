@@ -5,7 +5,6 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actors::auth::Ping;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -18,7 +17,7 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let database = state.svc.auth.send(Ping).await?.map_err(|e| e.to_string());
+    let database = state.svc.database_ready().await;
     let redis = state.svc.bus.ping().await;
     match (database, redis) {
         (Ok(()), Ok(())) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),

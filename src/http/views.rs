@@ -2,24 +2,24 @@
 
 use serde::Serialize;
 
-use crate::actors::auth::Session;
+use crate::actors::accounts::TokenPair;
 pub use crate::domain::UserJson;
 
 #[derive(Serialize)]
-pub struct SessionJson {
+pub struct LoginJson {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: i64,
     pub user: UserJson,
 }
 
-impl SessionJson {
-    pub fn new(session: &Session) -> SessionJson {
-        SessionJson {
-            access_token: session.access_token.clone(),
+impl LoginJson {
+    pub fn new(tokens: &TokenPair) -> LoginJson {
+        LoginJson {
+            access_token: tokens.access_token.clone(),
             token_type: "Bearer",
-            expires_in: session.expires_in,
-            user: UserJson::new(&session.user, true),
+            expires_in: tokens.expires_in,
+            user: UserJson::new(&tokens.user, true),
         }
     }
 }

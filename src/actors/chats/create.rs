@@ -3,7 +3,7 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, resolve_users, ChatStore};
-use crate::actors::auth::now;
+use crate::actors::accounts::now;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::chats::{self, NewChat};
 use crate::db::{members, users, DbError};

@@ -3,7 +3,7 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, resolve_users, visible, ChatStore};
-use crate::actors::auth::now;
+use crate::actors::accounts::now;
 use crate::actors::hub::ChatRemoved;
 use crate::actors::room::{Close, DetachUser};
 use crate::actors::{ServiceError, ServiceResult};

@@ -94,7 +94,7 @@ fn chat_view(
         let mut out = Vec::with_capacity(list.len());
         for (member, user) in list {
             out.push(MemberView::new(
-                &super::auth::to_user(user)?,
+                &super::accounts::to_user(user)?,
                 MemberRole::parse(&member.role),
             ));
         }

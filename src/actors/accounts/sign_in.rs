@@ -2,17 +2,17 @@
 
 use actix::{Handler, Message};
 
-use super::{now, to_user, AuthActor};
+use super::{now, to_user, AccountsActor};
 use crate::actors::{ServiceError, ServiceResult};
-use crate::auth::{password, refresh};
 use crate::db::refresh_tokens::{self, NewRefreshToken};
 use crate::db::users::{self, NewUser, UserRow};
 use crate::db::{DbConn, DbError};
 use crate::domain::{Email, Password, Role, User, Username};
+use crate::security::{password, refresh};
 
 /// What a successful login, guest creation or refresh hands back.
 #[derive(Debug)]
-pub struct Session {
+pub struct TokenPair {
     pub access_token: String,
     pub expires_in: i64,
     pub refresh_token: String,
@@ -30,20 +30,20 @@ pub struct Register {
 
 /// Create a password-less guest account and log it in.
 #[derive(Message)]
-#[rtype(result = "ServiceResult<Session>")]
+#[rtype(result = "ServiceResult<TokenPair>")]
 pub struct Guest;
 
 /// Log in by username or email.
 #[derive(Message)]
-#[rtype(result = "ServiceResult<Session>")]
+#[rtype(result = "ServiceResult<TokenPair>")]
 pub struct Login {
     pub login: String,
     pub password: String,
 }
 
-/// Exchange a refresh token for a new session (rotation).
+/// Exchange a refresh token for a new pair (rotation).
 #[derive(Message)]
-#[rtype(result = "ServiceResult<Session>")]
+#[rtype(result = "ServiceResult<TokenPair>")]
 pub struct Refresh {
     pub token: String,
 }
@@ -55,14 +55,14 @@ pub struct Logout {
     pub token: String,
 }
 
-impl AuthActor {
+impl AccountsActor {
     /// Stores a new refresh token in `family` and signs an access token.
-    fn open_session(
+    fn issue_tokens(
         &self,
         conn: &mut DbConn,
         user: UserRow,
         family: &str,
-    ) -> ServiceResult<Session> {
+    ) -> ServiceResult<TokenPair> {
         let (token, hashed) = refresh::generate();
         let created_at = now();
         // Every rotation leaves a used row behind; sweep this user's dead ones
@@ -82,7 +82,7 @@ impl AuthActor {
             .keys
             .issue(user.id, &user.username, &user.role)
             .map_err(|e| ServiceError::Internal(format!("signing token: {e}")))?;
-        Ok(Session {
+        Ok(TokenPair {
             access_token,
             expires_in: self.keys.ttl_secs(),
             refresh_token: token,
@@ -99,7 +99,7 @@ fn conflict_field(e: DbError) -> ServiceError {
     }
 }
 
-impl Handler<Register> for AuthActor {
+impl Handler<Register> for AccountsActor {
     type Result = ServiceResult<User>;
 
     fn handle(&mut self, msg: Register, _: &mut Self::Context) -> Self::Result {
@@ -127,14 +127,14 @@ impl Handler<Register> for AuthActor {
     }
 }
 
-impl Handler<Guest> for AuthActor {
-    type Result = ServiceResult<Session>;
+impl Handler<Guest> for AccountsActor {
+    type Result = ServiceResult<TokenPair>;
 
     fn handle(&mut self, _: Guest, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
         let name = format!(
             "guest-{}",
-            &crate::auth::hex(&crate::auth::random_bytes::<5>())
+            &crate::security::hex(&crate::security::random_bytes::<5>())
         );
         let row = users::create(
             &mut conn,
@@ -147,12 +147,12 @@ impl Handler<Guest> for AuthActor {
                 created_at: now(),
             },
         )?;
-        self.open_session(&mut conn, row, &refresh::new_family())
+        self.issue_tokens(&mut conn, row, &refresh::new_family())
     }
 }
 
-impl Handler<Login> for AuthActor {
-    type Result = ServiceResult<Session>;
+impl Handler<Login> for AccountsActor {
+    type Result = ServiceResult<TokenPair>;
 
     fn handle(&mut self, msg: Login, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
@@ -170,7 +170,7 @@ impl Handler<Login> for AuthActor {
             }
         };
         match row {
-            Some(row) if verified => self.open_session(&mut conn, row, &refresh::new_family()),
+            Some(row) if verified => self.issue_tokens(&mut conn, row, &refresh::new_family()),
             _ => Err(ServiceError::InvalidCredentials),
         }
     }
@@ -178,12 +178,12 @@ impl Handler<Login> for AuthActor {
 
 /// What happened to a presented refresh token.
 enum Rotation {
-    Rotated(Session),
+    Rotated(TokenPair),
     Reused(String),
 }
 
-impl Handler<Refresh> for AuthActor {
-    type Result = ServiceResult<Session>;
+impl Handler<Refresh> for AccountsActor {
+    type Result = ServiceResult<TokenPair>;
 
     fn handle(&mut self, msg: Refresh, _: &mut Self::Context) -> Self::Result {
         const INVALID: ServiceError =
@@ -205,14 +205,14 @@ impl Handler<Refresh> for AuthActor {
                 return Ok(Rotation::Reused(row.family_id));
             }
             let user = users::find(conn, row.user_id)?.ok_or(INVALID)?;
-            Ok(Rotation::Rotated(self.open_session(
+            Ok(Rotation::Rotated(self.issue_tokens(
                 conn,
                 user,
                 &row.family_id,
             )?))
         })()?;
         match outcome {
-            Rotation::Rotated(session) => Ok(session),
+            Rotation::Rotated(tokens) => Ok(tokens),
             Rotation::Reused(family) => {
                 let revoked = refresh_tokens::revoke_family(&mut conn, &family, now())?;
                 log::warn!("refresh token reused; revoked {revoked} tokens of its family");
@@ -222,7 +222,7 @@ impl Handler<Refresh> for AuthActor {
     }
 }
 
-impl Handler<Logout> for AuthActor {
+impl Handler<Logout> for AccountsActor {
     type Result = ServiceResult<()>;
 
     fn handle(&mut self, msg: Logout, _: &mut Self::Context) -> Self::Result {

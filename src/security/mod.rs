@@ -1,5 +1,5 @@
 //! Authentication primitives as plain functions: password hashing, access
-//! tokens, refresh tokens, and the per-request access cache. The auth actor
+//! tokens, refresh tokens, and the per-request access cache. The accounts actor
 //! and the HTTP extractor compose them.
 
 pub mod access;

@@ -1,9 +1,10 @@
-//! The auth actor: owns password hashing, token issuing and the account
-//! operations that need them. It runs on a `SyncArbiter`, so Argon2 and
-//! Diesel never block the HTTP workers.
+//! The accounts actor: accounts and the operations that need password
+//! hashing or token issuing (sign-in, refresh-token rotation, deletion,
+//! roles). It runs on a `SyncArbiter`, so Argon2 and Diesel never block the
+//! HTTP workers.
 
-pub mod accounts;
-mod sessions;
+mod manage;
+mod sign_in;
 
 use std::sync::Arc;
 
@@ -13,18 +14,18 @@ use super::bus::{Bus, Event};
 use super::hub::Hub;
 use chrono::{DateTime, Utc};
 
-use crate::auth::access::AccessCache;
-use crate::auth::jwt::JwtKeys;
 use crate::db::users::UserRow;
 use crate::db::{DbPool, PooledConn};
 use crate::domain::{Role, User};
+use crate::security::access::AccessCache;
+use crate::security::jwt::JwtKeys;
 
-pub use accounts::{DeleteUser, GetUser, LoadAccess, Ping, SearchUsers, SetRole};
-pub use sessions::{Guest, Login, Logout, Refresh, Register, Session};
+pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetRole};
+pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
 
 use super::{ServiceError, ServiceResult};
 
-pub struct AuthActor {
+pub struct AccountsActor {
     pool: DbPool,
     keys: Arc<JwtKeys>,
     access: Arc<AccessCache>,
@@ -33,7 +34,7 @@ pub struct AuthActor {
     refresh_ttl: chrono::Duration,
 }
 
-impl AuthActor {
+impl AccountsActor {
     pub fn new(
         pool: DbPool,
         keys: Arc<JwtKeys>,
@@ -42,7 +43,7 @@ impl AuthActor {
         bus: Bus,
         refresh_ttl_secs: u32,
     ) -> Self {
-        AuthActor {
+        AccountsActor {
             pool,
             keys,
             access,
@@ -57,7 +58,7 @@ impl AuthActor {
     }
 }
 
-impl Actor for AuthActor {
+impl Actor for AccountsActor {
     type Context = SyncContext<Self>;
 }
 
@@ -74,7 +75,7 @@ pub(crate) fn to_user(row: UserRow) -> ServiceResult<User> {
     })
 }
 
-impl AuthActor {
+impl AccountsActor {
     /// Drops cached access checks for the user here and on other instances.
     fn invalidate(&self, user_id: i64) {
         self.access.invalidate(user_id);

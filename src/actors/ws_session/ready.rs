@@ -9,14 +9,14 @@ use futures_util::future::join;
 use serde_json::{json, Value};
 
 use super::{close, frames::reply, WsSession};
-use crate::actors::auth::GetUser;
+use crate::actors::accounts::GetUser;
 use crate::actors::chats::ChatsOf;
 use crate::actors::hub::Connect;
 use crate::actors::room::{Attach, Room};
 use crate::actors::rooms::Rooms;
 use crate::actors::{ServiceError, ServiceResult};
-use crate::auth::access::Access;
 use crate::domain::UserJson;
+use crate::security::access::Access;
 
 /// Attaches to a chat's room, retrying if the room was stopping just then.
 pub(super) async fn attach(
@@ -70,7 +70,7 @@ impl WsSession {
             // Two different actors: ask both at once.
             let (chat_ids, me) = join(
                 svc.chats.send(ChatsOf { user_id }),
-                svc.auth.send(GetUser { id: user_id }),
+                svc.accounts.send(GetUser { id: user_id }),
             )
             .await;
             let chat_ids = chat_ids.map_err(mailbox)??;

@@ -24,7 +24,7 @@ use outbox::{Outbox, Refused};
 use super::hub::Disconnect;
 use super::room::{Detach, Room};
 use super::Services;
-use crate::auth::access::Access;
+use crate::security::access::Access;
 
 /// The server pings this often...
 const HEARTBEAT: Duration = Duration::from_secs(15);

@@ -2,14 +2,14 @@
 
 use actix::{Handler, Message};
 
-use super::{to_user, AuthActor};
+use super::{to_user, AccountsActor};
 use crate::actors::hub::CloseUser;
-use crate::actors::session::close;
+use crate::actors::ws_session::close;
 use crate::actors::{ServiceError, ServiceResult};
-use crate::auth::access::Access;
-use crate::auth::password;
 use crate::db::{self, users};
 use crate::domain::{Role, User};
+use crate::security::access::Access;
+use crate::security::password;
 
 /// Who `user_id` is now, for the access cache; `None` if deleted.
 #[derive(Message)]
@@ -53,12 +53,7 @@ pub struct SetRole {
     pub role: Role,
 }
 
-/// Readiness: does the database answer?
-#[derive(Message)]
-#[rtype(result = "ServiceResult<()>")]
-pub struct Ping;
-
-impl Handler<LoadAccess> for AuthActor {
+impl Handler<LoadAccess> for AccountsActor {
     type Result = ServiceResult<Option<Access>>;
 
     fn handle(&mut self, msg: LoadAccess, _: &mut Self::Context) -> Self::Result {
@@ -75,7 +70,7 @@ impl Handler<LoadAccess> for AuthActor {
     }
 }
 
-impl Handler<GetUser> for AuthActor {
+impl Handler<GetUser> for AccountsActor {
     type Result = ServiceResult<Option<User>>;
 
     fn handle(&mut self, msg: GetUser, _: &mut Self::Context) -> Self::Result {
@@ -85,7 +80,7 @@ impl Handler<GetUser> for AuthActor {
     }
 }
 
-impl Handler<SearchUsers> for AuthActor {
+impl Handler<SearchUsers> for AccountsActor {
     type Result = ServiceResult<Vec<User>>;
 
     fn handle(&mut self, msg: SearchUsers, _: &mut Self::Context) -> Self::Result {
@@ -97,7 +92,7 @@ impl Handler<SearchUsers> for AuthActor {
     }
 }
 
-impl Handler<DeleteUser> for AuthActor {
+impl Handler<DeleteUser> for AccountsActor {
     type Result = ServiceResult<()>;
 
     fn handle(&mut self, msg: DeleteUser, _: &mut Self::Context) -> Self::Result {
@@ -123,7 +118,7 @@ impl Handler<DeleteUser> for AuthActor {
     }
 }
 
-impl Handler<SetRole> for AuthActor {
+impl Handler<SetRole> for AccountsActor {
     type Result = ServiceResult<Option<User>>;
 
     fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
@@ -133,14 +128,5 @@ impl Handler<SetRole> for AuthActor {
             log::info!("user {} now has role {}", msg.id, msg.role.as_str());
         }
         row.map(to_user).transpose()
-    }
-}
-
-impl Handler<Ping> for AuthActor {
-    type Result = ServiceResult<()>;
-
-    fn handle(&mut self, _: Ping, _: &mut Self::Context) -> Self::Result {
-        db::ping(&mut *self.conn()?)?;
-        Ok(())
     }
 }
