@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod metrics;
+pub mod protocol;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

@@ -12,8 +12,8 @@ use super::room::{Committed, Post, Room};
 use super::{ServiceError, ServiceResult};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
 use crate::db::DbPool;
-use crate::domain::{Message, Sender};
 use crate::metrics::Metrics;
+use crate::protocol::{Message, Sender};
 use std::sync::Arc;
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.

@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use bytestring::ByteString;
-use serde_json::json;
 
 use super::bus::{Bus, Event};
 use super::presence::Presence;
 use super::ws_session::{CloseSession, JoinedChat, LeftChat, SessionHandle};
-use crate::domain::Chat;
+use crate::protocol::{close, Chat, ServerFrame};
 
 /// How long a user may be gone before contacts see them offline, so a
 /// reconnect does not flicker.
@@ -120,9 +119,7 @@ impl Hub {
 
     /// Tells `to` (each of their sessions) whether `user_id` is online.
     fn tell(&self, to: impl IntoIterator<Item = i64>, user_id: i64, online: bool) {
-        let frame: ByteString = json!({"type": "presence", "user_id": user_id, "online": online})
-            .to_string()
-            .into();
+        let frame = ServerFrame::Presence { user_id, online }.encode();
         for recipient in to {
             for session in self.sessions_of(recipient) {
                 session.deliver(frame.clone());
@@ -226,9 +223,7 @@ impl Handler<ChatAdded> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: ChatAdded, _: &mut Context<Self>) {
-        let frame: ByteString = json!({"type": "chat_added", "chat": msg.chat})
-            .to_string()
-            .into();
+        let frame = ServerFrame::ChatAdded { chat: &msg.chat }.encode();
         self.joined(msg.user_id, msg.chat.id, &frame);
         self.meet(msg.user_id, msg.chat.id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat.id, frame.to_string());
@@ -244,9 +239,10 @@ impl Handler<ChatRemoved> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: ChatRemoved, _: &mut Context<Self>) {
-        let frame: ByteString = json!({"type": "chat_removed", "chat_id": msg.chat_id})
-            .to_string()
-            .into();
+        let frame = ServerFrame::ChatRemoved {
+            chat_id: msg.chat_id,
+        }
+        .encode();
         self.left(msg.user_id, msg.chat_id, &frame);
         self.presence.part(msg.user_id, msg.chat_id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat_id, frame.to_string());
@@ -305,7 +301,7 @@ impl Handler<Shutdown> for Hub {
         let mut n = 0;
         for session in self.sessions.values().flat_map(|s| s.values()) {
             session.addr.do_send(CloseSession {
-                code: 1001,
+                code: close::GOING_AWAY,
                 reason: "server shutting down",
             });
             n += 1;

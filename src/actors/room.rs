@@ -7,14 +7,14 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytestring::ByteString;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::bus::Event;
 use super::history::{HistoryWriter, Store};
 use super::rooms::Rooms;
-use super::ws_session::{error_frame, RoomClosed, SessionHandle};
+use super::ws_session::{RoomClosed, SessionHandle};
 use super::ServiceResult;
-use crate::domain::{Message, Sender};
+use crate::protocol::{Message, MessageJson, Sender, ServerFrame};
 
 /// A room with nothing attached and nothing in flight stops after this long.
 const IDLE_STOP: Duration = Duration::from_secs(60);
@@ -150,21 +150,6 @@ impl Handler<Post> for Room {
     }
 }
 
-/// `{"type":"message","message":…}` built around an already serialized message.
-fn message_frame(message_json: &str) -> ByteString {
-    format!(r#"{{"type":"message","message":{message_json}}}"#).into()
-}
-
-fn ack_frame(message: &Message, message_json: &str, reference: &Option<Value>) -> ByteString {
-    let client_id = serde_json::to_string(&message.client_id).unwrap_or_else(|_| "null".into());
-    let reference = match reference {
-        Some(r) => format!(r#","ref":{r}"#),
-        None => String::new(),
-    };
-    format!(r#"{{"type":"ack","client_id":{client_id},"message":{message_json}{reference}}}"#)
-        .into()
-}
-
 impl Handler<Committed> for Room {
     type Result = ();
 
@@ -174,14 +159,15 @@ impl Handler<Committed> for Room {
         for (post, outcome) in outcomes {
             match outcome {
                 Ok((message, fresh)) => {
-                    let json = serde_json::to_string(&message).expect("message serializes");
+                    // Serialized once: every recipient and the ack share these bytes.
+                    let json = MessageJson::new(&message);
                     let origin_session = match &post.origin {
                         Origin::Ws { session, .. } => Some(session.id),
                         Origin::Rest(_) => None,
                     };
                     // A retried send was fanned out the first time already.
                     if fresh {
-                        let frame = message_frame(&json);
+                        let frame = ServerFrame::Message { message: &json }.encode();
                         self.rooms.bus().publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
                             frame: frame.to_string(),
@@ -196,7 +182,12 @@ impl Handler<Committed> for Room {
                     }
                     match post.origin {
                         Origin::Ws { session, reference } => {
-                            session.deliver(ack_frame(&message, &json, &reference))
+                            let ack = ServerFrame::Ack {
+                                client_id: message.client_id.as_deref(),
+                                message: &json,
+                                reference: reference.as_ref(),
+                            };
+                            session.deliver(ack.encode())
                         }
                         Origin::Rest(tx) => {
                             let _ = tx.send(Ok((message, fresh)));
@@ -205,8 +196,12 @@ impl Handler<Committed> for Room {
                 }
                 Err(e) => match post.origin {
                     Origin::Ws { session, reference } => {
-                        let frame = error_frame(reference.as_ref(), e.code(), &e.public_message());
-                        session.deliver(frame);
+                        let error = ServerFrame::Error {
+                            reference: reference.as_ref(),
+                            code: e.code(),
+                            message: &e.public_message(),
+                        };
+                        session.deliver(error.encode());
                     }
                     Origin::Rest(tx) => {
                         let _ = tx.send(Err(e));
@@ -281,9 +276,10 @@ impl Handler<Close> for Room {
                 chat_id: self.chat_id,
             });
         }
-        let frame: ByteString = json!({"type": "chat_removed", "chat_id": self.chat_id})
-            .to_string()
-            .into();
+        let frame = ServerFrame::ChatRemoved {
+            chat_id: self.chat_id,
+        }
+        .encode();
         for attached in self.sessions.values() {
             if !attached.member {
                 attached.session.deliver(frame.clone());

@@ -6,15 +6,13 @@ mod password;
 mod role;
 mod user;
 mod username;
-mod views;
 
-pub use chat::{ChatName, ClientId, MemberRole, MessageBody};
+pub use chat::{ChatKind, ChatName, ClientId, MemberRole, MessageBody};
 pub use email::Email;
 pub use password::Password;
 pub use role::{Permission, Role};
 pub use user::User;
 pub use username::Username;
-pub use views::{timestamp, Chat, ChatKind, MemberView, Message, Sender, UserJson};
 
 /// Why a value was refused; becomes one entry of `details.fields`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
-use super::views::{LoginJson, UserJson};
 use crate::actors::accounts::{Guest, Login, Logout, Refresh, Register, TokenPair};
 use crate::actors::ServiceError;
 use crate::domain::{Email, Password, Username};
+use crate::protocol::{LoginJson, UserJson};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::post().to(register))
@@ -55,7 +55,11 @@ fn tokens_response(
         &state.settings,
     ))
     .insert_header(("Cache-Control", "no-store"))
-    .json(LoginJson::new(tokens))
+    .json(LoginJson::new(
+        &tokens.access_token,
+        tokens.expires_in,
+        &tokens.user,
+    ))
 }
 
 async fn register(

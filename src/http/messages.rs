@@ -9,7 +9,8 @@ use super::state::AppState;
 use crate::actors::chats::{History, MarkRead};
 use crate::actors::room::{Origin, Post};
 use crate::actors::ServiceError;
-use crate::domain::{ClientId, Invalid, MessageBody, Permission, Sender};
+use crate::domain::{ClientId, Invalid, MessageBody, Permission};
+use crate::protocol::Sender;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{id}/messages", web::get().to(history))

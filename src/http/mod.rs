@@ -13,7 +13,6 @@ mod refresh_cookie;
 pub mod state;
 mod static_files;
 mod users;
-pub mod views;
 pub mod ws;
 
 use actix_web::web;

@@ -1,10 +1,12 @@
 //! Health, readiness and metrics.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::protocol::ErrorCode;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -23,9 +25,8 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         (Ok(()), Ok(())) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
         (database, redis) => {
             log::warn!("not ready: database {database:?}, redis {redis:?}");
-            Ok(HttpResponse::ServiceUnavailable().json(json!({
-                "error": {"code": "internal", "message": "database or redis unavailable"}
-            })))
+            let unavailable = ApiError::new(ErrorCode::Internal, "database or redis unavailable");
+            Err(unavailable.with_status(StatusCode::SERVICE_UNAVAILABLE))
         }
     }
 }

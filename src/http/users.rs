@@ -6,9 +6,9 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
-use super::views::UserJson;
 use crate::actors::accounts::{Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
 use crate::domain::{Invalid, Permission, Role};
+use crate::protocol::UserJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me))

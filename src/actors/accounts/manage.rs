@@ -4,10 +4,10 @@ use actix::{Handler, Message};
 
 use super::{to_user, AccountsActor};
 use crate::actors::hub::CloseUser;
-use crate::actors::ws_session::close;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::{self, users};
 use crate::domain::{Role, User};
+use crate::protocol::close;
 use crate::security::access::Access;
 use crate::security::password;
 

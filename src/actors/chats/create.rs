@@ -7,7 +7,8 @@ use crate::actors::accounts::now;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::chats::{self, NewChat};
 use crate::db::{members, users, DbError};
-use crate::domain::{Chat, ChatName};
+use crate::domain::ChatName;
+use crate::protocol::Chat;
 
 /// Create a group chat owned by `caller` with the named members.
 #[derive(Message)]

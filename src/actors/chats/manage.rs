@@ -9,7 +9,7 @@ use crate::actors::room::{Close, DetachUser};
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::cascade::{self, Departure};
 use crate::db::{chats, members};
-use crate::domain::Chat;
+use crate::protocol::Chat;
 
 /// Join a public chat (a no-op for a member).
 #[derive(Message)]

@@ -22,7 +22,8 @@ use crate::db::chats::{self, ChatRow};
 use crate::db::messages::{self, MessageWithSender};
 use crate::db::users::UserRow;
 use crate::db::{members, users, DbConn, DbError, DbPool, PooledConn};
-use crate::domain::{Chat, ChatKind, MemberRole, MemberView, Message, Sender};
+use crate::domain::{ChatKind, MemberRole};
+use crate::protocol::{Chat, MemberView, Message, Sender};
 
 pub struct ChatStore {
     pool: DbPool,
@@ -61,6 +62,14 @@ impl Actor for ChatStore {
     type Context = SyncContext<Self>;
 }
 
+fn member_role(stored: &str) -> MemberRole {
+    if stored == "owner" {
+        MemberRole::Owner
+    } else {
+        MemberRole::Member
+    }
+}
+
 fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
@@ -95,7 +104,7 @@ fn chat_view(
         for (member, user) in list {
             out.push(MemberView::new(
                 &super::accounts::to_user(user)?,
-                MemberRole::parse(&member.role),
+                member_role(&member.role),
             ));
         }
         chat.members = Some(out);
@@ -135,7 +144,7 @@ fn chat_views(
             created_at: utc(row.created_at),
             owner_id: row.owner_id,
             members_count: counts.get(&row.id).copied().unwrap_or(0),
-            my_role: membership.map(|(role, _)| MemberRole::parse(&role).as_str()),
+            my_role: membership.map(|(role, _)| member_role(&role)),
             last_message: row.last_message_id.and_then(|id| last.remove(&id)),
             unread,
             members: None,

@@ -1,13 +1,12 @@
 //! Reading chats and history, and moving read markers.
 
 use actix::{Handler, Message};
-use serde_json::json;
 
 use super::{chat_view, chat_views, to_message, visible, ChatStore};
 use crate::actors::room::Broadcast;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::{chats, members, messages};
-use crate::domain;
+use crate::protocol::{self as domain, ServerFrame};
 
 /// The caller's chats, most recent activity first, with unread counts.
 #[derive(Message)]
@@ -172,10 +171,13 @@ impl Handler<MarkRead> for ChatStore {
         let target = msg.message_id.min(newest);
         if members::mark_read(&mut conn, msg.chat_id, msg.caller, target)? {
             if let Some(room) = self.rooms.existing(msg.chat_id) {
-                let frame = json!({"type": "read", "chat_id": msg.chat_id,
-                                   "user_id": msg.caller, "message_id": target});
+                let frame = ServerFrame::Read {
+                    chat_id: msg.chat_id,
+                    user_id: msg.caller,
+                    message_id: target,
+                };
                 room.do_send(Broadcast {
-                    frame: frame.to_string().into(),
+                    frame: frame.encode(),
                     except_user: None,
                     members_only: true,
                     remote: false,

@@ -3,33 +3,33 @@
 //! frame and the session stays open.
 
 use actix::prelude::*;
-use serde_json::json;
+use serde_json::Value;
 
-use super::frames::{error_frame, reply, Frame, Refusal};
-use super::{close, WsSession};
+use super::refusal::Refusal;
+use super::WsSession;
 use crate::actors::chats::{MarkRead, SyncAfter};
 use crate::actors::room::{Broadcast, Origin, Post};
 use crate::actors::ServiceError;
-use crate::domain::{ClientId, MessageBody, Permission, Sender};
+use crate::domain::{ClientId, MessageBody, Permission};
+use crate::protocol::{close, ClientFrame, Envelope, ErrorCode, MessageJson, Sender, ServerFrame};
 
 const SYNC_DEFAULT: i64 = 100;
 const SYNC_MAX: i64 = 500;
 
 fn invalid(reason: &'static str) -> Refusal {
-    Refusal {
-        code: "validation_failed",
-        message: reason.into(),
-    }
+    Refusal::new(ErrorCode::ValidationFailed, reason)
 }
 
 impl WsSession {
     pub(super) fn on_text(&mut self, text: &str, ctx: &mut Context<Self>) {
-        let frame = match Frame::parse(text) {
-            Ok(frame) => frame,
-            Err(refusal) => return self.refuse(None, refusal, ctx),
+        let envelope = match Envelope::parse(text) {
+            Ok(envelope) => envelope,
+            Err(bad) => {
+                let refusal = Refusal::new(ErrorCode::BadRequest, bad.message);
+                return self.refuse(bad.reference.as_ref(), refusal, ctx);
+            }
         };
-        let needs_fresh_access = !matches!(frame.kind.as_str(), "auth" | "ping");
-        if let (Some(user), true) = (&self.user, needs_fresh_access) {
+        if let (Some(user), true) = (&self.user, envelope.needs_user()) {
             // The role may have changed or the account gone since the last frame.
             match self.svc.access.get(user.user_id) {
                 Some(Some(access)) => self.user = Some(access),
@@ -42,51 +42,73 @@ impl WsSession {
                             .map(move |loaded, s, ctx| match loaded {
                                 Ok(Some(access)) => {
                                     s.user = Some(access);
-                                    s.dispatch(frame, ctx);
+                                    s.dispatch(envelope, ctx);
                                 }
                                 Ok(None) => {
                                     s.close(close::REVOKED, "account no longer exists", ctx)
                                 }
-                                Err(e) => s.refuse(frame.reference.as_ref(), e.into(), ctx),
+                                Err(e) => s.refuse(envelope.reference(), e.into(), ctx),
                             }),
                     );
                     return;
                 }
             }
         }
-        self.dispatch(frame, ctx);
+        self.dispatch(envelope, ctx);
     }
 
     pub(super) fn refuse(
         &mut self,
-        reference: Option<&serde_json::Value>,
+        reference: Option<&Value>,
         refusal: Refusal,
         ctx: &mut Context<Self>,
     ) {
-        self.push_now(error_frame(reference, refusal.code, &refusal.message), ctx);
+        let error = ServerFrame::Error {
+            reference,
+            code: refusal.code,
+            message: &refusal.message,
+        };
+        self.push_now(error.encode(), ctx);
     }
 
-    fn dispatch(&mut self, frame: Frame, ctx: &mut Context<Self>) {
-        let reference = frame.reference.clone();
-        let result = match frame.kind.as_str() {
-            "ping" => {
-                self.push_now(reply(json!({"type": "pong"}), &reference), ctx);
+    fn dispatch(&mut self, envelope: Envelope, ctx: &mut Context<Self>) {
+        if envelope.needs_user() && self.user.is_none() {
+            let refusal = Refusal::new(ErrorCode::Unauthorized, "authenticate first");
+            return self.refuse(envelope.reference(), refusal, ctx);
+        }
+        let (frame, reference) = match envelope.read() {
+            Ok(read) => read,
+            Err(bad) => {
+                let refusal = Refusal::new(ErrorCode::BadRequest, bad.message);
+                return self.refuse(bad.reference.as_ref(), refusal, ctx);
+            }
+        };
+        let result = match frame {
+            ClientFrame::Ping {} => {
+                let pong = ServerFrame::Pong {
+                    reference: reference.as_ref(),
+                };
+                self.push_now(pong.encode(), ctx);
                 Ok(())
             }
-            "auth" => self.on_auth(frame, ctx),
-            _ if self.user.is_none() => Err(Refusal {
-                code: "unauthorized",
-                message: "authenticate first".into(),
-            }),
-            "send" => self.on_send(frame, ctx),
-            "typing" => self.on_typing(frame),
-            "read" => self.on_read(frame, ctx),
-            "sync" => self.on_sync(frame, ctx),
-            "subscribe" => self.on_subscribe(frame, ctx),
-            "unsubscribe" => self.on_unsubscribe(frame, ctx),
-            other => Err(Refusal::bad_request(format!(
-                "unknown frame type `{other}`"
-            ))),
+            ClientFrame::Auth { token } => self.on_auth(token, &reference, ctx),
+            ClientFrame::Send {
+                chat_id,
+                body,
+                client_id,
+            } => self.on_send(chat_id, &body, client_id.as_deref(), &reference, ctx),
+            ClientFrame::Typing { chat_id } => self.on_typing(chat_id),
+            ClientFrame::Read {
+                chat_id,
+                message_id,
+            } => self.on_read(chat_id, message_id, &reference, ctx),
+            ClientFrame::Sync {
+                chat_id,
+                after_id,
+                limit,
+            } => self.on_sync(chat_id, after_id, limit, &reference, ctx),
+            ClientFrame::Subscribe { chat_id } => self.on_subscribe(chat_id, &reference, ctx),
+            ClientFrame::Unsubscribe { chat_id } => self.on_unsubscribe(chat_id, &reference, ctx),
         };
         if let Err(refusal) = result {
             self.refuse(reference.as_ref(), refusal, ctx);
@@ -99,36 +121,43 @@ impl WsSession {
             .is_some_and(|u| self.svc.access.permissions.allows(u.role, perm))
     }
 
-    fn on_auth(&mut self, frame: Frame, ctx: &mut Context<Self>) -> Result<(), Refusal> {
-        let token = frame.str("token")?.to_owned();
+    fn on_auth(
+        &mut self,
+        token: String,
+        reference: &Option<Value>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), Refusal> {
         let svc = self.svc.clone();
+        let reference = reference.clone();
         let check = async move { svc.authenticate(&token).await };
         ctx.wait(
             check
                 .into_actor(self)
                 .map(move |result, s, ctx| match (result, &s.user) {
-                    (Ok((access, claims)), Some(current)) if access.user_id != current.user_id => {
-                        let _ = claims;
-                        s.refuse(
-                            frame.reference.as_ref(),
-                            ServiceError::Forbidden("token is for another user").into(),
-                            ctx,
-                        );
+                    (Ok((access, _)), Some(current)) if access.user_id != current.user_id => {
+                        let refusal = ServiceError::Forbidden("token is for another user").into();
+                        s.refuse(reference.as_ref(), refusal, ctx);
                     }
                     (Ok((access, claims)), _) => {
-                        s.authenticated(access, claims.exp, frame.reference, ctx)
+                        s.authenticated(access, claims.exp, reference, ctx)
                     }
                     (Err(_), None) => s.close(close::TOKEN_EXPIRED, "invalid token", ctx),
-                    (Err(e), Some(_)) => s.refuse(frame.reference.as_ref(), e.into(), ctx),
+                    (Err(e), Some(_)) => s.refuse(reference.as_ref(), e.into(), ctx),
                 }),
         );
         Ok(())
     }
 
-    fn on_send(&mut self, frame: Frame, ctx: &mut Context<Self>) -> Result<(), Refusal> {
-        let chat_id = frame.i64("chat_id")?;
-        let body = MessageBody::parse(frame.str("body")?).map_err(|e| invalid(e.0))?;
-        let client_id = match frame.opt_str("client_id")? {
+    fn on_send(
+        &mut self,
+        chat_id: i64,
+        body: &str,
+        client_id: Option<&str>,
+        reference: &Option<Value>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), Refusal> {
+        let body = MessageBody::parse(body).map_err(|e| invalid(e.0))?;
+        let client_id = match client_id {
             Some(raw) => Some(ClientId::parse(raw).map_err(|e| invalid(e.0))?),
             None => None,
         };
@@ -157,23 +186,27 @@ impl WsSession {
             client_id: client_id.map(|c| c.as_str().to_owned()),
             origin: Origin::Ws {
                 session: self.outlet(ctx),
-                reference: frame.reference,
+                reference: reference.clone(),
             },
         });
         Ok(())
     }
 
-    fn on_typing(&mut self, frame: Frame) -> Result<(), Refusal> {
-        let chat_id = frame.i64("chat_id")?;
+    fn on_typing(&mut self, chat_id: i64) -> Result<(), Refusal> {
         let room = self
             .member_of
             .get(&chat_id)
             .ok_or_else(|| Refusal::from(ServiceError::NotFound("no such chat")))?;
         let user = self.user.as_ref().expect("authenticated");
-        let typing = json!({"type": "typing", "chat_id": chat_id,
-                            "user": {"id": user.user_id, "username": user.username}});
+        let typing = ServerFrame::Typing {
+            chat_id,
+            user: &Sender {
+                id: user.user_id,
+                username: user.username.clone(),
+            },
+        };
         room.do_send(Broadcast {
-            frame: typing.to_string().into(),
+            frame: typing.encode(),
             except_user: Some(user.user_id),
             members_only: false,
             remote: false,
@@ -181,30 +214,40 @@ impl WsSession {
         Ok(())
     }
 
-    fn on_read(&mut self, frame: Frame, ctx: &mut Context<Self>) -> Result<(), Refusal> {
-        let chat_id = frame.i64("chat_id")?;
-        let message_id = frame.i64("message_id")?;
+    fn on_read(
+        &mut self,
+        chat_id: i64,
+        message_id: i64,
+        reference: &Option<Value>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), Refusal> {
         let caller = self.user.as_ref().expect("authenticated").user_id;
         let job = self.svc.chats.send(MarkRead {
             caller,
             chat_id,
             message_id,
         });
+        let reference = reference.clone();
         ctx.spawn(job.into_actor(self).map(move |result, s, ctx| {
             let result = result
                 .map_err(|e| ServiceError::Internal(e.to_string()))
                 .and_then(|r| r);
             if let Err(e) = result {
-                s.refuse(frame.reference.as_ref(), e.into(), ctx);
+                s.refuse(reference.as_ref(), e.into(), ctx);
             }
         }));
         Ok(())
     }
 
-    fn on_sync(&mut self, frame: Frame, ctx: &mut Context<Self>) -> Result<(), Refusal> {
-        let chat_id = frame.i64("chat_id")?;
-        let after_id = frame.i64("after_id")?;
-        let limit = frame.opt_i64("limit")?.unwrap_or(SYNC_DEFAULT);
+    fn on_sync(
+        &mut self,
+        chat_id: i64,
+        after_id: i64,
+        limit: Option<i64>,
+        reference: &Option<Value>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), Refusal> {
+        let limit = limit.unwrap_or(SYNC_DEFAULT);
         if limit < 1 {
             return Err(invalid("limit must be at least 1"));
         }
@@ -215,25 +258,25 @@ impl WsSession {
             after_id,
             limit: limit.min(SYNC_MAX),
         });
+        let reference = reference.clone();
         ctx.spawn(job.into_actor(self).map(move |result, s, ctx| {
             match result
                 .map_err(|e| ServiceError::Internal(e.to_string()))
                 .and_then(|r| r)
             {
                 Ok((messages, has_more)) => {
-                    for message in messages {
-                        s.push(
-                            json!({"type": "message", "message": message})
-                                .to_string()
-                                .into(),
-                            ctx,
-                        );
+                    for message in &messages {
+                        let json = MessageJson::new(message);
+                        s.push(ServerFrame::Message { message: &json }.encode(), ctx);
                     }
-                    let done =
-                        json!({"type": "sync_done", "chat_id": chat_id, "has_more": has_more});
-                    s.push(reply(done, &frame.reference), ctx);
+                    let done = ServerFrame::SyncDone {
+                        chat_id,
+                        has_more,
+                        reference: reference.as_ref(),
+                    };
+                    s.push(done.encode(), ctx);
                 }
-                Err(e) => s.refuse(frame.reference.as_ref(), e.into(), ctx),
+                Err(e) => s.refuse(reference.as_ref(), e.into(), ctx),
             }
         }));
         Ok(())

@@ -1,26 +1,29 @@
 //! Following public chats and membership changes while the socket is open.
 
 use actix::prelude::*;
-use serde_json::json;
+use serde_json::Value;
 
-use super::frames::{reply, Frame, Refusal};
 use super::ready::attach;
+use super::refusal::Refusal;
 use super::{JoinedChat, LeftChat, WsSession};
 use crate::actors::chats::CanFollow;
 use crate::actors::room::{Attach, Detach};
 use crate::actors::ServiceError;
 use crate::domain::Permission;
+use crate::protocol::ServerFrame;
 
 impl WsSession {
     pub(super) fn on_subscribe(
         &mut self,
-        frame: Frame,
+        chat_id: i64,
+        reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {
-        let chat_id = frame.i64("chat_id")?;
-        let subscribed = json!({"type": "subscribed", "chat_id": chat_id});
+        let subscribed = move |reference: Option<&Value>| {
+            ServerFrame::Subscribed { chat_id, reference }.encode()
+        };
         if self.member_of.contains_key(&chat_id) || self.following.contains_key(&chat_id) {
-            self.push(reply(subscribed, &frame.reference), ctx);
+            self.push(subscribed(reference.as_ref()), ctx);
             return Ok(());
         }
         if !self.allows(Permission::ReadPublic) {
@@ -44,14 +47,15 @@ impl WsSession {
             })
             .await
         };
+        let reference = reference.clone();
         ctx.spawn(
             job.into_actor(self)
                 .map(move |result, s, ctx| match result {
                     Ok(room) => {
                         s.following.insert(chat_id, room);
-                        s.push(reply(subscribed, &frame.reference), ctx);
+                        s.push(subscribed(reference.as_ref()), ctx);
                     }
-                    Err(e) => s.refuse(frame.reference.as_ref(), e.into(), ctx),
+                    Err(e) => s.refuse(reference.as_ref(), e.into(), ctx),
                 }),
         );
         Ok(())
@@ -59,23 +63,21 @@ impl WsSession {
 
     pub(super) fn on_unsubscribe(
         &mut self,
-        frame: Frame,
+        chat_id: i64,
+        reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {
-        let chat_id = frame.i64("chat_id")?;
         if let Some(room) = self.following.remove(&chat_id) {
             room.do_send(Detach {
                 session_id: self.id,
                 follower_only: true,
             });
         }
-        self.push(
-            reply(
-                json!({"type": "unsubscribed", "chat_id": chat_id}),
-                &frame.reference,
-            ),
-            ctx,
-        );
+        let unsubscribed = ServerFrame::Unsubscribed {
+            chat_id,
+            reference: reference.as_ref(),
+        };
+        self.push(unsubscribed.encode(), ctx);
         Ok(())
     }
 }

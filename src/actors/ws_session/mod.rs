@@ -2,11 +2,11 @@
 //! heartbeat, authenticates and renews, applies permissions and the send rate
 //! limit to every frame, and bounds what it queues for a slow reader.
 
-mod frames;
 mod handlers;
 mod membership;
 mod outbox;
 mod ready;
+mod refusal;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,13 +17,14 @@ use actix::prelude::*;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, ProtocolError};
 use bytestring::ByteString;
 
-pub use frames::error_frame;
 pub use outbox::OutboxBody;
 use outbox::{Outbox, Refused};
+use refusal::Refusal;
 
 use super::hub::Disconnect;
 use super::room::{Detach, Room};
 use super::Services;
+use crate::protocol::{close, ErrorCode};
 use crate::security::access::Access;
 
 /// The server pings this often...
@@ -32,14 +33,6 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const SILENCE: Duration = Duration::from_secs(45);
 /// A socket must authenticate within this long of opening.
 const AUTH_WINDOW: Duration = Duration::from_secs(10);
-
-/// Close codes beyond the standard ones.
-pub mod close {
-    pub const TOKEN_EXPIRED: u16 = 4001;
-    pub const REVOKED: u16 = 4003;
-    /// The client read too slowly; reconnect and `sync`.
-    pub const TOO_SLOW: u16 = 4008;
-}
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -272,8 +265,9 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
         match item {
             Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
             Ok(AggregatedMessage::Binary(_)) => {
-                let frame = error_frame(None, "bad_request", "binary frames are not supported");
-                self.push_now(frame, ctx);
+                let refusal =
+                    Refusal::new(ErrorCode::BadRequest, "binary frames are not supported");
+                self.refuse(None, refusal, ctx);
             }
             Ok(AggregatedMessage::Ping(bytes)) => {
                 self.outbox.pong(bytes);

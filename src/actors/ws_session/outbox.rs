@@ -18,7 +18,7 @@ use actix_http::ws::{CloseCode, CloseReason, Codec, Message, ProtocolError};
 use actix_web::web::{Bytes, BytesMut};
 use bytestring::ByteString;
 
-use super::close;
+use crate::protocol::close;
 
 /// One chunk handed to the connection holds at most about this many bytes,
 /// so a long queue is written in pieces rather than copied at once.

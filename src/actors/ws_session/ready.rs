@@ -6,16 +6,16 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use futures_util::future::join;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{close, frames::reply, WsSession};
+use super::WsSession;
 use crate::actors::accounts::GetUser;
 use crate::actors::chats::ChatsOf;
 use crate::actors::hub::Connect;
 use crate::actors::room::{Attach, Room};
 use crate::actors::rooms::Rooms;
 use crate::actors::{ServiceError, ServiceResult};
-use crate::domain::UserJson;
+use crate::protocol::{close, ServerFrame, UserJson};
 use crate::security::access::Access;
 
 /// Attaches to a chat's room, retrying if the room was stopping just then.
@@ -102,10 +102,14 @@ impl WsSession {
                 .map(move |result, s, ctx| match result {
                     Ok((me, rooms, online)) => {
                         s.member_of = rooms;
-                        let frame = json!({"type": "ready", "user": UserJson::new(&me, true),
-                                   "session_id": s.id.to_string(), "online": online});
+                        let ready = ServerFrame::Ready {
+                            user: UserJson::new(&me, true),
+                            session_id: s.id.to_string(),
+                            online: &online,
+                            reference: reference.as_ref(),
+                        };
                         s.ready = true;
-                        s.push(reply(frame, &reference), ctx);
+                        s.push(ready.encode(), ctx);
                         for early in std::mem::take(&mut s.early) {
                             s.push(early, ctx);
                         }
@@ -116,7 +120,7 @@ impl WsSession {
                     }
                     Err(e) => {
                         log::error!("session {} could not get ready: {e}", s.id);
-                        s.close(1011, "internal error", ctx);
+                        s.close(close::INTERNAL, "internal error", ctx);
                     }
                 }),
         );

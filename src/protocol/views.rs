@@ -1,10 +1,14 @@
-//! The contract's chat and message objects. They serialize to exactly the
-//! JSON of API.md, so REST answers and WebSocket frames share one shape.
+//! The contract's objects (user, chat, member, message, the login answer).
+//! They serialize to exactly the JSON of API.md, so REST answers and
+//! WebSocket frames share one shape.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-use super::{MemberRole, User};
+use serde_json::Value;
+
+use super::ErrorCode;
+use crate::domain::{ChatKind, MemberRole, Role, User};
 
 /// RFC 3339 UTC with milliseconds, e.g. `2026-11-26T09:41:07.123Z`.
 pub fn timestamp(t: &DateTime<Utc>) -> String {
@@ -32,31 +36,15 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChatKind {
-    Group,
-    Direct,
-}
-
-impl ChatKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChatKind::Group => "group",
-            ChatKind::Direct => "direct",
-        }
-    }
-}
-
 /// A member as `GET /chats/{id}` lists it: the user object plus its role in the chat.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberView {
     pub id: i64,
     pub username: String,
-    pub role: &'static str,
+    pub role: Role,
     #[serde(serialize_with = "ser_time")]
     pub created_at: DateTime<Utc>,
-    pub chat_role: &'static str,
+    pub chat_role: MemberRole,
 }
 
 impl MemberView {
@@ -64,9 +52,9 @@ impl MemberView {
         MemberView {
             id: user.id,
             username: user.username.clone(),
-            role: user.role.as_str(),
+            role: user.role,
             created_at: user.created_at,
-            chat_role: chat_role.as_str(),
+            chat_role,
         }
     }
 }
@@ -81,7 +69,7 @@ pub struct Chat {
     pub created_at: DateTime<Utc>,
     pub owner_id: Option<i64>,
     pub members_count: i64,
-    pub my_role: Option<&'static str>,
+    pub my_role: Option<MemberRole>,
     pub last_message: Option<Message>,
     pub unread: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,8 +83,9 @@ pub struct UserJson {
     pub username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Option<String>>,
-    pub role: &'static str,
-    pub created_at: String,
+    pub role: Role,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
 }
 
 impl UserJson {
@@ -106,8 +95,55 @@ impl UserJson {
             id: user.id,
             username: user.username.clone(),
             email: show_email.then(|| user.email.clone()),
-            role: user.role.as_str(),
-            created_at: timestamp(&user.created_at),
+            role: user.role,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// The answer to login, guest and refresh (the refresh token itself travels
+/// only in the cookie).
+#[derive(Debug, Serialize)]
+pub struct LoginJson<'a> {
+    pub access_token: &'a str,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub user: UserJson,
+}
+
+impl<'a> LoginJson<'a> {
+    pub fn new(access_token: &'a str, expires_in: i64, user: &User) -> LoginJson<'a> {
+        LoginJson {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            user: UserJson::new(user, true),
+        }
+    }
+}
+
+/// Every non-2xx HTTP answer's body: `{"error": {"code", "message", "details"?}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson<'a> {
+    error: ErrorFields<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorFields<'a> {
+    code: ErrorCode,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a Value>,
+}
+
+impl<'a> ErrorJson<'a> {
+    pub fn new(code: ErrorCode, message: &'a str, details: Option<&'a Value>) -> ErrorJson<'a> {
+        ErrorJson {
+            error: ErrorFields {
+                code,
+                message,
+                details,
+            },
         }
     }
 }

@@ -1,0 +1,15 @@
+//! The wire format, in one place: the frames clients and the server
+//! exchange over a WebSocket, the objects REST answers and frames carry,
+//! the error codes and the close codes of `docs/API.md`. Nothing outside
+//! this module spells a frame, an object's JSON or an error code.
+
+mod client;
+pub mod close;
+mod error_code;
+mod server;
+mod views;
+
+pub use client::{BadFrame, ClientFrame, Envelope};
+pub use error_code::ErrorCode;
+pub use server::{MessageJson, ServerFrame};
+pub use views::{timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson};
