@@ -31,7 +31,7 @@ pub fn set_role(settings: &Settings, username: &str, role: &str) -> Result<(), A
     let mut conn = pool.get().map_err(DbError::from)?;
     let user = users::find_by_username(&mut conn, &username.to_ascii_lowercase())?
         .ok_or_else(|| AdminError::NoSuchUser(username.to_owned()))?;
-    users::set_role(&mut conn, user.id, role.as_str())?;
+    users::set_role(&mut conn, user.id, role)?;
     println!("{} is now {}", user.username, role.as_str());
     Ok(())
 }

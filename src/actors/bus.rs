@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use super::hub::{Hub, Remote};
 use super::room::{Broadcast, Close};
 use super::rooms::Rooms;
+use crate::domain::{ChatId, UserId};
 use crate::security::access::AccessCache;
 
 /// Something that happened on one instance that the others must apply.
@@ -27,29 +28,29 @@ use crate::security::access::AccessCache;
 pub enum Event {
     /// A frame for the sessions attached to a chat's room.
     Chat {
-        chat_id: i64,
+        chat_id: ChatId,
         frame: String,
-        except_user: Option<i64>,
+        except_user: Option<UserId>,
         members_only: bool,
     },
     /// The chat was deleted.
-    ChatClosed { chat_id: i64 },
+    ChatClosed { chat_id: ChatId },
     /// A user became a member (`frame` is the `chat_added` frame).
     Joined {
-        user_id: i64,
-        chat_id: i64,
+        user_id: UserId,
+        chat_id: ChatId,
         frame: String,
     },
     /// A user stopped being a member (`frame` is the `chat_removed` frame).
     Left {
-        user_id: i64,
-        chat_id: i64,
+        user_id: UserId,
+        chat_id: ChatId,
         frame: String,
     },
     /// Close every session of the user with `code`.
-    CloseUser { user_id: i64, code: u16 },
+    CloseUser { user_id: UserId, code: u16 },
     /// The user's role or existence changed: drop cached access checks.
-    Invalidate { user_id: i64 },
+    Invalidate { user_id: UserId },
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use super::room::{Committed, Post, Room};
 use super::{ServiceError, ServiceResult};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
 use crate::db::DbPool;
+use crate::domain::ChatId;
 use crate::metrics::Metrics;
 use crate::protocol::{Message, Sender};
 use std::sync::Arc;
@@ -23,7 +24,7 @@ const MAX_BATCH: usize = 2048;
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Store {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub post: Post,
     pub room: Addr<Room>,
 }
@@ -119,7 +120,7 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
 /// Hands each outcome to its room, batch order preserved per room.
 fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
     // A chat's room cannot stop while it has sends in flight: one per chat.
-    let mut by_room: HashMap<i64, (Addr<Room>, Committed)> = HashMap::new();
+    let mut by_room: HashMap<ChatId, (Addr<Room>, Committed)> = HashMap::new();
     for (store, outcome) in batch.into_iter().zip(outcomes) {
         let result = outcome.and_then(|stored| match stored {
             Stored::Message(row, fresh) => Ok((

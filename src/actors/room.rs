@@ -14,6 +14,7 @@ use super::history::{HistoryWriter, Store};
 use super::rooms::Rooms;
 use super::ws_session::{RoomClosed, SessionHandle};
 use super::ServiceResult;
+use crate::domain::{ChatId, UserId};
 use crate::protocol::{Message, MessageJson, Sender, ServerFrame};
 
 /// A room with nothing attached and nothing in flight stops after this long.
@@ -52,7 +53,7 @@ pub struct Committed(pub Vec<(Post, ServiceResult<(Message, bool)>)>);
 #[rtype(result = "()")]
 pub struct Attach {
     pub session: SessionHandle,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub member: bool,
 }
 
@@ -68,7 +69,7 @@ pub struct Detach {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct DetachUser {
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 /// Pass a frame to every attached session except those of `except_user`.
@@ -76,7 +77,7 @@ pub struct DetachUser {
 #[rtype(result = "()")]
 pub struct Broadcast {
     pub frame: ByteString,
-    pub except_user: Option<i64>,
+    pub except_user: Option<UserId>,
     pub members_only: bool,
     /// Came from another instance over the bus: deliver, do not republish.
     pub remote: bool,
@@ -91,13 +92,13 @@ pub struct Close {
 }
 
 struct Attached {
-    user_id: i64,
+    user_id: UserId,
     session: SessionHandle,
     member: bool,
 }
 
 pub struct Room {
-    chat_id: i64,
+    chat_id: ChatId,
     sessions: HashMap<u64, Attached>,
     in_flight: usize,
     last_active: Instant,
@@ -106,7 +107,7 @@ pub struct Room {
 }
 
 impl Room {
-    pub fn new(chat_id: i64, writer: Addr<HistoryWriter>, rooms: Rooms) -> Room {
+    pub fn new(chat_id: ChatId, writer: Addr<HistoryWriter>, rooms: Rooms) -> Room {
         Room {
             chat_id,
             sessions: HashMap::new(),

@@ -9,10 +9,11 @@ use actix::{Actor, Addr};
 use super::bus::Bus;
 use super::history::HistoryWriter;
 use super::room::Room;
+use crate::domain::ChatId;
 
 #[derive(Clone)]
 pub struct Rooms {
-    running: Arc<Mutex<HashMap<i64, Addr<Room>>>>,
+    running: Arc<Mutex<HashMap<ChatId, Addr<Room>>>>,
     writer: Addr<HistoryWriter>,
     bus: Bus,
 }
@@ -33,7 +34,7 @@ impl Rooms {
     /// The chat's room, started if it is not running. Senders must use
     /// `send` (not `do_send`) and retry on `MailboxError::Closed`: a room
     /// may be stopping at the moment it is handed out.
-    pub fn get(&self, chat_id: i64) -> Addr<Room> {
+    pub fn get(&self, chat_id: ChatId) -> Addr<Room> {
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(addr) = running.get(&chat_id) {
             if addr.connected() {
@@ -46,12 +47,12 @@ impl Rooms {
     }
 
     /// The room if it is running (for notifications that matter only to live sessions).
-    pub fn existing(&self, chat_id: i64) -> Option<Addr<Room>> {
+    pub fn existing(&self, chat_id: ChatId) -> Option<Addr<Room>> {
         let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         running.get(&chat_id).filter(|a| a.connected()).cloned()
     }
 
-    pub(super) fn forget(&self, chat_id: i64, addr: &Addr<Room>) {
+    pub(super) fn forget(&self, chat_id: ChatId, addr: &Addr<Room>) {
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         if running.get(&chat_id) == Some(addr) {
             running.remove(&chat_id);

@@ -13,6 +13,7 @@ use super::hub::Hub;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
 use crate::db::{self, DbPool};
+use crate::domain::UserId;
 use crate::metrics::Metrics;
 use crate::security::access::{Access, AccessCache};
 use crate::security::jwt::{Claims, JwtKeys};
@@ -46,7 +47,7 @@ pub struct Services {
 impl Services {
     /// Who `user_id` is now (current role), from the cache or the database;
     /// `None` when the account no longer exists.
-    pub async fn access(&self, user_id: i64) -> ServiceResult<Option<Arc<Access>>> {
+    pub async fn access(&self, user_id: UserId) -> ServiceResult<Option<Arc<Access>>> {
         if let Some(answer) = self.access.get(user_id) {
             return Ok(answer);
         }

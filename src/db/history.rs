@@ -6,12 +6,13 @@ use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow, NewMessage};
 use super::{chats, members, DbConn, DbError};
+use crate::domain::{ChatId, MessageId, UserId};
 
 /// One send waiting to be stored.
 #[derive(Debug, Clone)]
 pub struct PendingMessage {
-    pub chat_id: i64,
-    pub sender_id: i64,
+    pub chat_id: ChatId,
+    pub sender_id: UserId,
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -39,18 +40,19 @@ pub enum Stored {
 /// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     super::write_transaction(conn, |conn| {
-        let wanted: HashSet<(i64, i64)> = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
+        let wanted: HashSet<(ChatId, UserId)> =
+            batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
         let allowed = members::pairs(conn, &wanted)?;
 
         // Decide each item: refused, a replay of an earlier item in this
         // batch, or an insert attempt.
         let mut out: Vec<Option<Stored>> = vec![None; batch.len()];
-        let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
+        let mut first_of: HashMap<(UserId, &str), usize> = HashMap::new();
         let mut replay_of: Vec<(usize, usize)> = Vec::new();
         let mut attempts: Vec<usize> = Vec::new();
         for (i, item) in batch.iter().enumerate() {
             if !allowed.contains(&(item.chat_id, item.sender_id)) {
-                let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public == 1);
+                let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public());
                 out[i] = Some(Stored::NotMember { public });
                 continue;
             }
@@ -70,19 +72,19 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
             .iter()
             .map(|&i| {
                 let m = &batch[i];
-                NewMessage {
-                    chat_id: m.chat_id,
-                    sender_id: m.sender_id,
-                    body: &m.body,
-                    client_id: m.client_id.as_deref(),
-                    created_at: m.created_at,
-                }
+                NewMessage::new(
+                    m.chat_id,
+                    m.sender_id,
+                    &m.body,
+                    m.client_id.as_deref(),
+                    m.created_at,
+                )
             })
             .collect();
         // Rows whose (sender, client_id) was stored earlier are skipped here
         // and looked up below: the rare retry pays for itself.
         let stored = messages::insert_many(conn, &new_rows)?;
-        let mut keyed: HashMap<(i64, String), MessageRow> = HashMap::new();
+        let mut keyed: HashMap<(UserId, String), MessageRow> = HashMap::new();
         let mut unkeyed = Vec::new();
         for row in stored {
             match row.client_id.clone() {
@@ -96,7 +98,7 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
         // (which never conflict) match the returned rows in id order.
         let mut unkeyed = unkeyed.into_iter();
         let mut retried: Vec<usize> = Vec::new();
-        let mut newest: HashMap<i64, (i64, NaiveDateTime)> = HashMap::new();
+        let mut newest: HashMap<ChatId, (MessageId, NaiveDateTime)> = HashMap::new();
         for &i in &attempts {
             let item = &batch[i];
             let row = match &item.client_id {
@@ -119,12 +121,12 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
             return Err(DbError::BatchMismatch);
         }
         if !retried.is_empty() {
-            let senders: Vec<i64> = dedup(retried.iter().map(|&i| batch[i].sender_id));
+            let senders: Vec<UserId> = dedup(retried.iter().map(|&i| batch[i].sender_id));
             let cids: Vec<&str> = retried
                 .iter()
                 .filter_map(|&i| batch[i].client_id.as_deref())
                 .collect();
-            let mut earlier: HashMap<(i64, String), MessageRow> = HashMap::new();
+            let mut earlier: HashMap<(UserId, String), MessageRow> = HashMap::new();
             for row in messages::by_client_ids(conn, &senders, &cids)? {
                 if let Some(cid) = row.client_id.clone() {
                     earlier.insert((row.sender_id, cid), row);
@@ -156,8 +158,8 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
     })
 }
 
-fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.collect();
+fn dedup(ids: impl Iterator<Item = UserId>) -> Vec<UserId> {
+    let mut v: Vec<UserId> = ids.collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -165,16 +167,16 @@ fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
 
 fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
     if members::find(conn, item.chat_id, item.sender_id)?.is_none() {
-        let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public == 1);
+        let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public());
         return Ok(Stored::NotMember { public });
     }
-    let new = NewMessage {
-        chat_id: item.chat_id,
-        sender_id: item.sender_id,
-        body: &item.body,
-        client_id: item.client_id.as_deref(),
-        created_at: item.created_at,
-    };
+    let new = NewMessage::new(
+        item.chat_id,
+        item.sender_id,
+        &item.body,
+        item.client_id.as_deref(),
+        item.created_at,
+    );
     let (row, fresh) = messages::insert_idempotent(conn, &new)?;
     Ok(Stored::Message(row, fresh))
 }

@@ -2,6 +2,7 @@
 
 mod chat;
 mod email;
+mod ids;
 mod password;
 mod role;
 mod user;
@@ -9,6 +10,7 @@ mod username;
 
 pub use chat::{ChatKind, ChatName, ClientId, MemberRole, MessageBody};
 pub use email::Email;
+pub use ids::{ChatId, MessageId, UserId};
 pub use password::Password;
 pub use role::{Permission, Role};
 pub use user::User;

@@ -9,7 +9,7 @@ use super::state::AppState;
 use crate::actors::chats::{History, MarkRead};
 use crate::actors::room::{Origin, Post};
 use crate::actors::ServiceError;
-use crate::domain::{ClientId, Invalid, MessageBody, Permission};
+use crate::domain::{ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
 use crate::protocol::Sender;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -20,14 +20,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize)]
 struct HistoryQuery {
-    before: Option<i64>,
+    before: Option<MessageId>,
     limit: Option<i64>,
 }
 
 async fn history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
@@ -58,7 +58,7 @@ struct SendBody {
 async fn send(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     body: web::Json<SendBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Write)?;
@@ -98,13 +98,13 @@ async fn send(
 
 #[derive(Deserialize)]
 struct ReadBody {
-    message_id: i64,
+    message_id: MessageId,
 }
 
 async fn read(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     body: web::Json<ReadBody>,
 ) -> Result<HttpResponse, ApiError> {
     let msg = MarkRead {

@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::accounts::{Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
-use crate::domain::{Invalid, Permission, Role};
+use crate::domain::{Invalid, Permission, Role, UserId};
 use crate::protocol::UserJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -98,7 +98,7 @@ async fn search(
 async fn delete_user(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Admin)?;
     state
@@ -120,7 +120,7 @@ struct RoleBody {
 async fn set_role(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Admin)?;

@@ -7,6 +7,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::domain::{ChatId, MessageId};
+
 /// A client → server frame. A new frame is a new variant here and an arm
 /// in the session's dispatch.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -17,27 +19,27 @@ pub enum ClientFrame {
         token: String,
     },
     Send {
-        chat_id: i64,
+        chat_id: ChatId,
         body: String,
         client_id: Option<String>,
     },
     Typing {
-        chat_id: i64,
+        chat_id: ChatId,
     },
     Read {
-        chat_id: i64,
-        message_id: i64,
+        chat_id: ChatId,
+        message_id: MessageId,
     },
     Sync {
-        chat_id: i64,
-        after_id: i64,
+        chat_id: ChatId,
+        after_id: MessageId,
         limit: Option<i64>,
     },
     Subscribe {
-        chat_id: i64,
+        chat_id: ChatId,
     },
     Unsubscribe {
-        chat_id: i64,
+        chat_id: ChatId,
     },
     Ping {},
 }
@@ -120,7 +122,7 @@ mod tests {
         assert_eq!(
             frame,
             ClientFrame::Send {
-                chat_id: 3,
+                chat_id: ChatId(3),
                 body: "hi".into(),
                 client_id: None
             }
@@ -132,8 +134,8 @@ mod tests {
         assert_eq!(
             sync,
             ClientFrame::Sync {
-                chat_id: 3,
-                after_id: 0,
+                chat_id: ChatId(3),
+                after_id: MessageId(0),
                 limit: None
             }
         );

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{Chat, ErrorCode, Message, Sender, UserJson};
+use crate::domain::{ChatId, MessageId, UserId};
 
 /// A message serialized once. The same bytes go into the `message` frame
 /// every recipient gets and into the sender's `ack`, however many there are.
@@ -27,17 +28,17 @@ pub enum ServerFrame<'a> {
     Ready {
         user: UserJson,
         session_id: String,
-        online: &'a [i64],
+        online: &'a [UserId],
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
     Subscribed {
-        chat_id: i64,
+        chat_id: ChatId,
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
     Unsubscribed {
-        chat_id: i64,
+        chat_id: ChatId,
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
@@ -51,29 +52,29 @@ pub enum ServerFrame<'a> {
         message: &'a MessageJson,
     },
     SyncDone {
-        chat_id: i64,
+        chat_id: ChatId,
         has_more: bool,
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
     Typing {
-        chat_id: i64,
+        chat_id: ChatId,
         user: &'a Sender,
     },
     Read {
-        chat_id: i64,
-        user_id: i64,
-        message_id: i64,
+        chat_id: ChatId,
+        user_id: UserId,
+        message_id: MessageId,
     },
     Presence {
-        user_id: i64,
+        user_id: UserId,
         online: bool,
     },
     ChatAdded {
         chat: &'a Chat,
     },
     ChatRemoved {
-        chat_id: i64,
+        chat_id: ChatId,
     },
     Error {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -106,10 +107,10 @@ mod tests {
 
     fn message() -> Message {
         Message {
-            id: 7,
-            chat_id: 3,
+            id: MessageId(7),
+            chat_id: ChatId(3),
             sender: Sender {
-                id: 1,
+                id: UserId(1),
                 username: "ann".into(),
             },
             body: "hi \"there\"".into(),
@@ -168,7 +169,7 @@ mod tests {
         );
         assert_eq!(
             parsed(ServerFrame::SyncDone {
-                chat_id: 3,
+                chat_id: ChatId(3),
                 has_more: true,
                 reference: Some(&r),
             }),
@@ -176,33 +177,33 @@ mod tests {
         );
         assert_eq!(
             parsed(ServerFrame::Presence {
-                user_id: 2,
+                user_id: UserId(2),
                 online: false
             }),
             json!({"type": "presence", "user_id": 2, "online": false})
         );
         assert_eq!(
             parsed(ServerFrame::Typing {
-                chat_id: 3,
+                chat_id: ChatId(3),
                 user: &message().sender
             }),
             json!({"type": "typing", "chat_id": 3, "user": {"id": 1, "username": "ann"}})
         );
         assert_eq!(
             parsed(ServerFrame::Read {
-                chat_id: 3,
-                user_id: 2,
-                message_id: 7
+                chat_id: ChatId(3),
+                user_id: UserId(2),
+                message_id: MessageId(7)
             }),
             json!({"type": "read", "chat_id": 3, "user_id": 2, "message_id": 7})
         );
         assert_eq!(
-            parsed(ServerFrame::ChatRemoved { chat_id: 3 }),
+            parsed(ServerFrame::ChatRemoved { chat_id: ChatId(3) }),
             json!({"type": "chat_removed", "chat_id": 3})
         );
         assert_eq!(
             parsed(ServerFrame::Unsubscribed {
-                chat_id: 3,
+                chat_id: ChatId(3),
                 reference: None
             }),
             json!({"type": "unsubscribed", "chat_id": 3})

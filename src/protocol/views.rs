@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::ErrorCode;
-use crate::domain::{ChatKind, MemberRole, Role, User};
+use crate::domain::{ChatId, ChatKind, MemberRole, MessageId, Role, User, UserId};
 
 /// RFC 3339 UTC with milliseconds, e.g. `2026-11-26T09:41:07.123Z`.
 pub fn timestamp(t: &DateTime<Utc>) -> String {
@@ -21,14 +21,14 @@ fn ser_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sender {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
-    pub id: i64,
-    pub chat_id: i64,
+    pub id: MessageId,
+    pub chat_id: ChatId,
     pub sender: Sender,
     pub body: String,
     pub client_id: Option<String>,
@@ -39,7 +39,7 @@ pub struct Message {
 /// A member as `GET /chats/{id}` lists it: the user object plus its role in the chat.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberView {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     #[serde(serialize_with = "ser_time")]
@@ -61,13 +61,13 @@ impl MemberView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Chat {
-    pub id: i64,
+    pub id: ChatId,
     pub name: String,
     pub kind: ChatKind,
     pub public: bool,
     #[serde(serialize_with = "ser_time")]
     pub created_at: DateTime<Utc>,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub members_count: i64,
     pub my_role: Option<MemberRole>,
     pub last_message: Option<Message>,
@@ -79,7 +79,7 @@ pub struct Chat {
 /// The contract's user object.
 #[derive(Debug, Clone, Serialize)]
 pub struct UserJson {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Option<String>>,

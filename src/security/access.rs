@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::domain::{Permission, Role};
+use crate::domain::{Permission, Role, UserId};
 
 /// A user as the access check sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
 }
@@ -46,7 +46,7 @@ type Entry = (Instant, Option<Arc<Access>>);
 
 /// In-process cache of [`Access`] by user id, negative answers included.
 pub struct AccessCache {
-    entries: RwLock<HashMap<i64, Entry>>,
+    entries: RwLock<HashMap<UserId, Entry>>,
     ttl: Duration,
     /// Bumped by every invalidation; a load that started before one must not
     /// store what it read, or a stale role could outlive the change.
@@ -65,7 +65,7 @@ impl AccessCache {
     }
 
     /// `Some(answer)` when cached and fresh; `None` means ask the database.
-    pub fn get(&self, user_id: i64) -> Option<Option<Arc<Access>>> {
+    pub fn get(&self, user_id: UserId) -> Option<Option<Arc<Access>>> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&user_id)
@@ -80,7 +80,7 @@ impl AccessCache {
 
     pub fn put(
         &self,
-        user_id: i64,
+        user_id: UserId,
         access: Option<Access>,
         loaded_at_epoch: u64,
     ) -> Option<Arc<Access>> {
@@ -95,7 +95,7 @@ impl AccessCache {
         access
     }
 
-    pub fn invalidate(&self, user_id: i64) {
+    pub fn invalidate(&self, user_id: UserId) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::SeqCst);
         entries.remove(&user_id);
@@ -108,7 +108,7 @@ mod tests {
 
     fn ann() -> Access {
         Access {
-            user_id: 1,
+            user_id: UserId(1),
             username: "ann".into(),
             role: Role::User,
         }
@@ -129,21 +129,24 @@ mod tests {
     fn invalidation_wins_over_a_load_that_started_before_it() {
         let cache = AccessCache::new(PermissionTable::default(), Duration::from_secs(60));
         let epoch = cache.epoch();
-        cache.invalidate(1);
-        cache.put(1, Some(ann()), epoch);
-        assert_eq!(cache.get(1), None, "stale load must not be cached");
+        cache.invalidate(UserId(1));
+        cache.put(UserId(1), Some(ann()), epoch);
+        assert_eq!(cache.get(UserId(1)), None, "stale load must not be cached");
 
         let epoch = cache.epoch();
-        cache.put(1, Some(ann()), epoch);
-        assert_eq!(cache.get(1).flatten().map(|a| a.role), Some(Role::User));
-        cache.invalidate(1);
-        assert_eq!(cache.get(1), None);
+        cache.put(UserId(1), Some(ann()), epoch);
+        assert_eq!(
+            cache.get(UserId(1)).flatten().map(|a| a.role),
+            Some(Role::User)
+        );
+        cache.invalidate(UserId(1));
+        assert_eq!(cache.get(UserId(1)), None);
     }
 
     #[test]
     fn entries_expire() {
         let cache = AccessCache::new(PermissionTable::default(), Duration::ZERO);
-        cache.put(1, Some(ann()), cache.epoch());
-        assert_eq!(cache.get(1), None);
+        cache.put(UserId(1), Some(ann()), cache.epoch());
+        assert_eq!(cache.get(UserId(1)), None);
     }
 }

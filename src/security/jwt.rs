@@ -4,6 +4,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 
 use super::{hex, random_bytes};
+use crate::domain::UserId;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -17,8 +18,8 @@ pub struct Claims {
 }
 
 impl Claims {
-    pub fn user_id(&self) -> Option<i64> {
-        self.sub.parse().ok()
+    pub fn user_id(&self) -> Option<UserId> {
+        self.sub.parse().ok().map(UserId)
     }
 }
 
@@ -96,7 +97,7 @@ impl JwtKeys {
     /// Signs a token for the user; returns it with its lifetime in seconds.
     pub fn issue(
         &self,
-        user_id: i64,
+        user_id: UserId,
         name: &str,
         role: &str,
     ) -> Result<String, jsonwebtoken::errors::Error> {
@@ -127,9 +128,9 @@ mod tests {
     #[test]
     fn round_trip_with_hs256() {
         let keys = JwtKeys::hmac(b"0123456789abcdef0123456789abcdef", 60);
-        let token = keys.issue(42, "ann", "user").unwrap();
+        let token = keys.issue(UserId(42), "ann", "user").unwrap();
         let claims = keys.verify(&token).unwrap();
-        assert_eq!(claims.user_id(), Some(42));
+        assert_eq!(claims.user_id(), Some(UserId(42)));
         assert_eq!(claims.name, "ann");
         assert_eq!(claims.exp - claims.iat, 60);
     }
@@ -138,16 +139,18 @@ mod tests {
     fn refuses_other_keys_expired_and_unsigned_tokens() {
         let keys = JwtKeys::hmac(b"0123456789abcdef0123456789abcdef", 60);
         let other = JwtKeys::hmac(b"another-secret-another-secret-xx", 60);
-        assert!(keys.verify(&other.issue(1, "a", "user").unwrap()).is_none());
+        assert!(keys
+            .verify(&other.issue(UserId(1), "a", "user").unwrap())
+            .is_none());
 
         let expired = JwtKeys::hmac(b"0123456789abcdef0123456789abcdef", -30);
         assert!(keys
-            .verify(&expired.issue(1, "a", "user").unwrap())
+            .verify(&expired.issue(UserId(1), "a", "user").unwrap())
             .is_none());
 
         // {"alg":"none"} with valid-looking claims and no signature.
         let header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
-        let body = keys.issue(1, "a", "admin").unwrap();
+        let body = keys.issue(UserId(1), "a", "admin").unwrap();
         let payload = body.split('.').nth(1).unwrap();
         assert!(keys.verify(&format!("{header}.{payload}.")).is_none());
     }

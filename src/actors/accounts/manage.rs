@@ -2,11 +2,11 @@
 
 use actix::{Handler, Message};
 
-use super::{to_user, AccountsActor};
+use super::AccountsActor;
 use crate::actors::hub::CloseUser;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::{self, users};
-use crate::domain::{Role, User};
+use crate::domain::{Role, User, UserId};
 use crate::protocol::close;
 use crate::security::access::Access;
 use crate::security::password;
@@ -15,13 +15,13 @@ use crate::security::password;
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Option<Access>>")]
 pub struct LoadAccess {
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Option<User>>")]
 pub struct GetUser {
-    pub id: i64,
+    pub id: UserId,
 }
 
 /// Users whose name starts with `prefix` (case-insensitive).
@@ -37,7 +37,7 @@ pub struct SearchUsers {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<()>")]
 pub struct DeleteUser {
-    pub id: i64,
+    pub id: UserId,
     pub confirm: Option<Confirm>,
 }
 
@@ -49,7 +49,7 @@ pub struct Confirm {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Option<User>>")]
 pub struct SetRole {
-    pub id: i64,
+    pub id: UserId,
     pub role: Role,
 }
 
@@ -59,7 +59,7 @@ impl Handler<LoadAccess> for AccountsActor {
     fn handle(&mut self, msg: LoadAccess, _: &mut Self::Context) -> Self::Result {
         let row = users::find(&mut *self.conn()?, msg.user_id)?;
         row.map(|row| {
-            let user = to_user(row)?;
+            let user = User::try_from(row)?;
             Ok(Access {
                 user_id: user.id,
                 username: user.username,
@@ -74,9 +74,8 @@ impl Handler<GetUser> for AccountsActor {
     type Result = ServiceResult<Option<User>>;
 
     fn handle(&mut self, msg: GetUser, _: &mut Self::Context) -> Self::Result {
-        users::find(&mut *self.conn()?, msg.id)?
-            .map(to_user)
-            .transpose()
+        let row = users::find(&mut *self.conn()?, msg.id)?;
+        Ok(row.map(User::try_from).transpose()?)
     }
 }
 
@@ -85,10 +84,11 @@ impl Handler<SearchUsers> for AccountsActor {
 
     fn handle(&mut self, msg: SearchUsers, _: &mut Self::Context) -> Self::Result {
         let prefix = msg.prefix.to_lowercase();
-        users::search_prefix(&mut *self.conn()?, &prefix, msg.limit)?
+        let rows = users::search_prefix(&mut *self.conn()?, &prefix, msg.limit)?;
+        Ok(rows
             .into_iter()
-            .map(to_user)
-            .collect()
+            .map(User::try_from)
+            .collect::<Result<_, _>>()?)
     }
 }
 
@@ -122,11 +122,11 @@ impl Handler<SetRole> for AccountsActor {
     type Result = ServiceResult<Option<User>>;
 
     fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
-        let row = users::set_role(&mut *self.conn()?, msg.id, msg.role.as_str())?;
+        let row = users::set_role(&mut *self.conn()?, msg.id, msg.role)?;
         self.invalidate(msg.id);
         if row.is_some() {
             log::info!("user {} now has role {}", msg.id, msg.role.as_str());
         }
-        row.map(to_user).transpose()
+        Ok(row.map(User::try_from).transpose()?)
     }
 }

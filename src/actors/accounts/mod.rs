@@ -12,18 +12,15 @@ use actix::{Actor, Addr, SyncContext};
 
 use super::bus::{Bus, Event};
 use super::hub::Hub;
-use chrono::{DateTime, Utc};
-
-use crate::db::users::UserRow;
 use crate::db::{DbPool, PooledConn};
-use crate::domain::{Role, User};
+use crate::domain::UserId;
 use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetRole};
 pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
 
-use super::{ServiceError, ServiceResult};
+use super::ServiceResult;
 
 pub struct AccountsActor {
     pool: DbPool,
@@ -62,27 +59,10 @@ impl Actor for AccountsActor {
     type Context = SyncContext<Self>;
 }
 
-/// Stored rows always carry a seeded role; anything else is corruption.
-pub(crate) fn to_user(row: UserRow) -> ServiceResult<User> {
-    let role = Role::parse(&row.role)
-        .ok_or_else(|| ServiceError::Internal(format!("user {} has unknown role", row.id)))?;
-    Ok(User {
-        id: row.id,
-        username: row.username,
-        email: row.email,
-        role,
-        created_at: DateTime::<Utc>::from_naive_utc_and_offset(row.created_at, Utc),
-    })
-}
-
 impl AccountsActor {
     /// Drops cached access checks for the user here and on other instances.
-    fn invalidate(&self, user_id: i64) {
+    fn invalidate(&self, user_id: UserId) {
         self.access.invalidate(user_id);
         self.bus.publish(Event::Invalidate { user_id });
     }
-}
-
-pub(crate) fn now() -> chrono::NaiveDateTime {
-    Utc::now().naive_utc()
 }

@@ -2,11 +2,11 @@
 
 use actix::{Handler, Message};
 
-use super::{now, to_user, AccountsActor};
+use super::AccountsActor;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::refresh_tokens::{self, NewRefreshToken};
 use crate::db::users::{self, NewUser, UserRow};
-use crate::db::{DbConn, DbError};
+use crate::db::{now, DbConn, DbError};
 use crate::domain::{Email, Password, Role, User, Username};
 use crate::security::{password, refresh};
 
@@ -86,7 +86,7 @@ impl AccountsActor {
             access_token,
             expires_in: self.keys.ttl_secs(),
             refresh_token: token,
-            user: to_user(user)?,
+            user: User::try_from(user)?,
         })
     }
 }
@@ -123,7 +123,7 @@ impl Handler<Register> for AccountsActor {
             },
         )
         .map_err(conflict_field)?;
-        to_user(row)
+        Ok(User::try_from(row)?)
     }
 }
 

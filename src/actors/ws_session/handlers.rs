@@ -10,7 +10,7 @@ use super::WsSession;
 use crate::actors::chats::{MarkRead, SyncAfter};
 use crate::actors::room::{Broadcast, Origin, Post};
 use crate::actors::ServiceError;
-use crate::domain::{ClientId, MessageBody, Permission};
+use crate::domain::{ChatId, ClientId, MessageBody, MessageId, Permission};
 use crate::protocol::{close, ClientFrame, Envelope, ErrorCode, MessageJson, Sender, ServerFrame};
 
 const SYNC_DEFAULT: i64 = 100;
@@ -150,7 +150,7 @@ impl WsSession {
 
     fn on_send(
         &mut self,
-        chat_id: i64,
+        chat_id: ChatId,
         body: &str,
         client_id: Option<&str>,
         reference: &Option<Value>,
@@ -192,7 +192,7 @@ impl WsSession {
         Ok(())
     }
 
-    fn on_typing(&mut self, chat_id: i64) -> Result<(), Refusal> {
+    fn on_typing(&mut self, chat_id: ChatId) -> Result<(), Refusal> {
         let room = self
             .member_of
             .get(&chat_id)
@@ -216,8 +216,8 @@ impl WsSession {
 
     fn on_read(
         &mut self,
-        chat_id: i64,
-        message_id: i64,
+        chat_id: ChatId,
+        message_id: MessageId,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {
@@ -241,8 +241,8 @@ impl WsSession {
 
     fn on_sync(
         &mut self,
-        chat_id: i64,
-        after_id: i64,
+        chat_id: ChatId,
+        after_id: MessageId,
         limit: Option<i64>,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,

@@ -9,13 +9,13 @@ use super::{JoinedChat, LeftChat, WsSession};
 use crate::actors::chats::CanFollow;
 use crate::actors::room::{Attach, Detach};
 use crate::actors::ServiceError;
-use crate::domain::Permission;
+use crate::domain::{ChatId, Permission};
 use crate::protocol::ServerFrame;
 
 impl WsSession {
     pub(super) fn on_subscribe(
         &mut self,
-        chat_id: i64,
+        chat_id: ChatId,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {
@@ -63,7 +63,7 @@ impl WsSession {
 
     pub(super) fn on_unsubscribe(
         &mut self,
-        chat_id: i64,
+        chat_id: ChatId,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {

@@ -24,6 +24,7 @@ use refusal::Refusal;
 use super::hub::Disconnect;
 use super::room::{Detach, Room};
 use super::Services;
+use crate::domain::ChatId;
 use crate::protocol::{close, ErrorCode};
 use crate::security::access::Access;
 
@@ -63,7 +64,7 @@ impl SessionHandle {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct JoinedChat {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub frame: ByteString,
 }
 
@@ -71,7 +72,7 @@ pub struct JoinedChat {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct LeftChat {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub frame: ByteString,
 }
 
@@ -79,7 +80,7 @@ pub struct LeftChat {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct RoomClosed {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
 }
 
 /// Close the socket with a code.
@@ -109,8 +110,8 @@ pub struct WsSession {
     /// `ready` sent; deliveries before it wait in `early`.
     ready: bool,
     early: Vec<ByteString>,
-    member_of: HashMap<i64, Addr<Room>>,
-    following: HashMap<i64, Addr<Room>>,
+    member_of: HashMap<ChatId, Addr<Room>>,
+    following: HashMap<ChatId, Addr<Room>>,
     budget: SendBudget,
     closing: bool,
 }

@@ -15,13 +15,14 @@ use crate::actors::hub::Connect;
 use crate::actors::room::{Attach, Room};
 use crate::actors::rooms::Rooms;
 use crate::actors::{ServiceError, ServiceResult};
+use crate::domain::ChatId;
 use crate::protocol::{close, ServerFrame, UserJson};
 use crate::security::access::Access;
 
 /// Attaches to a chat's room, retrying if the room was stopping just then.
 pub(super) async fn attach(
     rooms: &Rooms,
-    chat_id: i64,
+    chat_id: ChatId,
     make: impl Fn() -> Attach,
 ) -> ServiceResult<Addr<Room>> {
     for _ in 0..3 {
