@@ -11,7 +11,8 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::actors::accounts::AccountsActor;
-use crate::actors::bus::{Bus, BusRunner, Receivers};
+use crate::actors::announce::Announcer;
+use crate::actors::bus::{self, Appliers, Bus, Subscription};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
@@ -56,7 +57,7 @@ impl Application {
 
         let bus = match &settings.redis_url {
             Some(url) => Some(
-                Bus::connect(url, &settings.redis_namespace)
+                bus::connect(url, &settings.redis_namespace)
                     .await
                     .map_err(StartupError::Config)?,
             ),
@@ -149,19 +150,19 @@ fn start_services(
     pool: DbPool,
     keys: Arc<JwtKeys>,
     permissions: PermissionTable,
-    redis: Option<(Bus, BusRunner)>,
+    redis: Option<(Bus, Subscription)>,
 ) -> Services {
     let metrics = Arc::new(Metrics::new());
     let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
-    let (bus, runner) = match redis {
-        Some((bus, runner)) => (bus, Some(runner)),
+    let (bus, subscription) = match redis {
+        Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
     let hub = Hub::new(bus.clone()).start();
     let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
     let rooms = Rooms::new(writer.clone(), bus.clone());
-    if let Some(runner) = runner {
-        runner.start(Receivers {
+    if let Some(subscription) = subscription {
+        subscription.start(Appliers {
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
@@ -188,9 +189,10 @@ fn start_services(
         })
     };
     let chats = {
-        let (pool, hub, rooms) = (pool.clone(), hub.clone(), rooms.clone());
+        let (pool, rooms) = (pool.clone(), rooms.clone());
+        let announce = Announcer::new(hub.clone(), rooms.clone());
         SyncArbiter::start(STORE_THREADS, move || {
-            ChatStore::new(pool.clone(), hub.clone(), rooms.clone())
+            ChatStore::new(pool.clone(), announce.clone(), rooms.clone())
         })
     };
     Services {

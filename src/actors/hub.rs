@@ -9,8 +9,8 @@ use actix::prelude::*;
 use bytestring::ByteString;
 
 use super::bus::{Bus, Event};
+use super::delivery::{SessionHandle, SessionNotice};
 use super::presence::Presence;
-use super::ws_session::{CloseSession, JoinedChat, LeftChat, SessionHandle};
 use crate::domain::{ChatId, UserId};
 use crate::protocol::{close, Chat, ServerFrame};
 
@@ -130,7 +130,7 @@ impl Hub {
 
     fn joined(&self, user_id: UserId, chat_id: ChatId, frame: &ByteString) {
         for session in self.sessions_of(user_id) {
-            session.addr.do_send(JoinedChat {
+            session.notify(SessionNotice::Joined {
                 chat_id,
                 frame: frame.clone(),
             });
@@ -139,7 +139,7 @@ impl Hub {
 
     fn left(&self, user_id: UserId, chat_id: ChatId, frame: &ByteString) {
         for session in self.sessions_of(user_id) {
-            session.addr.do_send(LeftChat {
+            session.notify(SessionNotice::Left {
                 chat_id,
                 frame: frame.clone(),
             });
@@ -148,7 +148,7 @@ impl Hub {
 
     fn close_user(&self, user_id: UserId, code: u16, reason: &'static str) {
         for session in self.sessions_of(user_id) {
-            session.addr.do_send(CloseSession { code, reason });
+            session.notify(SessionNotice::Close { code, reason });
         }
     }
 
@@ -301,7 +301,7 @@ impl Handler<Shutdown> for Hub {
     fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> usize {
         let mut n = 0;
         for session in self.sessions.values().flat_map(|s| s.values()) {
-            session.addr.do_send(CloseSession {
+            session.notify(SessionNotice::Close {
                 code: close::GOING_AWAY,
                 reason: "server shutting down",
             });

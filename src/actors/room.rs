@@ -7,49 +7,19 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytestring::ByteString;
-use serde_json::Value;
 
-use super::bus::Event;
+use super::bus::{Bus, Event};
+use super::delivery::{SessionHandle, SessionNotice};
 use super::history::{HistoryWriter, Store};
-use super::rooms::Rooms;
-use super::ws_session::{RoomClosed, SessionHandle};
-use super::ServiceResult;
+use super::post::{Committed, Origin, Post};
 use crate::domain::{ChatId, UserId};
-use crate::protocol::{Message, MessageJson, Sender, ServerFrame};
+use crate::protocol::{MessageJson, ServerFrame};
 
 /// A room with nothing attached and nothing in flight stops after this long.
 const IDLE_STOP: Duration = Duration::from_secs(60);
 
-/// Where the outcome of a send goes.
-pub enum Origin {
-    /// A WebSocket `send`: that session gets `ack` (or `error`), echoing `ref`.
-    Ws {
-        session: SessionHandle,
-        reference: Option<Value>,
-    },
-    /// A REST send waiting for the stored message and whether it is new.
-    Rest(tokio::sync::oneshot::Sender<ServiceResult<(Message, bool)>>),
-}
-
-/// A send, on its way to storage.
-pub struct Post {
-    pub sender: Sender,
-    pub body: String,
-    pub client_id: Option<String>,
-    pub origin: Origin,
-}
-
-impl actix::Message for Post {
-    type Result = ();
-}
-
-/// Outcomes of a committed batch for this room, in id order.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Committed(pub Vec<(Post, ServiceResult<(Message, bool)>)>);
-
 /// Attach a session: as a member, or as a follower of a public chat.
-#[derive(Message)]
+#[derive(Message, Clone)]
 #[rtype(result = "()")]
 pub struct Attach {
     pub session: SessionHandle,
@@ -91,6 +61,9 @@ pub struct Close {
     pub remote: bool,
 }
 
+/// Called once as the room stops, so whoever started it can forget it.
+pub type OnStop = Box<dyn Fn(ChatId, &Addr<Room>)>;
+
 struct Attached {
     user_id: UserId,
     session: SessionHandle,
@@ -103,18 +76,20 @@ pub struct Room {
     in_flight: usize,
     last_active: Instant,
     writer: Addr<HistoryWriter>,
-    rooms: Rooms,
+    bus: Bus,
+    on_stop: OnStop,
 }
 
 impl Room {
-    pub fn new(chat_id: ChatId, writer: Addr<HistoryWriter>, rooms: Rooms) -> Room {
+    pub fn new(chat_id: ChatId, writer: Addr<HistoryWriter>, bus: Bus, on_stop: OnStop) -> Room {
         Room {
             chat_id,
             sessions: HashMap::new(),
             in_flight: 0,
             last_active: Instant::now(),
             writer,
-            rooms,
+            bus,
+            on_stop,
         }
     }
 }
@@ -132,7 +107,7 @@ impl Actor for Room {
     }
 
     fn stopping(&mut self, ctx: &mut Context<Self>) -> Running {
-        self.rooms.forget(self.chat_id, &ctx.address());
+        (self.on_stop)(self.chat_id, &ctx.address());
         Running::Stop
     }
 }
@@ -146,7 +121,7 @@ impl Handler<Post> for Room {
         self.writer.do_send(Store {
             chat_id: self.chat_id,
             post,
-            room: ctx.address(),
+            reply_to: ctx.address().recipient(),
         });
     }
 }
@@ -169,7 +144,7 @@ impl Handler<Committed> for Room {
                     // A retried send was fanned out the first time already.
                     if fresh {
                         let frame = ServerFrame::Message { message: &json }.encode();
-                        self.rooms.bus().publish_with(|| Event::Chat {
+                        self.bus.publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
                             frame: frame.to_string(),
                             except_user: None,
@@ -253,7 +228,7 @@ impl Handler<Broadcast> for Room {
 
     fn handle(&mut self, msg: Broadcast, _: &mut Context<Self>) {
         if !msg.remote {
-            self.rooms.bus().publish_with(|| Event::Chat {
+            self.bus.publish_with(|| Event::Chat {
                 chat_id: self.chat_id,
                 frame: msg.frame.to_string(),
                 except_user: msg.except_user,
@@ -273,7 +248,7 @@ impl Handler<Close> for Room {
 
     fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
         if !msg.remote {
-            self.rooms.bus().publish(Event::ChatClosed {
+            self.bus.publish(Event::ChatClosed {
                 chat_id: self.chat_id,
             });
         }
@@ -282,10 +257,11 @@ impl Handler<Close> for Room {
         }
         .encode();
         for attached in self.sessions.values() {
+            // Members hear of it from the hub, with their membership.
             if !attached.member {
                 attached.session.deliver(frame.clone());
             }
-            attached.session.addr.do_send(RoomClosed {
+            attached.session.notify(SessionNotice::RoomClosed {
                 chat_id: self.chat_id,
             });
         }

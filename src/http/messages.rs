@@ -7,8 +7,7 @@ use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::chats::{History, MarkRead};
-use crate::actors::room::{Origin, Post};
-use crate::actors::ServiceError;
+use crate::actors::post::Draft;
 use crate::domain::{ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
 use crate::protocol::Sender;
 
@@ -68,32 +67,21 @@ async fn send(
     let client_id = client_id
         .map(|c| ClientId::parse(&c).map_err(|e| ApiError::validation(&[("client_id", e)])))
         .transpose()?;
-    for _ in 0..3 {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let post = Post {
-            sender: Sender {
-                id: caller.id(),
-                username: caller.access.username.clone(),
-            },
-            body: body.as_str().to_owned(),
-            client_id: client_id.as_ref().map(|c| c.as_str().to_owned()),
-            origin: Origin::Rest(tx),
-        };
-        // A room may stop between lookup and delivery; then try a fresh one.
-        if state.svc.rooms.get(chat_id).send(post).await.is_err() {
-            continue;
-        }
-        let (message, fresh) = rx
-            .await
-            .map_err(|_| ApiError::internal("send dropped before commit"))??;
-        let mut res = if fresh {
-            HttpResponse::Created()
-        } else {
-            HttpResponse::Ok()
-        };
-        return Ok(res.json(message));
-    }
-    Err(ServiceError::Internal("room unavailable".into()).into())
+    let draft = Draft {
+        sender: Sender {
+            id: caller.id(),
+            username: caller.access.username.clone(),
+        },
+        body,
+        client_id,
+    };
+    let (message, fresh) = state.svc.rooms.post(chat_id, draft).await?;
+    let mut res = if fresh {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(message))
 }
 
 #[derive(Deserialize)]

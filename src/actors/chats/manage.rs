@@ -3,8 +3,6 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, resolve_users, visible, ChatStore};
-use crate::actors::hub::ChatRemoved;
-use crate::actors::room::{Close, DetachUser};
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::cascade::{self, Departure};
 use crate::db::{chats, members, now};
@@ -56,17 +54,6 @@ pub struct DeleteChat {
 }
 
 impl ChatStore {
-    /// Tells everyone concerned that `user_id` left `chat_id`.
-    fn announce_departure(&self, chat_id: ChatId, user_id: UserId, departure: Departure) {
-        self.hub.do_send(ChatRemoved { user_id, chat_id });
-        if let Some(room) = self.rooms.existing(chat_id) {
-            room.do_send(DetachUser { user_id });
-            if departure == Departure::ChatDeleted {
-                room.do_send(Close { remote: false });
-            }
-        }
-    }
-
     /// Owner-only operations: 404 if the caller cannot see the chat, 403 if
     /// it can but does not own it (admins may do anything).
     fn require_owner(
@@ -111,7 +98,7 @@ impl Handler<Leave> for ChatStore {
         match cascade::remove_member(&mut conn, msg.chat_id, msg.caller)? {
             Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
             departure => {
-                self.announce_departure(msg.chat_id, msg.caller, departure);
+                self.announce.departed(msg.chat_id, msg.caller, departure);
                 Ok(())
             }
         }
@@ -149,7 +136,7 @@ impl Handler<RemoveMember> for ChatStore {
         match cascade::remove_member(&mut conn, chat.id, user.id)? {
             Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
             departure => {
-                self.announce_departure(chat.id, user.id, departure);
+                self.announce.departed(chat.id, user.id, departure);
                 Ok(())
             }
         }
@@ -164,15 +151,7 @@ impl Handler<DeleteChat> for ChatStore {
         let chat = self.require_owner(&mut conn, msg.caller, msg.is_admin, msg.chat_id)?;
         let member_ids = members::user_ids(&mut conn, chat.id)?;
         chats::delete(&mut conn, chat.id)?;
-        for user_id in member_ids {
-            self.hub.do_send(ChatRemoved {
-                user_id,
-                chat_id: chat.id,
-            });
-        }
-        if let Some(room) = self.rooms.existing(chat.id) {
-            room.do_send(Close { remote: false });
-        }
+        self.announce.deleted(chat.id, member_ids);
         Ok(())
     }
 }

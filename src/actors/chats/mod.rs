@@ -1,5 +1,5 @@
 //! The chat store: chats, memberships, history reads and read markers, on
-//! a `SyncArbiter`. After a membership change commits it tells the hub, so
+//! a `SyncArbiter`. After a membership change commits it announces it, so
 //! open sessions see `chat_added` / `chat_removed` at once.
 
 mod create;
@@ -8,32 +8,38 @@ mod reads;
 
 use std::collections::HashMap;
 
-use actix::{Actor, Addr, SyncContext};
+use actix::{Actor, SyncContext};
 
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
 pub use reads::{CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter};
 
-use super::hub::{ChatAdded, Hub};
+use super::announce::Announcer;
+use super::messages::to_message;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
 use crate::db::chats::{self, ChatRow};
 use crate::db::members::{self, MemberRow};
-use crate::db::messages::{self, MessageWithSender};
+use crate::db::messages;
 use crate::db::users::UserRow;
 use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
-use crate::protocol::{Chat, MemberView, Message, Sender};
+use crate::protocol::{Chat, MemberView, Message};
 
 pub struct ChatStore {
     pool: DbPool,
-    hub: Addr<Hub>,
+    announce: Announcer,
+    /// For read markers, which only live sessions need to hear of.
     rooms: Rooms,
 }
 
 impl ChatStore {
-    pub fn new(pool: DbPool, hub: Addr<Hub>, rooms: Rooms) -> ChatStore {
-        ChatStore { pool, hub, rooms }
+    pub fn new(pool: DbPool, announce: Announcer, rooms: Rooms) -> ChatStore {
+        ChatStore {
+            pool,
+            announce,
+            rooms,
+        }
     }
 
     fn conn(&self) -> ServiceResult<PooledConn> {
@@ -52,7 +58,7 @@ impl ChatStore {
         };
         for &user_id in user_ids {
             let chat = chat_view(conn, row.clone(), user_id, false)?;
-            self.hub.do_send(ChatAdded { user_id, chat });
+            self.announce.joined(user_id, chat);
         }
         Ok(())
     }
@@ -60,21 +66,6 @@ impl ChatStore {
 
 impl Actor for ChatStore {
     type Context = SyncContext<Self>;
-}
-
-/// A stored message as the contract shows it.
-pub(crate) fn to_message((row, username): MessageWithSender) -> Message {
-    Message {
-        id: row.id,
-        chat_id: row.chat_id,
-        sender: Sender {
-            id: row.sender_id,
-            username,
-        },
-        body: row.body,
-        client_id: row.client_id,
-        created_at: utc(row.created_at),
-    }
 }
 
 /// The viewer's standing in a chat: their role and read marker.

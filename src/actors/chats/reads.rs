@@ -2,7 +2,8 @@
 
 use actix::{Handler, Message};
 
-use super::{chat_view, chat_views, to_message, visible, ChatStore};
+use super::{chat_view, chat_views, visible, ChatStore};
+use crate::actors::messages::to_message;
 use crate::actors::room::Broadcast;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::{chats, members, messages};

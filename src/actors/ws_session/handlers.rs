@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::refusal::Refusal;
 use super::WsSession;
 use crate::actors::chats::{MarkRead, SyncAfter};
-use crate::actors::room::{Broadcast, Origin, Post};
+use crate::actors::post::{Draft, Origin, Post};
+use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
 use crate::domain::{ChatId, ClientId, MessageBody, MessageId, Permission};
 use crate::protocol::{close, ClientFrame, Envelope, ErrorCode, MessageJson, Sender, ServerFrame};
@@ -178,12 +179,14 @@ impl WsSession {
         let user = self.user.as_ref().expect("authenticated");
         // do_send is safe here: a room never stops while a session is attached.
         room.do_send(Post {
-            sender: Sender {
-                id: user.user_id,
-                username: user.username.clone(),
+            draft: Draft {
+                sender: Sender {
+                    id: user.user_id,
+                    username: user.username.clone(),
+                },
+                body,
+                client_id,
             },
-            body: body.into_string(),
-            client_id: client_id.map(|c| c.as_str().to_owned()),
             origin: Origin::Ws {
                 session: self.outlet(ctx),
                 reference: reference.clone(),

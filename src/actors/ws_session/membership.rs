@@ -1,11 +1,11 @@
 //! Following public chats and membership changes while the socket is open.
 
 use actix::prelude::*;
+use bytestring::ByteString;
 use serde_json::Value;
 
-use super::ready::attach;
 use super::refusal::Refusal;
-use super::{JoinedChat, LeftChat, WsSession};
+use super::WsSession;
 use crate::actors::chats::CanFollow;
 use crate::actors::room::{Attach, Detach};
 use crate::actors::ServiceError;
@@ -40,12 +40,12 @@ impl WsSession {
             if !public {
                 return Err(ServiceError::NotFound("no such public chat"));
             }
-            attach(&svc.rooms, chat_id, || Attach {
-                session: handle.clone(),
+            let follower = Attach {
+                session: handle,
                 user_id,
                 member: false,
-            })
-            .await
+            };
+            svc.rooms.attach(chat_id, follower).await
         };
         let reference = reference.clone();
         ctx.spawn(
@@ -80,28 +80,25 @@ impl WsSession {
         self.push(unsubscribed.encode(), ctx);
         Ok(())
     }
-}
 
-impl Handler<JoinedChat> for WsSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: JoinedChat, ctx: &mut Context<Self>) {
+    /// The user became a member of `chat_id`: pass `frame` (`chat_added`),
+    /// then attach to the room as a member.
+    pub(super) fn joined(&mut self, chat_id: ChatId, frame: ByteString, ctx: &mut Context<Self>) {
         let Some(user_id) = self.user.as_ref().map(|u| u.user_id) else {
             return;
         };
-        self.push(msg.frame, ctx);
-        if self.member_of.contains_key(&msg.chat_id) {
+        self.push(frame, ctx);
+        if self.member_of.contains_key(&chat_id) {
             return;
         }
         let (svc, handle) = (self.svc.clone(), self.outlet(ctx));
-        let chat_id = msg.chat_id;
         let job = async move {
-            attach(&svc.rooms, chat_id, || Attach {
-                session: handle.clone(),
+            let member = Attach {
+                session: handle,
                 user_id,
                 member: true,
-            })
-            .await
+            };
+            svc.rooms.attach(chat_id, member).await
         };
         ctx.wait(job.into_actor(self).map(move |result, s, _| {
             if let Ok(room) = result {
@@ -110,18 +107,16 @@ impl Handler<JoinedChat> for WsSession {
             }
         }));
     }
-}
 
-impl Handler<LeftChat> for WsSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: LeftChat, ctx: &mut Context<Self>) {
-        if let Some(room) = self.member_of.remove(&msg.chat_id) {
+    /// The user is no longer a member of `chat_id`: detach, then pass
+    /// `frame` (`chat_removed`).
+    pub(super) fn left(&mut self, chat_id: ChatId, frame: ByteString, ctx: &mut Context<Self>) {
+        if let Some(room) = self.member_of.remove(&chat_id) {
             room.do_send(Detach {
                 session_id: self.id,
                 follower_only: false,
             });
         }
-        self.push(msg.frame, ctx);
+        self.push(frame, ctx);
     }
 }

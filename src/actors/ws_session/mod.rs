@@ -4,7 +4,6 @@
 
 mod handlers;
 mod membership;
-mod outbox;
 mod ready;
 mod refusal;
 
@@ -17,11 +16,11 @@ use actix::prelude::*;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, ProtocolError};
 use bytestring::ByteString;
 
-pub use outbox::OutboxBody;
-use outbox::{Outbox, Refused};
 use refusal::Refusal;
 
+use super::delivery::{SessionHandle, SessionNotice};
 use super::hub::Disconnect;
+use super::outbox::{Outbox, OutboxBody, Refused};
 use super::room::{Detach, Room};
 use super::Services;
 use crate::domain::ChatId;
@@ -36,60 +35,6 @@ const SILENCE: Duration = Duration::from_secs(45);
 const AUTH_WINDOW: Duration = Duration::from_secs(10);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// How rooms and the hub reach a session: straight into its outbox, with no
-/// mailbox hop per recipient.
-#[derive(Clone)]
-pub struct SessionHandle {
-    pub id: u64,
-    pub addr: Addr<WsSession>,
-    outbox: Arc<Outbox>,
-}
-
-impl SessionHandle {
-    /// Queues a frame; a reader whose queue is full is closed with 4008
-    /// rather than allowed to grow memory without limit.
-    pub fn deliver(&self, frame: ByteString) {
-        if let Err(Refused::Full) = self.outbox.deliver(frame) {
-            log::info!("session {} too slow, closing", self.id);
-            self.addr.do_send(CloseSession {
-                code: close::TOO_SLOW,
-                reason: "too slow: reconnect and sync",
-            });
-        }
-    }
-}
-
-/// The user became a member of a chat: attach, then pass the frame.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct JoinedChat {
-    pub chat_id: ChatId,
-    pub frame: ByteString,
-}
-
-/// The user is no longer a member: detach, then pass the frame.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct LeftChat {
-    pub chat_id: ChatId,
-    pub frame: ByteString,
-}
-
-/// The chat's room closed (chat deleted).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct RoomClosed {
-    pub chat_id: ChatId,
-}
-
-/// Close the socket with a code.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct CloseSession {
-    pub code: u16,
-    pub reason: &'static str,
-}
 
 /// A token bucket for `send` frames.
 struct SendBudget {
@@ -175,13 +120,9 @@ impl WsSession {
         }
     }
 
-    /// What rooms need to deliver to this session.
+    /// What rooms and the hub need to deliver to this session.
     fn outlet(&self, ctx: &Context<Self>) -> SessionHandle {
-        SessionHandle {
-            id: self.id,
-            addr: ctx.address(),
-            outbox: self.outbox.clone(),
-        }
+        SessionHandle::new(self.id, self.outbox.clone(), ctx.address().recipient())
     }
 
     /// Queues a frame even before `ready` (replies to unauthenticated frames).
@@ -290,19 +231,18 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
     }
 }
 
-impl Handler<CloseSession> for WsSession {
+impl Handler<SessionNotice> for WsSession {
     type Result = ();
 
-    fn handle(&mut self, msg: CloseSession, ctx: &mut Context<Self>) {
-        self.close(msg.code, msg.reason, ctx);
-    }
-}
-
-impl Handler<RoomClosed> for WsSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: RoomClosed, _: &mut Context<Self>) {
-        self.member_of.remove(&msg.chat_id);
-        self.following.remove(&msg.chat_id);
+    fn handle(&mut self, notice: SessionNotice, ctx: &mut Context<Self>) {
+        match notice {
+            SessionNotice::Joined { chat_id, frame } => self.joined(chat_id, frame, ctx),
+            SessionNotice::Left { chat_id, frame } => self.left(chat_id, frame, ctx),
+            SessionNotice::RoomClosed { chat_id } => {
+                self.member_of.remove(&chat_id);
+                self.following.remove(&chat_id);
+            }
+            SessionNotice::Close { code, reason } => self.close(code, reason, ctx),
+        }
     }
 }

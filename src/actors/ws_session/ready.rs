@@ -12,29 +12,10 @@ use super::WsSession;
 use crate::actors::accounts::GetUser;
 use crate::actors::chats::ChatsOf;
 use crate::actors::hub::Connect;
-use crate::actors::room::{Attach, Room};
-use crate::actors::rooms::Rooms;
-use crate::actors::{ServiceError, ServiceResult};
-use crate::domain::ChatId;
+use crate::actors::room::Attach;
+use crate::actors::ServiceError;
 use crate::protocol::{close, ServerFrame, UserJson};
 use crate::security::access::Access;
-
-/// Attaches to a chat's room, retrying if the room was stopping just then.
-pub(super) async fn attach(
-    rooms: &Rooms,
-    chat_id: ChatId,
-    make: impl Fn() -> Attach,
-) -> ServiceResult<Addr<Room>> {
-    for _ in 0..3 {
-        let room = rooms.get(chat_id);
-        if room.send(make()).await.is_ok() {
-            return Ok(room);
-        }
-    }
-    Err(ServiceError::Internal(format!(
-        "room {chat_id} keeps stopping"
-    )))
-}
 
 impl WsSession {
     /// A valid token arrived (on upgrade or in an `auth` frame).
@@ -79,13 +60,13 @@ impl WsSession {
                 .map_err(mailbox)??
                 .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
             let mut rooms = HashMap::with_capacity(chat_ids.len());
+            let member = Attach {
+                session: handle.clone(),
+                user_id,
+                member: true,
+            };
             for &chat_id in &chat_ids {
-                let make = || Attach {
-                    session: handle.clone(),
-                    user_id,
-                    member: true,
-                };
-                rooms.insert(chat_id, attach(&svc.rooms, chat_id, make).await?);
+                rooms.insert(chat_id, svc.rooms.attach(chat_id, member.clone()).await?);
             }
             let online = svc
                 .hub
