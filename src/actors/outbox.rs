@@ -6,6 +6,10 @@
 //! costs one short lock and (at most) one wake-up, however many frames it
 //! joins, and a burst reaches the socket in one write — no task, channel or
 //! mailbox per frame in between.
+//!
+//! Two lanes, one gate: the session's own frames (replies, `ready`, pings)
+//! always flow; room deliveries wait until the session opens the gate right
+//! after queuing `ready`, so a client never sees a message before `ready`.
 
 use std::collections::VecDeque;
 use std::pin::Pin;

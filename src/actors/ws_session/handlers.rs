@@ -69,7 +69,7 @@ impl WsSession {
             code: refusal.code,
             message: &refusal.message,
         };
-        self.push_now(error.encode(), ctx);
+        self.push(error.encode(), ctx);
     }
 
     fn dispatch(&mut self, envelope: Envelope, ctx: &mut Context<Self>) {
@@ -89,7 +89,7 @@ impl WsSession {
                 let pong = ServerFrame::Pong {
                     reference: reference.as_ref(),
                 };
-                self.push_now(pong.encode(), ctx);
+                self.push(pong.encode(), ctx);
                 Ok(())
             }
             ClientFrame::Auth { token } => self.on_auth(token, &reference, ctx),

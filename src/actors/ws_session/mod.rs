@@ -52,9 +52,6 @@ pub struct WsSession {
     /// Set once authenticated.
     user: Option<Arc<Access>>,
     token_exp: i64,
-    /// `ready` sent; deliveries before it wait in `early`.
-    ready: bool,
-    early: Vec<ByteString>,
     member_of: HashMap<ChatId, Addr<Room>>,
     following: HashMap<ChatId, Addr<Room>>,
     budget: SendBudget,
@@ -82,8 +79,6 @@ impl WsSession {
                 last_heard: Instant::now(),
                 user: None,
                 token_exp: 0,
-                ready: false,
-                early: Vec::new(),
                 member_of: HashMap::new(),
                 following: HashMap::new(),
                 budget: SendBudget {
@@ -100,14 +95,14 @@ impl WsSession {
         body
     }
 
-    /// Queues a frame; a reader too slow to keep the queue under its bound
-    /// is disconnected rather than allowed to grow memory without limit.
+    /// Queues one of the session's own frames (a reply, `ready`, a
+    /// membership change). They travel the outbox's control lane, which is
+    /// never held back: room deliveries wait behind the gate until `ready`
+    /// is queued, replies to frames before authentication do not. A reader
+    /// too slow to keep the queue under its bound is disconnected rather
+    /// than allowed to grow memory without limit.
     fn push(&mut self, frame: ByteString, ctx: &mut Context<Self>) {
         if self.closing {
-            return;
-        }
-        if !self.ready {
-            self.early.push(frame);
             return;
         }
         match self.outbox.reply(frame) {
@@ -123,18 +118,6 @@ impl WsSession {
     /// What rooms and the hub need to deliver to this session.
     fn outlet(&self, ctx: &Context<Self>) -> SessionHandle {
         SessionHandle::new(self.id, self.outbox.clone(), ctx.address().recipient())
-    }
-
-    /// Queues a frame even before `ready` (replies to unauthenticated frames).
-    fn push_now(&mut self, frame: ByteString, ctx: &mut Context<Self>) {
-        let ready = std::mem::replace(&mut self.ready, true);
-        self.push(frame, ctx);
-        self.ready = ready;
-    }
-
-    /// Lets room deliveries through, once `ready` is queued.
-    fn open_gate(&mut self) {
-        self.outbox.open();
     }
 
     fn close(&mut self, code: u16, reason: &'static str, ctx: &mut Context<Self>) {

@@ -41,7 +41,9 @@ impl WsSession {
     }
 
     /// Loads the user's chats and contacts, attaches to every room, tells
-    /// the hub, then sends `ready` followed by anything that arrived meanwhile.
+    /// the hub, then sends `ready` and opens the outbox's gate: room
+    /// deliveries that arrived meanwhile follow it. Nothing else is handled
+    /// while this runs (`ctx.wait`), so no reply can come between.
     fn become_ready(&mut self, reference: Option<Value>, ctx: &mut Context<Self>) {
         let Some(user) = self.user.clone() else {
             return;
@@ -90,12 +92,8 @@ impl WsSession {
                             online: &online,
                             reference: reference.as_ref(),
                         };
-                        s.ready = true;
                         s.push(ready.encode(), ctx);
-                        for early in std::mem::take(&mut s.early) {
-                            s.push(early, ctx);
-                        }
-                        s.open_gate();
+                        s.outbox.open();
                     }
                     Err(ServiceError::Unauthorized(_)) => {
                         s.close(close::REVOKED, "account no longer exists", ctx)
