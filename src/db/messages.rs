@@ -10,7 +10,7 @@ use super::{DbConn, DbError};
 use crate::domain::{ChatId, MessageId, UserId};
 use crate::on_backend;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = messages)]
 pub struct MessageRow {
     #[diesel(deserialize_as = i64)]
