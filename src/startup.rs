@@ -168,12 +168,13 @@ fn start_services(
             access: access.clone(),
         });
     }
+    let announce = Announcer::new(hub.clone(), rooms.clone());
     let accounts = {
-        let (pool, keys, access, hub, bus) = (
+        let (pool, keys, access, announce, bus) = (
             pool.clone(),
             keys.clone(),
             access.clone(),
-            hub.clone(),
+            announce.clone(),
             bus.clone(),
         );
         let ttl = settings.refresh_token_ttl;
@@ -182,7 +183,7 @@ fn start_services(
                 pool.clone(),
                 keys.clone(),
                 access.clone(),
-                hub.clone(),
+                announce.clone(),
                 bus.clone(),
                 ttl,
             )
@@ -190,7 +191,6 @@ fn start_services(
     };
     let chats = {
         let (pool, rooms) = (pool.clone(), rooms.clone());
-        let announce = Announcer::new(hub.clone(), rooms.clone());
         SyncArbiter::start(STORE_THREADS, move || {
             ChatStore::new(pool.clone(), announce.clone(), rooms.clone())
         })

@@ -1,15 +1,16 @@
 //! Telling everyone concerned that a membership changed, once the change
 //! is committed: the user's sessions and presence (through the hub, which
-//! also tells the other instances) and the chat's room.
+//! also tells the other instances) and the chat's room. A leave, a removal
+//! and an account deletion announce a departure the same way.
 
 use actix::Addr;
 
-use super::hub::{ChatAdded, ChatRemoved, Hub};
+use super::hub::{ChatAdded, ChatRemoved, CloseUser, Hub};
 use super::room::{Close, DetachUser};
 use super::rooms::Rooms;
 use crate::db::cascade::Departure;
 use crate::domain::{ChatId, UserId};
-use crate::protocol::Chat;
+use crate::protocol::{close, Chat};
 
 #[derive(Clone)]
 pub struct Announcer {
@@ -41,6 +42,20 @@ impl Announcer {
             if departure == Departure::ChatDeleted {
                 room.do_send(Close { remote: false });
             }
+        }
+    }
+
+    /// The account is gone: its sessions close with 4003 (first, so they
+    /// are not sent `chat_removed` for each chat on the way out), then it
+    /// departs from every chat it was in, as if it had left each.
+    pub fn account_deleted(&self, user_id: UserId, departures: Vec<(ChatId, Departure)>) {
+        self.hub.do_send(CloseUser {
+            user_id,
+            code: close::REVOKED,
+            reason: "account deleted",
+        });
+        for (chat_id, departure) in departures {
+            self.departed(chat_id, user_id, departure);
         }
     }
 

@@ -15,6 +15,7 @@ mod process;
 mod scaleout;
 mod store_batch;
 mod users;
+mod ws_account_deletion;
 mod ws_client;
 mod ws_frames;
 mod ws_lifecycle;

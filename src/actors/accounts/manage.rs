@@ -3,11 +3,9 @@
 use actix::{Handler, Message};
 
 use super::AccountsActor;
-use crate::actors::hub::CloseUser;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::{self, users};
 use crate::domain::{Role, User, UserId};
-use crate::protocol::close;
 use crate::security::access::Access;
 use crate::security::password;
 
@@ -106,13 +104,9 @@ impl Handler<DeleteUser> for AccountsActor {
                 (Some(_), Some(_)) => return Err(ServiceError::Forbidden("wrong password")),
             }
         }
-        db::cascade::delete_user(&mut conn, msg.id)?;
+        let departures = db::cascade::delete_user(&mut conn, msg.id)?.unwrap_or_default();
         self.invalidate(msg.id);
-        self.hub.do_send(CloseUser {
-            user_id: msg.id,
-            code: close::REVOKED,
-            reason: "account deleted",
-        });
+        self.announce.account_deleted(msg.id, departures);
         log::info!("deleted user {}", msg.id);
         Ok(())
     }

@@ -8,10 +8,10 @@ mod sign_in;
 
 use std::sync::Arc;
 
-use actix::{Actor, Addr, SyncContext};
+use actix::{Actor, SyncContext};
 
+use super::announce::Announcer;
 use super::bus::{Bus, Event};
-use super::hub::Hub;
 use crate::db::{DbPool, PooledConn};
 use crate::domain::UserId;
 use crate::security::access::AccessCache;
@@ -26,7 +26,7 @@ pub struct AccountsActor {
     pool: DbPool,
     keys: Arc<JwtKeys>,
     access: Arc<AccessCache>,
-    hub: Addr<Hub>,
+    announce: Announcer,
     bus: Bus,
     refresh_ttl: chrono::Duration,
 }
@@ -36,7 +36,7 @@ impl AccountsActor {
         pool: DbPool,
         keys: Arc<JwtKeys>,
         access: Arc<AccessCache>,
-        hub: Addr<Hub>,
+        announce: Announcer,
         bus: Bus,
         refresh_ttl_secs: u32,
     ) -> Self {
@@ -44,7 +44,7 @@ impl AccountsActor {
             pool,
             keys,
             access,
-            hub,
+            announce,
             bus,
             refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
         }
