@@ -9,6 +9,7 @@ mod auth_tokens;
 mod backend;
 mod chats_rest;
 mod cli;
+mod fixtures;
 mod helpers;
 mod ops;
 mod process;

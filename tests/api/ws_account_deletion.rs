@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix_web::http::Method;
 use serde_json::json;
 
+use crate::fixtures::Pair;
 use crate::helpers::{spawn_app, TestApp, PASSWORD};
 use crate::ws_client::Event;
 
@@ -52,9 +53,11 @@ async fn followers_hear_that_a_chat_went_with_the_account_that_was_its_only_memb
 #[actix_web::test]
 async fn an_owner_deleted_with_the_account_passes_the_chat_on_as_a_leave_would() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    let team = app.create_chat(&ann.token, "team", &["bob"], false).await;
+    let Pair {
+        ann,
+        bob,
+        chat: team,
+    } = app.pair().await;
     let (mut bob_ws, _) = app.ws(&bob.token).await;
     let (mut ann_ws, _) = app.ws(&ann.token).await;
     assert_eq!(
