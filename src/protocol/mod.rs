@@ -9,7 +9,7 @@ mod error_code;
 mod server;
 mod views;
 
-pub use client::{BadFrame, ClientFrame, Envelope};
+pub use client::{ClientFrame, Incoming};
 pub use error_code::ErrorCode;
 pub use server::{MessageJson, ServerFrame};
 pub use views::{timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson};

@@ -12,7 +12,7 @@ use crate::actors::post::{Draft, Origin, Post};
 use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
 use crate::domain::{ChatId, ClientId, MessageBody, MessageId, Permission};
-use crate::protocol::{close, ClientFrame, Envelope, ErrorCode, MessageJson, Sender, ServerFrame};
+use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, MessageJson, Sender, ServerFrame};
 
 const SYNC_DEFAULT: i64 = 100;
 const SYNC_MAX: i64 = 500;
@@ -23,14 +23,12 @@ fn invalid(reason: &'static str) -> Refusal {
 
 impl WsSession {
     pub(super) fn on_text(&mut self, text: &str, ctx: &mut Context<Self>) {
-        let envelope = match Envelope::parse(text) {
-            Ok(envelope) => envelope,
-            Err(bad) => {
-                let refusal = Refusal::new(ErrorCode::BadRequest, bad.message);
-                return self.refuse(bad.reference.as_ref(), refusal, ctx);
-            }
-        };
-        if let (Some(user), true) = (&self.user, envelope.needs_user()) {
+        let incoming = Incoming::read(text);
+        if let Incoming::Malformed { reference, message } = incoming {
+            let refusal = Refusal::new(ErrorCode::BadRequest, message);
+            return self.refuse(reference.as_ref(), refusal, ctx);
+        }
+        if let (Some(user), true) = (&self.user, incoming.needs_user()) {
             // The role may have changed or the account gone since the last frame.
             match self.svc.access.get(user.user_id) {
                 Some(Some(access)) => self.user = Some(access),
@@ -43,19 +41,19 @@ impl WsSession {
                             .map(move |loaded, s, ctx| match loaded {
                                 Ok(Some(access)) => {
                                     s.user = Some(access);
-                                    s.dispatch(envelope, ctx);
+                                    s.dispatch(incoming, ctx);
                                 }
                                 Ok(None) => {
                                     s.close(close::REVOKED, "account no longer exists", ctx)
                                 }
-                                Err(e) => s.refuse(envelope.reference(), e.into(), ctx),
+                                Err(e) => s.refuse(incoming.reference(), e.into(), ctx),
                             }),
                     );
                     return;
                 }
             }
         }
-        self.dispatch(envelope, ctx);
+        self.dispatch(incoming, ctx);
     }
 
     pub(super) fn refuse(
@@ -72,16 +70,19 @@ impl WsSession {
         self.push(error.encode(), ctx);
     }
 
-    fn dispatch(&mut self, envelope: Envelope, ctx: &mut Context<Self>) {
-        if envelope.needs_user() && self.user.is_none() {
+    fn dispatch(&mut self, incoming: Incoming, ctx: &mut Context<Self>) {
+        if incoming.needs_user() && self.user.is_none() {
             let refusal = Refusal::new(ErrorCode::Unauthorized, "authenticate first");
-            return self.refuse(envelope.reference(), refusal, ctx);
+            return self.refuse(incoming.reference(), refusal, ctx);
         }
-        let (frame, reference) = match envelope.read() {
-            Ok(read) => read,
-            Err(bad) => {
-                let refusal = Refusal::new(ErrorCode::BadRequest, bad.message);
-                return self.refuse(bad.reference.as_ref(), refusal, ctx);
+        let (frame, reference) = match incoming {
+            Incoming::Frame { frame, reference } => (frame, reference),
+            Incoming::Unreadable {
+                reference, message, ..
+            }
+            | Incoming::Malformed { reference, message } => {
+                let refusal = Refusal::new(ErrorCode::BadRequest, message);
+                return self.refuse(reference.as_ref(), refusal, ctx);
             }
         };
         let result = match frame {
