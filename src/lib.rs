@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod healthcheck;
 pub mod http;
 pub mod metrics;
 pub mod startup;
