@@ -7,7 +7,7 @@
 #
 # The refresh cookie is `Secure`: serve it behind a TLS proxy (and set
 # MICROCHAT_PUBLIC_URL to the address browsers use), or add
-# -e MICROCHAT_INSECURE_DEV=1 to try it over plain HTTP on another machine.
+# -e MICROCHAT_INSECURE_DEV=true to try it over plain HTTP on another machine.
 
 FROM rust:1-bookworm AS build
 # libpq for diesel's PostgreSQL backend (SQLite is compiled in).
