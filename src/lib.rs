@@ -9,6 +9,7 @@ pub mod admin;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod healthcheck;
 pub mod http;
 pub mod metrics;
 pub mod protocol;

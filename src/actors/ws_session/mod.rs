@@ -125,6 +125,7 @@ impl WsSession {
             return;
         }
         self.closing = true;
+        self.svc.metrics.observe_close(code);
         self.outbox.close(code, reason);
         ctx.stop();
     }
