@@ -1,26 +1,37 @@
 //! Administration subcommands run by the same binary.
 
 use crate::config::Settings;
-use crate::db::{self, users};
+use crate::db::{users, DbError};
 use crate::domain::Role;
 use crate::startup::{prepare_database, StartupError};
 
-pub fn migrate(settings: &Settings) -> Result<(), StartupError> {
+/// Why an administration command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("unknown role {0:?}: use guest, user or admin")]
+    UnknownRole(String),
+    #[error("no user named {0:?}")]
+    NoSuchUser(String),
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+pub fn migrate(settings: &Settings) -> Result<(), AdminError> {
     prepare_database(settings)?;
     println!("database is up to date");
     Ok(())
 }
 
 /// `microchat user set-role <username> <role>`: how the first admin is made.
-pub fn set_role(settings: &Settings, username: &str, role: &str) -> Result<(), StartupError> {
-    let role = Role::parse(role).ok_or_else(|| {
-        StartupError::Config(format!("unknown role {role:?}: use guest, user or admin"))
-    })?;
+pub fn set_role(settings: &Settings, username: &str, role: &str) -> Result<(), AdminError> {
+    let role = Role::parse(role).ok_or_else(|| AdminError::UnknownRole(role.to_owned()))?;
     let pool = prepare_database(settings)?;
-    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let mut conn = pool.get().map_err(DbError::from)?;
     let user = users::find_by_username(&mut conn, &username.to_ascii_lowercase())?
-        .ok_or_else(|| StartupError::Config(format!("no user named {username:?}")))?;
-    users::set_role(&mut conn, user.id, role.as_str())?;
+        .ok_or_else(|| AdminError::NoSuchUser(username.to_owned()))?;
+    users::set_role(&mut conn, user.id, role)?;
     println!("{} is now {}", user.username, role.as_str());
     Ok(())
 }

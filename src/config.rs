@@ -30,6 +30,13 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// GET /healthz once and exit 0 if it answers 200, else 1 (for
+    /// container health checks; the default URL is built from --bind).
+    Healthcheck {
+        /// http://HOST[:PORT][/PATH] to probe instead (the path defaults to /healthz).
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,8 @@ pub struct Metrics {
     http_duration: HistogramVec,
     /// Open WebSocket sessions.
     pub ws_sessions: IntGauge,
+    /// WebSocket closes by close code (4008: a reader fell too far behind).
+    ws_closes: IntCounterVec,
     /// Messages per group-commit transaction.
     commit_batch: Histogram,
     commit_seconds: Histogram,
@@ -37,6 +39,14 @@ impl Metrics {
         .expect("valid metric");
         let ws_sessions =
             IntGauge::new("ws_sessions", "Open WebSocket sessions").expect("valid metric");
+        let ws_closes = IntCounterVec::new(
+            Opts::new(
+                "ws_closes_total",
+                "WebSocket close frames sent, by close code",
+            ),
+            &["code"],
+        )
+        .expect("valid metric");
         let commit_batch = Histogram::with_opts(
             HistogramOpts::new(
                 "history_batch_size",
@@ -67,6 +77,9 @@ impl Metrics {
             .register(Box::new(ws_sessions.clone()))
             .expect("unique metric");
         registry
+            .register(Box::new(ws_closes.clone()))
+            .expect("unique metric");
+        registry
             .register(Box::new(commit_batch.clone()))
             .expect("unique metric");
         registry
@@ -80,6 +93,7 @@ impl Metrics {
             http_requests,
             http_duration,
             ws_sessions,
+            ws_closes,
             commit_batch,
             commit_seconds,
             messages_stored,
@@ -95,6 +109,12 @@ impl Metrics {
         self.http_duration
             .with_label_values(&[route])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// `code` comes from a fixed set (the session's close codes), so label
+    /// cardinality stays bounded.
+    pub fn observe_close(&self, code: u16) {
+        self.ws_closes.with_label_values(&[&code.to_string()]).inc();
     }
 
     pub fn observe_commit(&self, batch: usize, elapsed: Duration) {

@@ -10,21 +10,22 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::actors::auth::AuthActor;
-use crate::actors::bus::{Bus, BusRunner, Receivers};
+use crate::actors::accounts::AccountsActor;
+use crate::actors::announce::Announcer;
+use crate::actors::bus::{self, Appliers, Bus, Subscription};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::rooms::Rooms;
 use crate::actors::uploads::Files;
 use crate::actors::{Services, WsLimits};
-use crate::auth::access::{AccessCache, PermissionTable};
-use crate::auth::file_urls::FileUrls;
-use crate::auth::jwt::{JwtKeys, KeyError};
 use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
 use crate::http::{self, rate_limit::RateLimiter, state::AppState};
 use crate::metrics::Metrics;
+use crate::security::access::{AccessCache, PermissionTable};
+use crate::security::file_urls::FileUrls;
+use crate::security::jwt::{JwtKeys, KeyError};
 use crate::storage::{self, Storage};
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +66,7 @@ impl Application {
 
         let bus = match &settings.redis_url {
             Some(url) => Some(
-                Bus::connect(url, &settings.redis_namespace)
+                bus::connect(url, &settings.redis_namespace)
                     .await
                     .map_err(StartupError::Config)?,
             ),
@@ -159,61 +160,62 @@ async fn wait_for_signal() {
 }
 
 /// Starts the actors: the hub and the history writer on this (the system)
-/// arbiter, the auth actor and chat store on their own thread pools. Rooms
+/// arbiter, the accounts actor and chat store on their own thread pools. Rooms
 /// start on demand on whichever worker first needs them.
 fn start_services(
     settings: &Settings,
     pool: DbPool,
     keys: Arc<JwtKeys>,
     permissions: PermissionTable,
-    redis: Option<(Bus, BusRunner)>,
+    redis: Option<(Bus, Subscription)>,
     (storage, file_urls): (Storage, FileUrls),
 ) -> Services {
     let metrics = Arc::new(Metrics::new());
     let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
-    let (bus, runner) = match redis {
-        Some((bus, runner)) => (bus, Some(runner)),
+    let (bus, subscription) = match redis {
+        Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
     let hub = Hub::new(bus.clone()).start();
     let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
     let rooms = Rooms::new(writer.clone(), bus.clone());
-    if let Some(runner) = runner {
-        runner.start(Receivers {
+    if let Some(subscription) = subscription {
+        subscription.start(Appliers {
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
         });
     }
-    let auth = {
-        let (pool, keys, access, hub, bus) = (
+    let announce = Announcer::new(hub.clone(), rooms.clone());
+    let accounts = {
+        let (pool, keys, access, announce, bus) = (
             pool.clone(),
             keys.clone(),
             access.clone(),
-            hub.clone(),
+            announce.clone(),
             bus.clone(),
         );
         let ttl = settings.refresh_token_ttl;
-        SyncArbiter::start(auth_threads(), move || {
-            AuthActor::new(
+        SyncArbiter::start(accounts_threads(), move || {
+            AccountsActor::new(
                 pool.clone(),
                 keys.clone(),
                 access.clone(),
-                hub.clone(),
+                announce.clone(),
                 bus.clone(),
                 ttl,
             )
         })
     };
     let chats = {
-        let (pool, hub, rooms) = (pool.clone(), hub.clone(), rooms.clone());
+        let (pool, rooms) = (pool.clone(), rooms.clone());
         SyncArbiter::start(STORE_THREADS, move || {
-            ChatStore::new(pool.clone(), hub.clone(), rooms.clone())
+            ChatStore::new(pool.clone(), announce.clone(), rooms.clone())
         })
     };
     let files = Files::start(settings, pool.clone(), storage, file_urls);
     Services {
-        auth,
+        accounts,
         chats,
         hub,
         rooms,
@@ -228,6 +230,7 @@ fn start_services(
             outbound_queue: settings.ws_outbound_queue as usize,
         },
         files,
+        pool,
     }
 }
 
@@ -240,7 +243,7 @@ const STORE_THREADS: usize = 4;
 
 /// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
 /// never stalls a token check entirely.
-fn auth_threads() -> usize {
+fn accounts_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(2)
@@ -302,7 +305,7 @@ fn generated_key(conn: &mut db::DbConn, name: &str) -> Result<String, StartupErr
 }
 
 fn generated(conn: &mut db::DbConn, name: &str) -> Result<(String, bool), StartupError> {
-    let candidate = crate::auth::hex(&crate::auth::random_bytes::<32>());
+    let candidate = crate::security::hex(&crate::security::random_bytes::<32>());
     Ok(db::settings::get_or_insert(conn, name, &candidate)?)
 }
 

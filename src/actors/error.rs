@@ -1,4 +1,5 @@
 use crate::db::DbError;
+use crate::protocol::ErrorCode;
 
 /// Everything an actor can answer a request with instead of a result. The
 /// HTTP layer maps each variant to the contract's status and code in one place.
@@ -49,18 +50,20 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 impl ServiceError {
     /// The contract's error code for this failure (HTTP body and WebSocket
     /// `error` frames alike).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ServiceError::InvalidCredentials | ServiceError::Unauthorized(_) => "unauthorized",
-            ServiceError::Forbidden(_) | ServiceError::QuotaExceeded => "forbidden",
-            ServiceError::TooLarge(_) => "payload_too_large",
-            ServiceError::NotFound(_) => "not_found",
-            ServiceError::Conflict(_) => "conflict",
-            ServiceError::BadRequest(_) => "bad_request",
-            ServiceError::Invalid(..) => "validation_failed",
-            ServiceError::UnknownUsers(_) => "unknown_users",
-            ServiceError::RateLimited(_) => "rate_limited",
-            ServiceError::Db(_) | ServiceError::Internal(_) => "internal",
+            ServiceError::InvalidCredentials | ServiceError::Unauthorized(_) => {
+                ErrorCode::Unauthorized
+            }
+            ServiceError::Forbidden(_) | ServiceError::QuotaExceeded => ErrorCode::Forbidden,
+            ServiceError::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::BadRequest(_) => ErrorCode::BadRequest,
+            ServiceError::Invalid(..) => ErrorCode::ValidationFailed,
+            ServiceError::UnknownUsers(_) => ErrorCode::UnknownUsers,
+            ServiceError::RateLimited(_) => ErrorCode::RateLimited,
+            ServiceError::Db(_) | ServiceError::Internal(_) => ErrorCode::Internal,
         }
     }
 

@@ -3,29 +3,30 @@
 //! the next one; each is acknowledged (through its room) only after commit.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix::prelude::*;
-use chrono::Utc;
 
-use super::room::{Committed, Post, Room};
+use super::messages::to_message;
+use super::post::{Committed, Post};
 use super::{ServiceError, ServiceResult};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::DbPool;
-use crate::domain::{Message, Sender};
+use crate::db::{now, DbPool};
+use crate::domain::ChatId;
 use crate::metrics::Metrics;
-use std::sync::Arc;
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.
 const MAX_BATCH: usize = 2048;
 
-/// Store a post; the outcome goes to `room` as part of a [`Committed`].
+/// Store a post; the outcome goes to `reply_to` (the chat's room) as part
+/// of a [`Committed`].
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Store {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub post: Post,
-    pub room: Addr<Room>,
+    pub reply_to: Recipient<Committed>,
 }
 
 /// Resolves once everything received so far is committed (graceful shutdown).
@@ -63,15 +64,20 @@ impl HistoryWriter {
         self.writing = true;
         let take = self.pending.len().min(MAX_BATCH);
         let batch: Vec<Store> = self.pending.drain(..take).collect();
-        let now = Utc::now().naive_utc();
+        let at = now();
         let rows: Vec<PendingMessage> = batch
             .iter()
             .map(|s| PendingMessage {
                 chat_id: s.chat_id,
-                sender_id: s.post.sender.id,
-                body: s.post.body.clone(),
-                client_id: s.post.client_id.clone(),
-                created_at: now,
+                sender_id: s.post.draft.sender.id,
+                body: s.post.draft.body.as_str().to_owned(),
+                client_id: s
+                    .post
+                    .draft
+                    .client_id
+                    .as_ref()
+                    .map(|c| c.as_str().to_owned()),
+                created_at: at,
             })
             .collect();
         let pool = self.pool.clone();
@@ -119,23 +125,13 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
 /// Hands each outcome to its room, batch order preserved per room.
 fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
     // A chat's room cannot stop while it has sends in flight: one per chat.
-    let mut by_room: HashMap<i64, (Addr<Room>, Committed)> = HashMap::new();
+    let mut by_room: HashMap<ChatId, (Recipient<Committed>, Committed)> = HashMap::new();
     for (store, outcome) in batch.into_iter().zip(outcomes) {
         let result = outcome.and_then(|stored| match stored {
-            Stored::Message(row, fresh) => Ok((
-                Message {
-                    id: row.id,
-                    chat_id: row.chat_id,
-                    sender: Sender {
-                        id: row.sender_id,
-                        username: store.post.sender.username.clone(),
-                    },
-                    body: row.body,
-                    client_id: row.client_id,
-                    created_at: chrono::DateTime::from_naive_utc_and_offset(row.created_at, Utc),
-                },
-                fresh,
-            )),
+            Stored::Message(row, fresh) => {
+                let username = store.post.draft.sender.username.clone();
+                Ok((to_message((row, username)), fresh))
+            }
             Stored::NotMember { public: true } => Err(ServiceError::Forbidden(
                 "only members may send to this chat",
             )),
@@ -143,7 +139,7 @@ fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
         });
         let (_, committed) = by_room
             .entry(store.chat_id)
-            .or_insert_with(|| (store.room, Committed(Vec::new())));
+            .or_insert_with(|| (store.reply_to, Committed(Vec::new())));
         committed.0.push((store.post, result));
     }
     for (room, committed) in by_room.into_values() {

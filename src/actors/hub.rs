@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use bytestring::ByteString;
-use serde_json::json;
 
 use super::bus::{Bus, Event};
+use super::delivery::{SessionHandle, SessionNotice};
 use super::presence::Presence;
-use super::session::{CloseSession, JoinedChat, LeftChat, SessionHandle};
-use crate::domain::Chat;
+use crate::domain::{ChatId, UserId};
+use crate::protocol::{close, Chat, ServerFrame};
 
 /// How long a user may be gone before contacts see them offline, so a
 /// reconnect does not flicker.
@@ -21,18 +21,18 @@ const OFFLINE_GRACE: Duration = Duration::from_secs(5);
 /// A session authenticated. Answers the online users sharing a chat with
 /// the user.
 #[derive(Message)]
-#[rtype(result = "Vec<i64>")]
+#[rtype(result = "Vec<UserId>")]
 pub struct Connect {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub session: SessionHandle,
     /// The chats the user is a member of.
-    pub chat_ids: Vec<i64>,
+    pub chat_ids: Vec<ChatId>,
 }
 
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Disconnect {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub session_id: u64,
 }
 
@@ -40,7 +40,7 @@ pub struct Disconnect {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ChatAdded {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub chat: Chat,
 }
 
@@ -48,15 +48,15 @@ pub struct ChatAdded {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ChatRemoved {
-    pub user_id: i64,
-    pub chat_id: i64,
+    pub user_id: UserId,
+    pub chat_id: ChatId,
 }
 
 /// Close every session of a user (deleted: 4003).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct CloseUser {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub code: u16,
     pub reason: &'static str,
 }
@@ -71,27 +71,27 @@ pub struct Shutdown;
 #[rtype(result = "()")]
 pub enum Remote {
     Joined {
-        user_id: i64,
-        chat_id: i64,
+        user_id: UserId,
+        chat_id: ChatId,
         frame: ByteString,
     },
     Left {
-        user_id: i64,
-        chat_id: i64,
+        user_id: UserId,
+        chat_id: ChatId,
         frame: ByteString,
     },
     Close {
-        user_id: i64,
+        user_id: UserId,
         code: u16,
     },
 }
 
 pub struct Hub {
-    sessions: HashMap<i64, HashMap<u64, SessionHandle>>,
+    sessions: HashMap<UserId, HashMap<u64, SessionHandle>>,
     presence: Presence,
     /// Users whose last session closed, waiting out the grace: the value
     /// tells a timer whether it is still the latest departure.
-    departing: HashMap<i64, u64>,
+    departing: HashMap<UserId, u64>,
     departures: u64,
     bus: Bus,
 }
@@ -107,22 +107,20 @@ impl Hub {
         }
     }
 
-    fn sessions_of(&self, user_id: i64) -> impl Iterator<Item = &SessionHandle> {
+    fn sessions_of(&self, user_id: UserId) -> impl Iterator<Item = &SessionHandle> {
         self.sessions
             .get(&user_id)
             .into_iter()
             .flat_map(|s| s.values())
     }
 
-    fn online(&self, user_id: i64) -> bool {
+    fn online(&self, user_id: UserId) -> bool {
         self.sessions.contains_key(&user_id)
     }
 
     /// Tells `to` (each of their sessions) whether `user_id` is online.
-    fn tell(&self, to: impl IntoIterator<Item = i64>, user_id: i64, online: bool) {
-        let frame: ByteString = json!({"type": "presence", "user_id": user_id, "online": online})
-            .to_string()
-            .into();
+    fn tell(&self, to: impl IntoIterator<Item = UserId>, user_id: UserId, online: bool) {
+        let frame = ServerFrame::Presence { user_id, online }.encode();
         for recipient in to {
             for session in self.sessions_of(recipient) {
                 session.deliver(frame.clone());
@@ -130,33 +128,33 @@ impl Hub {
         }
     }
 
-    fn joined(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
+    fn joined(&self, user_id: UserId, chat_id: ChatId, frame: &ByteString) {
         for session in self.sessions_of(user_id) {
-            session.addr.do_send(JoinedChat {
+            session.notify(SessionNotice::Joined {
                 chat_id,
                 frame: frame.clone(),
             });
         }
     }
 
-    fn left(&self, user_id: i64, chat_id: i64, frame: &ByteString) {
+    fn left(&self, user_id: UserId, chat_id: ChatId, frame: &ByteString) {
         for session in self.sessions_of(user_id) {
-            session.addr.do_send(LeftChat {
+            session.notify(SessionNotice::Left {
                 chat_id,
                 frame: frame.clone(),
             });
         }
     }
 
-    fn close_user(&self, user_id: i64, code: u16, reason: &'static str) {
+    fn close_user(&self, user_id: UserId, code: u16, reason: &'static str) {
         for session in self.sessions_of(user_id) {
-            session.addr.do_send(CloseSession { code, reason });
+            session.notify(SessionNotice::Close { code, reason });
         }
     }
 
     /// `user_id` became a member of `chat_id`: members who now share a chat
     /// with them for the first time learn of each other's presence.
-    fn meet(&mut self, user_id: i64, chat_id: i64) {
+    fn meet(&mut self, user_id: UserId, chat_id: ChatId) {
         let fresh = self.presence.join(user_id, chat_id);
         let user_online = self.online(user_id);
         for other in fresh {
@@ -226,9 +224,7 @@ impl Handler<ChatAdded> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: ChatAdded, _: &mut Context<Self>) {
-        let frame: ByteString = json!({"type": "chat_added", "chat": msg.chat})
-            .to_string()
-            .into();
+        let frame = ServerFrame::ChatAdded { chat: &msg.chat }.encode();
         self.joined(msg.user_id, msg.chat.id, &frame);
         self.meet(msg.user_id, msg.chat.id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat.id, frame.to_string());
@@ -244,9 +240,10 @@ impl Handler<ChatRemoved> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: ChatRemoved, _: &mut Context<Self>) {
-        let frame: ByteString = json!({"type": "chat_removed", "chat_id": msg.chat_id})
-            .to_string()
-            .into();
+        let frame = ServerFrame::ChatRemoved {
+            chat_id: msg.chat_id,
+        }
+        .encode();
         self.left(msg.user_id, msg.chat_id, &frame);
         self.presence.part(msg.user_id, msg.chat_id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat_id, frame.to_string());
@@ -304,8 +301,8 @@ impl Handler<Shutdown> for Hub {
     fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> usize {
         let mut n = 0;
         for session in self.sessions.values().flat_map(|s| s.values()) {
-            session.addr.do_send(CloseSession {
-                code: 1001,
+            session.notify(SessionNotice::Close {
+                code: close::GOING_AWAY,
                 reason: "server shutting down",
             });
             n += 1;

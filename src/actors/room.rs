@@ -7,52 +7,23 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytestring::ByteString;
-use serde_json::{json, Value};
 
-use super::bus::Event;
+use super::bus::{Bus, Event};
+use super::delivery::{SessionHandle, SessionNotice};
 use super::history::{HistoryWriter, Store};
-use super::rooms::Rooms;
-use super::session::{error_frame, RoomClosed, SessionHandle};
-use super::ServiceResult;
-use crate::domain::{Message, Sender};
+use super::post::{Committed, Origin, Post};
+use crate::domain::{ChatId, UserId};
+use crate::protocol::{MessageJson, ServerFrame};
 
 /// A room with nothing attached and nothing in flight stops after this long.
 const IDLE_STOP: Duration = Duration::from_secs(60);
 
-/// Where the outcome of a send goes.
-pub enum Origin {
-    /// A WebSocket `send`: that session gets `ack` (or `error`), echoing `ref`.
-    Ws {
-        session: SessionHandle,
-        reference: Option<Value>,
-    },
-    /// A REST send waiting for the stored message and whether it is new.
-    Rest(tokio::sync::oneshot::Sender<ServiceResult<(Message, bool)>>),
-}
-
-/// A send, on its way to storage.
-pub struct Post {
-    pub sender: Sender,
-    pub body: String,
-    pub client_id: Option<String>,
-    pub origin: Origin,
-}
-
-impl actix::Message for Post {
-    type Result = ();
-}
-
-/// Outcomes of a committed batch for this room, in id order.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Committed(pub Vec<(Post, ServiceResult<(Message, bool)>)>);
-
 /// Attach a session: as a member, or as a follower of a public chat.
-#[derive(Message)]
+#[derive(Message, Clone)]
 #[rtype(result = "()")]
 pub struct Attach {
     pub session: SessionHandle,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub member: bool,
 }
 
@@ -68,7 +39,7 @@ pub struct Detach {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct DetachUser {
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 /// Pass a frame to every attached session except those of `except_user`.
@@ -76,7 +47,7 @@ pub struct DetachUser {
 #[rtype(result = "()")]
 pub struct Broadcast {
     pub frame: ByteString,
-    pub except_user: Option<i64>,
+    pub except_user: Option<UserId>,
     pub members_only: bool,
     /// Came from another instance over the bus: deliver, do not republish.
     pub remote: bool,
@@ -90,30 +61,35 @@ pub struct Close {
     pub remote: bool,
 }
 
+/// Called once as the room stops, so whoever started it can forget it.
+pub type OnStop = Box<dyn Fn(ChatId, &Addr<Room>)>;
+
 struct Attached {
-    user_id: i64,
+    user_id: UserId,
     session: SessionHandle,
     member: bool,
 }
 
 pub struct Room {
-    chat_id: i64,
+    chat_id: ChatId,
     sessions: HashMap<u64, Attached>,
     in_flight: usize,
     last_active: Instant,
     writer: Addr<HistoryWriter>,
-    rooms: Rooms,
+    bus: Bus,
+    on_stop: OnStop,
 }
 
 impl Room {
-    pub fn new(chat_id: i64, writer: Addr<HistoryWriter>, rooms: Rooms) -> Room {
+    pub fn new(chat_id: ChatId, writer: Addr<HistoryWriter>, bus: Bus, on_stop: OnStop) -> Room {
         Room {
             chat_id,
             sessions: HashMap::new(),
             in_flight: 0,
             last_active: Instant::now(),
             writer,
-            rooms,
+            bus,
+            on_stop,
         }
     }
 }
@@ -131,7 +107,7 @@ impl Actor for Room {
     }
 
     fn stopping(&mut self, ctx: &mut Context<Self>) -> Running {
-        self.rooms.forget(self.chat_id, &ctx.address());
+        (self.on_stop)(self.chat_id, &ctx.address());
         Running::Stop
     }
 }
@@ -145,24 +121,9 @@ impl Handler<Post> for Room {
         self.writer.do_send(Store {
             chat_id: self.chat_id,
             post,
-            room: ctx.address(),
+            reply_to: ctx.address().recipient(),
         });
     }
-}
-
-/// `{"type":"message","message":…}` built around an already serialized message.
-fn message_frame(message_json: &str) -> ByteString {
-    format!(r#"{{"type":"message","message":{message_json}}}"#).into()
-}
-
-fn ack_frame(message: &Message, message_json: &str, reference: &Option<Value>) -> ByteString {
-    let client_id = serde_json::to_string(&message.client_id).unwrap_or_else(|_| "null".into());
-    let reference = match reference {
-        Some(r) => format!(r#","ref":{r}"#),
-        None => String::new(),
-    };
-    format!(r#"{{"type":"ack","client_id":{client_id},"message":{message_json}{reference}}}"#)
-        .into()
 }
 
 impl Handler<Committed> for Room {
@@ -174,15 +135,16 @@ impl Handler<Committed> for Room {
         for (post, outcome) in outcomes {
             match outcome {
                 Ok((message, fresh)) => {
-                    let json = serde_json::to_string(&message).expect("message serializes");
+                    // Serialized once: every recipient and the ack share these bytes.
+                    let json = MessageJson::new(&message);
                     let origin_session = match &post.origin {
                         Origin::Ws { session, .. } => Some(session.id),
                         Origin::Rest(_) => None,
                     };
                     // A retried send was fanned out the first time already.
                     if fresh {
-                        let frame = message_frame(&json);
-                        self.rooms.bus().publish_with(|| Event::Chat {
+                        let frame = ServerFrame::Message { message: &json }.encode();
+                        self.bus.publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
                             frame: frame.to_string(),
                             except_user: None,
@@ -196,7 +158,12 @@ impl Handler<Committed> for Room {
                     }
                     match post.origin {
                         Origin::Ws { session, reference } => {
-                            session.deliver(ack_frame(&message, &json, &reference))
+                            let ack = ServerFrame::Ack {
+                                client_id: message.client_id.as_deref(),
+                                message: &json,
+                                reference: reference.as_ref(),
+                            };
+                            session.deliver(ack.encode())
                         }
                         Origin::Rest(tx) => {
                             let _ = tx.send(Ok((message, fresh)));
@@ -205,8 +172,12 @@ impl Handler<Committed> for Room {
                 }
                 Err(e) => match post.origin {
                     Origin::Ws { session, reference } => {
-                        let frame = error_frame(reference.as_ref(), e.code(), &e.public_message());
-                        session.deliver(frame);
+                        let error = ServerFrame::Error {
+                            reference: reference.as_ref(),
+                            code: e.code(),
+                            message: &e.public_message(),
+                        };
+                        session.deliver(error.encode());
                     }
                     Origin::Rest(tx) => {
                         let _ = tx.send(Err(e));
@@ -257,7 +228,7 @@ impl Handler<Broadcast> for Room {
 
     fn handle(&mut self, msg: Broadcast, _: &mut Context<Self>) {
         if !msg.remote {
-            self.rooms.bus().publish_with(|| Event::Chat {
+            self.bus.publish_with(|| Event::Chat {
                 chat_id: self.chat_id,
                 frame: msg.frame.to_string(),
                 except_user: msg.except_user,
@@ -277,18 +248,20 @@ impl Handler<Close> for Room {
 
     fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
         if !msg.remote {
-            self.rooms.bus().publish(Event::ChatClosed {
+            self.bus.publish(Event::ChatClosed {
                 chat_id: self.chat_id,
             });
         }
-        let frame: ByteString = json!({"type": "chat_removed", "chat_id": self.chat_id})
-            .to_string()
-            .into();
+        let frame = ServerFrame::ChatRemoved {
+            chat_id: self.chat_id,
+        }
+        .encode();
         for attached in self.sessions.values() {
+            // Members hear of it from the hub, with their membership.
             if !attached.member {
                 attached.session.deliver(frame.clone());
             }
-            attached.session.addr.do_send(RoomClosed {
+            attached.session.notify(SessionNotice::RoomClosed {
                 chat_id: self.chat_id,
             });
         }

@@ -1,18 +1,30 @@
-//! The registry of running rooms: a room starts on first use and removes
-//! itself here when it stops for idleness.
+//! The registry of running rooms. A room starts on first use and removes
+//! itself here when it stops for idleness; the methods below hide that life
+//! cycle: a room handed out may be stopping at that very moment, so they
+//! retry with a fresh one.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use actix::{Actor, Addr};
+use tokio::sync::oneshot;
 
 use super::bus::Bus;
 use super::history::HistoryWriter;
-use super::room::Room;
+use super::post::{Draft, Origin, Outcome, Post};
+use super::room::{Attach, Room};
+use super::{ServiceError, ServiceResult};
+use crate::domain::ChatId;
+
+/// How many rooms to try before giving up (one stopping room is rare; two
+/// in a row rarer still).
+const ATTEMPTS: usize = 3;
+
+type Running = Arc<Mutex<HashMap<ChatId, Addr<Room>>>>;
 
 #[derive(Clone)]
 pub struct Rooms {
-    running: Arc<Mutex<HashMap<i64, Addr<Room>>>>,
+    running: Running,
     writer: Addr<HistoryWriter>,
     bus: Bus,
 }
@@ -26,35 +38,72 @@ impl Rooms {
         }
     }
 
-    pub fn bus(&self) -> &Bus {
-        &self.bus
+    fn lock(running: &Running) -> MutexGuard<'_, HashMap<ChatId, Addr<Room>>> {
+        running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The chat's room, started if it is not running. Senders must use
-    /// `send` (not `do_send`) and retry on `MailboxError::Closed`: a room
-    /// may be stopping at the moment it is handed out.
-    pub fn get(&self, chat_id: i64) -> Addr<Room> {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+    /// The chat's room, started if it is not running.
+    fn get(&self, chat_id: ChatId) -> Addr<Room> {
+        let mut running = Self::lock(&self.running);
         if let Some(addr) = running.get(&chat_id) {
             if addr.connected() {
                 return addr.clone();
             }
         }
-        let addr = Room::new(chat_id, self.writer.clone(), self.clone()).start();
+        let registry = Arc::downgrade(&self.running);
+        let forget = Box::new(move |chat_id, addr: &Addr<Room>| {
+            if let Some(running) = registry.upgrade() {
+                let mut running = Self::lock(&running);
+                if running.get(&chat_id) == Some(addr) {
+                    running.remove(&chat_id);
+                }
+            }
+        });
+        let room = Room::new(chat_id, self.writer.clone(), self.bus.clone(), forget);
+        let addr = room.start();
         running.insert(chat_id, addr.clone());
         addr
     }
 
     /// The room if it is running (for notifications that matter only to live sessions).
-    pub fn existing(&self, chat_id: i64) -> Option<Addr<Room>> {
-        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+    pub fn existing(&self, chat_id: ChatId) -> Option<Addr<Room>> {
+        let running = Self::lock(&self.running);
         running.get(&chat_id).filter(|a| a.connected()).cloned()
     }
 
-    pub(super) fn forget(&self, chat_id: i64, addr: &Addr<Room>) {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        if running.get(&chat_id) == Some(addr) {
-            running.remove(&chat_id);
+    /// Stores a send made over REST through the chat's room, so it is
+    /// ordered and fanned out like a WebSocket send; resolves once committed.
+    pub async fn post(&self, chat_id: ChatId, draft: Draft) -> Outcome {
+        for _ in 0..ATTEMPTS {
+            let (tx, rx) = oneshot::channel();
+            let post = Post {
+                draft: draft.clone(),
+                origin: Origin::Rest(tx),
+            };
+            // Answered once the room has taken the send in; an error means
+            // it stopped first, and a fresh one is started.
+            if self.get(chat_id).send(post).await.is_ok() {
+                return rx
+                    .await
+                    .map_err(|_| ServiceError::Internal("send dropped before commit".into()))?;
+            }
         }
+        Err(unavailable(chat_id))
     }
+
+    /// Attaches a session to the chat's room and returns the room, which
+    /// stays up as long as a session is attached.
+    pub async fn attach(&self, chat_id: ChatId, attach: Attach) -> ServiceResult<Addr<Room>> {
+        for _ in 0..ATTEMPTS {
+            let room = self.get(chat_id);
+            if room.send(attach.clone()).await.is_ok() {
+                return Ok(room);
+            }
+        }
+        Err(unavailable(chat_id))
+    }
+}
+
+fn unavailable(chat_id: ChatId) -> ServiceError {
+    ServiceError::Internal(format!("room {chat_id} keeps stopping"))
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix::Addr;
 
-use super::auth::{AuthActor, LoadAccess};
+use super::accounts::{AccountsActor, LoadAccess};
 use super::bus::Bus;
 use super::chats::ChatStore;
 use super::history::HistoryWriter;
@@ -13,9 +13,11 @@ use super::hub::Hub;
 use super::rooms::Rooms;
 use super::uploads::Files;
 use super::{ServiceError, ServiceResult};
-use crate::auth::access::{Access, AccessCache};
-use crate::auth::jwt::{Claims, JwtKeys};
+use crate::db::{self, DbPool};
+use crate::domain::UserId;
 use crate::metrics::Metrics;
+use crate::security::access::{Access, AccessCache};
+use crate::security::jwt::{Claims, JwtKeys};
 
 /// WebSocket limits (documented defaults in the README).
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +31,7 @@ pub struct WsLimits {
 }
 
 pub struct Services {
-    pub auth: Addr<AuthActor>,
+    pub accounts: Addr<AccountsActor>,
     pub chats: Addr<ChatStore>,
     pub hub: Addr<Hub>,
     pub rooms: Rooms,
@@ -41,22 +43,34 @@ pub struct Services {
     pub ws: WsLimits,
     /// Uploads: storage, their rows, signed URLs.
     pub files: Arc<Files>,
+    /// For readiness checks, which must not queue behind account work.
+    pub pool: DbPool,
 }
 
 impl Services {
     /// Who `user_id` is now (current role), from the cache or the database;
     /// `None` when the account no longer exists.
-    pub async fn access(&self, user_id: i64) -> ServiceResult<Option<Arc<Access>>> {
+    pub async fn access(&self, user_id: UserId) -> ServiceResult<Option<Arc<Access>>> {
         if let Some(answer) = self.access.get(user_id) {
             return Ok(answer);
         }
         let epoch = self.access.epoch();
         let loaded = self
-            .auth
+            .accounts
             .send(LoadAccess { user_id })
             .await
-            .map_err(|e| ServiceError::Internal(format!("auth actor: {e}")))??;
+            .map_err(|e| ServiceError::Internal(format!("accounts actor: {e}")))??;
         Ok(self.access.put(user_id, loaded, epoch))
+    }
+
+    /// Readiness: whether the database answers, asked on a blocking thread.
+    pub async fn database_ready(&self) -> Result<(), String> {
+        let pool = self.pool.clone();
+        let ping = move || -> Result<(), db::DbError> { db::ping(&mut *pool.get()?) };
+        match actix_web::rt::task::spawn_blocking(ping).await {
+            Ok(answer) => answer.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("readiness check: {e}")),
+        }
     }
 
     /// Verifies a bearer token (signature, algorithm, expiry) and resolves

@@ -2,6 +2,7 @@
 //! what that does to ownership) and a user being deleted.
 
 use super::{chats, members, users, DbConn, DbError};
+use crate::domain::{ChatId, MemberRole, UserId};
 
 /// What removing a member did to the chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,7 +10,7 @@ pub enum Departure {
     NotMember,
     /// Removed; `new_owner` is set when ownership passed on.
     Left {
-        new_owner: Option<i64>,
+        new_owner: Option<UserId>,
     },
     /// The last member left, so the chat is gone.
     ChatDeleted,
@@ -17,7 +18,11 @@ pub enum Departure {
 
 /// Removes a member; an owner's chat passes to the longest-standing member,
 /// and a chat left empty is deleted.
-pub fn remove_member(conn: &mut DbConn, chat_id: i64, user_id: i64) -> Result<Departure, DbError> {
+pub fn remove_member(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    user_id: UserId,
+) -> Result<Departure, DbError> {
     super::write_transaction(conn, |conn| {
         let Some(member) = members::find(conn, chat_id, user_id)? else {
             return Ok(Departure::NotMember);
@@ -28,8 +33,8 @@ pub fn remove_member(conn: &mut DbConn, chat_id: i64, user_id: i64) -> Result<De
                 chats::delete(conn, chat_id)?;
                 Ok(Departure::ChatDeleted)
             }
-            Some(next) if member.role == "owner" => {
-                members::set_role(conn, chat_id, next, "owner")?;
+            Some(next) if member.role() == MemberRole::Owner => {
+                members::set_role(conn, chat_id, next, MemberRole::Owner)?;
                 chats::set_owner(conn, chat_id, Some(next))?;
                 Ok(Departure::Left {
                     new_owner: Some(next),
@@ -43,11 +48,12 @@ pub fn remove_member(conn: &mut DbConn, chat_id: i64, user_id: i64) -> Result<De
 /// Deletes the user in one transaction: first it leaves every chat (so
 /// ownership passes on and empty chats go), then the row itself, whose
 /// foreign keys cascade to messages, memberships, read markers and refresh
-/// tokens. Returns the chats it was in, or `None` if there was no such user.
+/// tokens. Returns the chats it was in and what leaving did to each, or
+/// `None` if there was no such user.
 pub fn delete_user(
     conn: &mut DbConn,
-    user_id: i64,
-) -> Result<Option<Vec<(i64, Departure)>>, DbError> {
+    user_id: UserId,
+) -> Result<Option<Vec<(ChatId, Departure)>>, DbError> {
     super::write_transaction(conn, |conn| {
         let mut departures = Vec::new();
         for chat_id in members::chats_of(conn, user_id)? {

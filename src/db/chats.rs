@@ -3,48 +3,101 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::members::member_role;
 use super::schema::{chat_members, chats};
 use super::{DbConn, DbError};
+use crate::domain::{ChatId, ChatKind, MemberRole, MessageId, UserId};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = chats)]
 pub struct ChatRow {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: ChatId,
     pub name: String,
-    pub kind: String,
-    pub is_public: i32,
-    pub owner_id: Option<i64>,
+    kind: String,
+    is_public: i32,
+    owner_id: Option<i64>,
     pub direct_key: Option<String>,
     pub created_at: NaiveDateTime,
     pub activity_at: NaiveDateTime,
-    pub last_message_id: Option<i64>,
+    last_message_id: Option<i64>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = chats)]
+impl ChatRow {
+    pub fn kind(&self) -> ChatKind {
+        if self.kind == "direct" {
+            ChatKind::Direct
+        } else {
+            ChatKind::Group
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.is_public == 1
+    }
+
+    pub fn owner_id(&self) -> Option<UserId> {
+        self.owner_id.map(UserId)
+    }
+
+    pub fn last_message_id(&self) -> Option<MessageId> {
+        self.last_message_id.map(MessageId)
+    }
+}
+
+fn kind_column(kind: ChatKind) -> &'static str {
+    match kind {
+        ChatKind::Group => "group",
+        ChatKind::Direct => "direct",
+    }
+}
+
+/// A chat to create.
+#[derive(Debug)]
 pub struct NewChat<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
-    pub is_public: i32,
-    pub owner_id: Option<i64>,
+    pub kind: ChatKind,
+    pub public: bool,
+    pub owner_id: Option<UserId>,
+    /// The pair's key, for direct chats.
     pub direct_key: Option<&'a str>,
     pub created_at: NaiveDateTime,
-    pub activity_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = chats)]
+struct ChatInsert<'a> {
+    name: &'a str,
+    kind: &'a str,
+    is_public: i32,
+    owner_id: Option<i64>,
+    direct_key: Option<&'a str>,
+    created_at: NaiveDateTime,
+    activity_at: NaiveDateTime,
 }
 
 /// Inserts a chat; a second direct chat for one pair is `UniqueViolation`.
 pub fn create(conn: &mut DbConn, new: &NewChat) -> Result<ChatRow, DbError> {
+    let row = ChatInsert {
+        name: new.name,
+        kind: kind_column(new.kind),
+        is_public: i32::from(new.public),
+        owner_id: new.owner_id.map(i64::from),
+        direct_key: new.direct_key,
+        created_at: new.created_at,
+        activity_at: new.created_at,
+    };
     let row = on_backend!(conn, c => diesel::insert_into(chats::table)
-        .values(new)
+        .values(&row)
         .returning(ChatRow::as_returning())
         .get_result(c))?;
     Ok(row)
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<ChatRow>, DbError> {
+pub fn find(conn: &mut DbConn, id: ChatId) -> Result<Option<ChatRow>, DbError> {
     Ok(chats::table
-        .find(id)
+        .find(id.0)
         .select(ChatRow::as_select())
         .first(conn)
         .optional()?)
@@ -70,32 +123,39 @@ pub fn list_public(conn: &mut DbConn, limit: i64, offset: i64) -> Result<Vec<Cha
         .load(conn)?)
 }
 
-/// The user's chats with their membership rows, most recent activity first.
+/// The user's chats with their role and read marker, most recent activity first.
 pub fn list_for_user(
     conn: &mut DbConn,
-    user_id: i64,
-) -> Result<Vec<(ChatRow, String, i64)>, DbError> {
-    Ok(chats::table
+    user_id: UserId,
+) -> Result<Vec<(ChatRow, MemberRole, MessageId)>, DbError> {
+    let rows: Vec<(ChatRow, String, i64)> = chats::table
         .inner_join(chat_members::table)
-        .filter(chat_members::user_id.eq(user_id))
+        .filter(chat_members::user_id.eq(user_id.0))
         .order((chats::activity_at.desc(), chats::id.desc()))
         .select((
             ChatRow::as_select(),
             chat_members::role,
             chat_members::last_read_id,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(chat, role, read)| (chat, member_role(&role), MessageId(read)))
+        .collect())
 }
 
-pub fn set_owner(conn: &mut DbConn, id: i64, owner: Option<i64>) -> Result<(), DbError> {
-    diesel::update(chats::table.find(id))
-        .set(chats::owner_id.eq(owner))
+pub fn set_owner(conn: &mut DbConn, id: ChatId, owner: Option<UserId>) -> Result<(), DbError> {
+    diesel::update(chats::table.find(id.0))
+        .set(chats::owner_id.eq(owner.map(i64::from)))
         .execute(conn)?;
     Ok(())
 }
 
 /// Records a chat's newest message (one per chat: `(chat, message id, time)`).
-pub fn touch(conn: &mut DbConn, newest: &[(i64, i64, NaiveDateTime)]) -> Result<(), DbError> {
+pub fn touch(
+    conn: &mut DbConn,
+    newest: &[(ChatId, MessageId, NaiveDateTime)],
+) -> Result<(), DbError> {
     if newest.is_empty() {
         return Ok(());
     }
@@ -104,8 +164,8 @@ pub fn touch(conn: &mut DbConn, newest: &[(i64, i64, NaiveDateTime)]) -> Result<
         // every statement is a round trip inside the writer's transaction.
         DbConn::Pg(pg) => {
             use diesel::sql_types::{Array, BigInt, Timestamp};
-            let ids: Vec<i64> = newest.iter().map(|n| n.0).collect();
-            let last: Vec<i64> = newest.iter().map(|n| n.1).collect();
+            let ids: Vec<i64> = newest.iter().map(|n| n.0 .0).collect();
+            let last: Vec<i64> = newest.iter().map(|n| n.1 .0).collect();
             let at: Vec<NaiveDateTime> = newest.iter().map(|n| n.2).collect();
             diesel::sql_query(
                 "UPDATE chats SET last_message_id = v.last_id, activity_at = v.at \
@@ -119,9 +179,9 @@ pub fn touch(conn: &mut DbConn, newest: &[(i64, i64, NaiveDateTime)]) -> Result<
         // In-process: a statement per chat costs no round trip.
         DbConn::Sqlite(lite) => {
             for &(id, last_message_id, at) in newest {
-                diesel::update(chats::table.find(id))
+                diesel::update(chats::table.find(id.0))
                     .set((
-                        chats::last_message_id.eq(last_message_id),
+                        chats::last_message_id.eq(last_message_id.0),
                         chats::activity_at.eq(at),
                     ))
                     .execute(lite)?;
@@ -132,6 +192,6 @@ pub fn touch(conn: &mut DbConn, newest: &[(i64, i64, NaiveDateTime)]) -> Result<
 }
 
 /// Deletes the chat; members and messages cascade.
-pub fn delete(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
-    Ok(diesel::delete(chats::table.find(id)).execute(conn)? > 0)
+pub fn delete(conn: &mut DbConn, id: ChatId) -> Result<bool, DbError> {
+    Ok(diesel::delete(chats::table.find(id.0)).execute(conn)? > 0)
 }

@@ -18,6 +18,9 @@ pub enum DbError {
     /// A multi-row insert stored other rows than the batch expected.
     #[error("batch insert did not match the batch")]
     BatchMismatch,
+    /// A stored value the code cannot read (e.g. an unknown role).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
     #[error("migration failed: {0}")]
     Migration(String),
 }

@@ -9,31 +9,57 @@ use diesel::prelude::*;
 use super::schema::{chat_members, users};
 use super::users::UserRow;
 use super::{DbConn, DbError};
+use crate::domain::{ChatId, MemberRole, MessageId, UserId};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = chat_members)]
 pub struct MemberRow {
-    pub chat_id: i64,
-    pub user_id: i64,
-    pub role: String,
+    #[diesel(deserialize_as = i64)]
+    pub chat_id: ChatId,
+    #[diesel(deserialize_as = i64)]
+    pub user_id: UserId,
+    role: String,
     pub joined_at: NaiveDateTime,
-    pub last_read_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub last_read_id: MessageId,
+}
+
+impl MemberRow {
+    pub fn role(&self) -> MemberRole {
+        member_role(&self.role)
+    }
+}
+
+/// A stored role; anything but an owner is a plain member.
+pub(super) fn member_role(stored: &str) -> MemberRole {
+    if stored == "owner" {
+        MemberRole::Owner
+    } else {
+        MemberRole::Member
+    }
+}
+
+fn role_column(role: MemberRole) -> &'static str {
+    match role {
+        MemberRole::Owner => "owner",
+        MemberRole::Member => "member",
+    }
 }
 
 /// Adds a member; returns false when already one (nothing changes then).
 pub fn add(
     conn: &mut DbConn,
-    chat_id: i64,
-    user_id: i64,
-    role: &str,
+    chat_id: ChatId,
+    user_id: UserId,
+    role: MemberRole,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let n = on_backend!(conn, c => diesel::insert_into(chat_members::table)
         .values((
-            chat_members::chat_id.eq(chat_id),
-            chat_members::user_id.eq(user_id),
-            chat_members::role.eq(role),
+            chat_members::chat_id.eq(chat_id.0),
+            chat_members::user_id.eq(user_id.0),
+            chat_members::role.eq(role_column(role)),
             chat_members::joined_at.eq(now),
         ))
         .on_conflict_do_nothing()
@@ -41,58 +67,72 @@ pub fn add(
     Ok(n == 1)
 }
 
-pub fn find(conn: &mut DbConn, chat_id: i64, user_id: i64) -> Result<Option<MemberRow>, DbError> {
+pub fn find(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    user_id: UserId,
+) -> Result<Option<MemberRow>, DbError> {
     Ok(chat_members::table
-        .find((chat_id, user_id))
+        .find((chat_id.0, user_id.0))
         .select(MemberRow::as_select())
         .first(conn)
         .optional()?)
 }
 
 /// Members with their accounts, longest-standing first.
-pub fn list(conn: &mut DbConn, chat_id: i64) -> Result<Vec<(MemberRow, UserRow)>, DbError> {
+pub fn list(conn: &mut DbConn, chat_id: ChatId) -> Result<Vec<(MemberRow, UserRow)>, DbError> {
     Ok(chat_members::table
         .inner_join(users::table)
-        .filter(chat_members::chat_id.eq(chat_id))
+        .filter(chat_members::chat_id.eq(chat_id.0))
         .order((chat_members::joined_at.asc(), chat_members::user_id.asc()))
         .select((MemberRow::as_select(), UserRow::as_select()))
         .load(conn)?)
 }
 
-pub fn user_ids(conn: &mut DbConn, chat_id: i64) -> Result<Vec<i64>, DbError> {
-    Ok(chat_members::table
-        .filter(chat_members::chat_id.eq(chat_id))
+pub fn user_ids(conn: &mut DbConn, chat_id: ChatId) -> Result<Vec<UserId>, DbError> {
+    let ids: Vec<i64> = chat_members::table
+        .filter(chat_members::chat_id.eq(chat_id.0))
         .select(chat_members::user_id)
-        .load(conn)?)
+        .load(conn)?;
+    Ok(ids.into_iter().map(UserId).collect())
 }
 
 /// Member counts for several chats in one query.
-pub fn counts(conn: &mut DbConn, chat_ids: &[i64]) -> Result<Vec<(i64, i64)>, DbError> {
-    Ok(chat_members::table
-        .filter(chat_members::chat_id.eq_any(chat_ids))
+pub fn counts(conn: &mut DbConn, chat_ids: &[ChatId]) -> Result<Vec<(ChatId, i64)>, DbError> {
+    let ids: Vec<i64> = chat_ids.iter().map(|c| c.0).collect();
+    let rows: Vec<(i64, i64)> = chat_members::table
+        .filter(chat_members::chat_id.eq_any(ids))
         .group_by(chat_members::chat_id)
         .select((chat_members::chat_id, count_star()))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(c, n)| (ChatId(c), n)).collect())
 }
 
 /// Returns whether a membership was removed.
-pub fn remove(conn: &mut DbConn, chat_id: i64, user_id: i64) -> Result<bool, DbError> {
-    Ok(diesel::delete(chat_members::table.find((chat_id, user_id))).execute(conn)? > 0)
+pub fn remove(conn: &mut DbConn, chat_id: ChatId, user_id: UserId) -> Result<bool, DbError> {
+    let row = chat_members::table.find((chat_id.0, user_id.0));
+    Ok(diesel::delete(row).execute(conn)? > 0)
 }
 
 /// The member who joined first, for passing ownership on.
-pub fn longest_standing(conn: &mut DbConn, chat_id: i64) -> Result<Option<i64>, DbError> {
-    Ok(chat_members::table
-        .filter(chat_members::chat_id.eq(chat_id))
+pub fn longest_standing(conn: &mut DbConn, chat_id: ChatId) -> Result<Option<UserId>, DbError> {
+    let first: Option<i64> = chat_members::table
+        .filter(chat_members::chat_id.eq(chat_id.0))
         .order((chat_members::joined_at.asc(), chat_members::user_id.asc()))
         .select(chat_members::user_id)
         .first(conn)
-        .optional()?)
+        .optional()?;
+    Ok(first.map(UserId))
 }
 
-pub fn set_role(conn: &mut DbConn, chat_id: i64, user_id: i64, role: &str) -> Result<(), DbError> {
-    diesel::update(chat_members::table.find((chat_id, user_id)))
-        .set(chat_members::role.eq(role))
+pub fn set_role(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    user_id: UserId,
+    role: MemberRole,
+) -> Result<(), DbError> {
+    diesel::update(chat_members::table.find((chat_id.0, user_id.0)))
+        .set(chat_members::role.eq(role_column(role)))
         .execute(conn)?;
     Ok(())
 }
@@ -100,26 +140,27 @@ pub fn set_role(conn: &mut DbConn, chat_id: i64, user_id: i64, role: &str) -> Re
 /// Moves the read marker forward, never back. Returns whether it moved.
 pub fn mark_read(
     conn: &mut DbConn,
-    chat_id: i64,
-    user_id: i64,
-    message_id: i64,
+    chat_id: ChatId,
+    user_id: UserId,
+    message_id: MessageId,
 ) -> Result<bool, DbError> {
     let n = diesel::update(
         chat_members::table
-            .find((chat_id, user_id))
-            .filter(chat_members::last_read_id.lt(message_id)),
+            .find((chat_id.0, user_id.0))
+            .filter(chat_members::last_read_id.lt(message_id.0)),
     )
-    .set(chat_members::last_read_id.eq(message_id))
+    .set(chat_members::last_read_id.eq(message_id.0))
     .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Chat ids the user belongs to (uses `chat_members_user`).
-pub fn chats_of(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, DbError> {
-    Ok(chat_members::table
-        .filter(chat_members::user_id.eq(user_id))
+pub fn chats_of(conn: &mut DbConn, user_id: UserId) -> Result<Vec<ChatId>, DbError> {
+    let ids: Vec<i64> = chat_members::table
+        .filter(chat_members::user_id.eq(user_id.0))
         .select(chat_members::chat_id)
-        .load(conn)?)
+        .load(conn)?;
+    Ok(ids.into_iter().map(ChatId).collect())
 }
 
 /// Which of the given (chat, user) pairs are memberships, in one query.
@@ -129,14 +170,18 @@ pub fn chats_of(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, DbError> {
 /// index seeks for a batch spread over 1000 chats and 1000 senders.
 pub fn pairs(
     conn: &mut DbConn,
-    wanted: &HashSet<(i64, i64)>,
-) -> Result<HashSet<(i64, i64)>, DbError> {
-    let mut user_ids: Vec<i64> = wanted.iter().map(|&(_, user)| user).collect();
+    wanted: &HashSet<(ChatId, UserId)>,
+) -> Result<HashSet<(ChatId, UserId)>, DbError> {
+    let mut user_ids: Vec<i64> = wanted.iter().map(|&(_, user)| user.0).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
     let rows: Vec<(i64, i64)> = chat_members::table
         .filter(chat_members::user_id.eq_any(&user_ids))
         .select((chat_members::chat_id, chat_members::user_id))
         .load(conn)?;
-    Ok(rows.into_iter().filter(|p| wanted.contains(p)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(chat, user)| (ChatId(chat), UserId(user)))
+        .filter(|p| wanted.contains(p))
+        .collect())
 }

@@ -7,14 +7,18 @@ use diesel::prelude::*;
 
 use super::schema::{messages, users};
 use super::{DbConn, DbError};
+use crate::domain::{ChatId, MessageId, UserId};
 use crate::on_backend;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = messages)]
 pub struct MessageRow {
-    pub id: i64,
-    pub chat_id: i64,
-    pub sender_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: MessageId,
+    #[diesel(deserialize_as = i64)]
+    pub chat_id: ChatId,
+    #[diesel(deserialize_as = i64)]
+    pub sender_id: UserId,
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -23,11 +27,29 @@ pub struct MessageRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = messages)]
 pub struct NewMessage<'a> {
-    pub chat_id: i64,
-    pub sender_id: i64,
-    pub body: &'a str,
-    pub client_id: Option<&'a str>,
-    pub created_at: NaiveDateTime,
+    chat_id: i64,
+    sender_id: i64,
+    body: &'a str,
+    client_id: Option<&'a str>,
+    created_at: NaiveDateTime,
+}
+
+impl<'a> NewMessage<'a> {
+    pub fn new(
+        chat_id: ChatId,
+        sender_id: UserId,
+        body: &'a str,
+        client_id: Option<&'a str>,
+        created_at: NaiveDateTime,
+    ) -> NewMessage<'a> {
+        NewMessage {
+            chat_id: chat_id.0,
+            sender_id: sender_id.0,
+            body,
+            client_id,
+            created_at,
+        }
+    }
 }
 
 /// A message with its sender's username, as history shows it.
@@ -49,17 +71,18 @@ pub fn insert_idempotent(
         return Ok((row, true));
     }
     let client_id = new.client_id.ok_or(DbError::NotFound)?;
-    let existing = find_by_client_id(conn, new.sender_id, client_id)?.ok_or(DbError::NotFound)?;
+    let existing =
+        find_by_client_id(conn, UserId(new.sender_id), client_id)?.ok_or(DbError::NotFound)?;
     Ok((existing, false))
 }
 
 pub fn find_by_client_id(
     conn: &mut DbConn,
-    sender_id: i64,
+    sender_id: UserId,
     client_id: &str,
 ) -> Result<Option<MessageRow>, DbError> {
     Ok(messages::table
-        .filter(messages::sender_id.eq(sender_id))
+        .filter(messages::sender_id.eq(sender_id.0))
         .filter(messages::client_id.eq(client_id))
         .select(MessageRow::as_select())
         .first(conn)
@@ -69,14 +92,14 @@ pub fn find_by_client_id(
 /// Up to `limit` newest messages with id < `before` (all when `None`), oldest first.
 pub fn page(
     conn: &mut DbConn,
-    chat_id: i64,
-    before: Option<i64>,
+    chat_id: ChatId,
+    before: Option<MessageId>,
     limit: i64,
 ) -> Result<Vec<MessageWithSender>, DbError> {
     let mut rows: Vec<MessageWithSender> = messages::table
         .inner_join(users::table)
-        .filter(messages::chat_id.eq(chat_id))
-        .filter(messages::id.lt(before.unwrap_or(i64::MAX)))
+        .filter(messages::chat_id.eq(chat_id.0))
+        .filter(messages::id.lt(before.map_or(i64::MAX, i64::from)))
         .order(messages::id.desc())
         .limit(limit)
         .select((MessageRow::as_select(), users::username))
@@ -88,14 +111,14 @@ pub fn page(
 /// Up to `limit` messages with id > `after`, oldest first (sync).
 pub fn after(
     conn: &mut DbConn,
-    chat_id: i64,
-    after: i64,
+    chat_id: ChatId,
+    after: MessageId,
     limit: i64,
 ) -> Result<Vec<MessageWithSender>, DbError> {
     Ok(messages::table
         .inner_join(users::table)
-        .filter(messages::chat_id.eq(chat_id))
-        .filter(messages::id.gt(after))
+        .filter(messages::chat_id.eq(chat_id.0))
+        .filter(messages::id.gt(after.0))
         .order(messages::id.asc())
         .limit(limit)
         .select((MessageRow::as_select(), users::username))
@@ -103,7 +126,8 @@ pub fn after(
 }
 
 /// Several messages by id (the chats' last messages).
-pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<MessageWithSender>, DbError> {
+pub fn by_ids(conn: &mut DbConn, ids: &[MessageId]) -> Result<Vec<MessageWithSender>, DbError> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
     Ok(messages::table
         .inner_join(users::table)
         .filter(messages::id.eq_any(ids))
@@ -113,32 +137,39 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<MessageWithSender>, 
 
 /// Messages after the marker that others sent: a range scan from the
 /// marker, so its cost follows the unread count, not the history length.
-pub fn unread(conn: &mut DbConn, chat_id: i64, user_id: i64, after: i64) -> Result<i64, DbError> {
+pub fn unread(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    user_id: UserId,
+    after: MessageId,
+) -> Result<i64, DbError> {
     Ok(messages::table
-        .filter(messages::chat_id.eq(chat_id))
-        .filter(messages::id.gt(after))
-        .filter(messages::sender_id.ne(user_id))
+        .filter(messages::chat_id.eq(chat_id.0))
+        .filter(messages::id.gt(after.0))
+        .filter(messages::sender_id.ne(user_id.0))
         .select(count_star())
         .first(conn)?)
 }
 
 /// The newest message id of a chat, if any.
-pub fn last_id(conn: &mut DbConn, chat_id: i64) -> Result<Option<i64>, DbError> {
-    Ok(messages::table
-        .filter(messages::chat_id.eq(chat_id))
+pub fn last_id(conn: &mut DbConn, chat_id: ChatId) -> Result<Option<MessageId>, DbError> {
+    let last: Option<i64> = messages::table
+        .filter(messages::chat_id.eq(chat_id.0))
         .order(messages::id.desc())
         .select(messages::id)
         .first(conn)
-        .optional()?)
+        .optional()?;
+    Ok(last.map(MessageId))
 }
 
 /// Messages stored by these senders under these client ids (a superset of
 /// the exact pairs; callers match pairs), in one query.
 pub fn by_client_ids(
     conn: &mut DbConn,
-    sender_ids: &[i64],
+    sender_ids: &[UserId],
     client_ids: &[&str],
 ) -> Result<Vec<MessageRow>, DbError> {
+    let sender_ids: Vec<i64> = sender_ids.iter().map(|id| id.0).collect();
     Ok(messages::table
         .filter(messages::sender_id.eq_any(sender_ids))
         .filter(messages::client_id.eq_any(client_ids))

@@ -16,6 +16,8 @@ pub mod users;
 
 use std::time::Duration;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -181,6 +183,16 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, DbError> {
     }
     .map_err(|e| DbError::Migration(e.to_string()))?;
     Ok(applied.len())
+}
+
+/// The current time as stored: UTC, without a zone.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+/// A stored time as the UTC instant it is.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
 }
 
 /// `SELECT 1`, for readiness probes.

@@ -5,12 +5,14 @@ use diesel::prelude::*;
 
 use super::schema::refresh_tokens;
 use super::{DbConn, DbError};
+use crate::domain::UserId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub id: i64,
-    pub user_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub user_id: UserId,
     pub family_id: String,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
@@ -19,10 +21,9 @@ pub struct RefreshTokenRow {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = refresh_tokens)]
+#[derive(Debug)]
 pub struct NewRefreshToken<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub family_id: &'a str,
     pub token_hash: &'a str,
     pub created_at: NaiveDateTime,
@@ -31,7 +32,13 @@ pub struct NewRefreshToken<'a> {
 
 pub fn create(conn: &mut DbConn, new: &NewRefreshToken) -> Result<(), DbError> {
     diesel::insert_into(refresh_tokens::table)
-        .values(new)
+        .values((
+            refresh_tokens::user_id.eq(new.user_id.0),
+            refresh_tokens::family_id.eq(new.family_id),
+            refresh_tokens::token_hash.eq(new.token_hash),
+            refresh_tokens::created_at.eq(new.created_at),
+            refresh_tokens::expires_at.eq(new.expires_at),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -79,12 +86,12 @@ pub fn revoke_family(
 /// reuse detection recognises.
 pub fn delete_expired(
     conn: &mut DbConn,
-    user_id: i64,
+    user_id: UserId,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
     Ok(diesel::delete(
         refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::user_id.eq(user_id.0))
             .filter(refresh_tokens::expires_at.lt(now)),
     )
     .execute(conn)?)

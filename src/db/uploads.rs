@@ -7,6 +7,7 @@ use diesel::sql_types::BigInt;
 
 use super::schema::{uploads, users};
 use super::{DbConn, DbError};
+use crate::domain::{StoredThumbnail, StoredUpload};
 use crate::on_backend;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -28,6 +29,31 @@ pub struct UploadRow {
     pub created_at: NaiveDateTime,
     pub attached_at: Option<NaiveDateTime>,
     pub message_id: Option<i64>,
+}
+
+impl From<UploadRow> for StoredUpload {
+    fn from(row: UploadRow) -> StoredUpload {
+        let thumbnail = match (row.thumb_key, row.thumb_content_type, row.thumb_size) {
+            (Some(storage_key), Some(content_type), Some(size)) => Some(StoredThumbnail {
+                storage_key,
+                content_type,
+                size,
+            }),
+            _ => None,
+        };
+        StoredUpload {
+            id: row.id,
+            name: row.name,
+            content_type: row.content_type,
+            size: row.size,
+            width: row.width,
+            height: row.height,
+            duration_ms: row.duration_ms,
+            storage_key: row.storage_key,
+            sha256: row.sha256,
+            thumbnail,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -4,19 +4,38 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::users;
-use super::{DbConn, DbError};
+use super::{utc, DbConn, DbError};
+use crate::domain::{Role, User, UserId};
 use crate::on_backend;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: UserId,
     pub username: String,
     pub username_lower: String,
     pub email: Option<String>,
     pub password_hash: Option<String>,
     pub role: String,
     pub created_at: NaiveDateTime,
+}
+
+/// Stored rows always carry a seeded role; anything else is corruption.
+impl TryFrom<UserRow> for User {
+    type Error = DbError;
+
+    fn try_from(row: UserRow) -> Result<User, DbError> {
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| DbError::Corrupt(format!("user {} has role {:?}", row.id, row.role)))?;
+        Ok(User {
+            id: row.id,
+            username: row.username,
+            email: row.email,
+            role,
+            created_at: utc(row.created_at),
+        })
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -39,9 +58,9 @@ pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<UserRow, DbError> {
     Ok(row)
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<UserRow>, DbError> {
+pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<UserRow>, DbError> {
     Ok(users::table
-        .find(id)
+        .find(id.0)
         .select(UserRow::as_select())
         .first(conn)
         .optional()?)
@@ -79,9 +98,9 @@ pub fn search_prefix(conn: &mut DbConn, prefix: &str, limit: i64) -> Result<Vec<
 }
 
 /// Returns the updated row, or `None` when there is no such user.
-pub fn set_role(conn: &mut DbConn, id: i64, role: &str) -> Result<Option<UserRow>, DbError> {
-    let n = diesel::update(users::table.find(id))
-        .set(users::role.eq(role))
+pub fn set_role(conn: &mut DbConn, id: UserId, role: Role) -> Result<Option<UserRow>, DbError> {
+    let n = diesel::update(users::table.find(id.0))
+        .set(users::role.eq(role.as_str()))
         .execute(conn)?;
     if n == 0 {
         return Ok(None);
@@ -91,8 +110,8 @@ pub fn set_role(conn: &mut DbConn, id: i64, role: &str) -> Result<Option<UserRow
 
 /// Deletes the account; foreign keys cascade to everything it owns.
 /// Returns whether a row was deleted.
-pub fn delete(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
-    Ok(diesel::delete(users::table.find(id)).execute(conn)? > 0)
+pub fn delete(conn: &mut DbConn, id: UserId) -> Result<bool, DbError> {
+    Ok(diesel::delete(users::table.find(id.0)).execute(conn)? > 0)
 }
 
 /// Accounts by lower-cased usernames; missing names are simply absent.

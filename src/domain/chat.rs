@@ -1,3 +1,5 @@
+use serde::Serialize;
+
 use super::{char_len, Invalid};
 
 /// 1–100 characters after trimming.
@@ -58,27 +60,19 @@ impl ClientId {
 }
 
 /// A member's standing inside one chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MemberRole {
     Owner,
     Member,
 }
 
-impl MemberRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MemberRole::Owner => "owner",
-            MemberRole::Member => "member",
-        }
-    }
-
-    pub fn parse(s: &str) -> MemberRole {
-        if s == "owner" {
-            MemberRole::Owner
-        } else {
-            MemberRole::Member
-        }
-    }
+/// A group chat (any number of members, an owner) or the direct chat of two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatKind {
+    Group,
+    Direct,
 }
 
 #[cfg(test)]

@@ -2,21 +2,21 @@
 
 mod chat;
 mod email;
+mod ids;
 mod password;
 mod role;
 mod upload;
 mod user;
 mod username;
-mod views;
 
-pub use chat::{ChatName, ClientId, MemberRole, MessageBody};
+pub use chat::{ChatKind, ChatName, ClientId, MemberRole, MessageBody};
 pub use email::Email;
+pub use ids::{ChatId, MessageId, UserId};
 pub use password::Password;
 pub use role::{Permission, Role};
-pub use upload::{Attachment, DurationMs, FileName, Upload, MAX_DURATION_MS};
+pub use upload::{DurationMs, FileName, StoredThumbnail, StoredUpload, MAX_DURATION_MS};
 pub use user::User;
 pub use username::Username;
-pub use views::{timestamp, Chat, ChatKind, MemberView, Message, Sender, UserJson};
 
 /// Why a value was refused; becomes one entry of `details.fields`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,5 @@
-//! Uploaded files: the client's file name, parsed, and the contract's
-//! upload and attachment objects.
-
-use serde::Serialize;
+//! Uploaded files: the client's file name, parsed, a voice message's
+//! duration, and an upload as stored.
 
 /// A file name as shown and offered for saving: the last path component of
 /// what the client sent, without control characters, at most 255
@@ -58,9 +56,10 @@ impl DurationMs {
     }
 }
 
-/// `POST /uploads`'s answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Upload {
+/// An upload as the application knows it: what the contract shows plus
+/// where its bytes (and its thumbnail's) are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUpload {
     pub id: i64,
     pub name: String,
     pub content_type: String,
@@ -68,15 +67,18 @@ pub struct Upload {
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub duration_ms: Option<i64>,
+    pub storage_key: String,
+    /// SHA-256 of the bytes served: the `ETag`.
+    pub sha256: String,
+    pub thumbnail: Option<StoredThumbnail>,
 }
 
-/// An upload as a message carries it: the upload plus signed URLs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Attachment {
-    #[serde(flatten)]
-    pub upload: Upload,
-    pub url: String,
-    pub thumbnail_url: Option<String>,
+/// An image upload's thumbnail, stored beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredThumbnail {
+    pub storage_key: String,
+    pub content_type: String,
+    pub size: i64,
 }
 
 #[cfg(test)]

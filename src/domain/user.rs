@@ -1,11 +1,11 @@
 use chrono::{DateTime, Utc};
 
-use super::Role;
+use super::{Role, UserId};
 
 /// An account as the rest of the application sees it (no password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     /// `None` for guests.
     pub email: Option<String>,

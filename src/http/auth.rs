@@ -6,10 +6,10 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
-use super::views::{SessionJson, UserJson};
-use crate::actors::auth::{Guest, Login, Logout, Refresh, Register, Session};
+use crate::actors::accounts::{Guest, Login, Logout, Refresh, Register, TokenPair};
 use crate::actors::ServiceError;
 use crate::domain::{Email, Password, Username};
+use crate::protocol::{LoginJson, UserJson};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::post().to(register))
@@ -45,17 +45,21 @@ fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
         .map_err(ApiError::rate_limited)
 }
 
-fn session_response(
+fn tokens_response(
     mut res: actix_web::HttpResponseBuilder,
-    session: &Session,
+    tokens: &TokenPair,
     state: &AppState,
 ) -> HttpResponse {
     res.cookie(refresh_cookie::issue(
-        &session.refresh_token,
+        &tokens.refresh_token,
         &state.settings,
     ))
     .insert_header(("Cache-Control", "no-store"))
-    .json(SessionJson::new(session))
+    .json(LoginJson::new(
+        &tokens.access_token,
+        tokens.expires_in,
+        &tokens.user,
+    ))
 }
 
 async fn register(
@@ -82,7 +86,7 @@ async fn register(
     };
     let user = state
         .svc
-        .auth
+        .accounts
         .send(Register {
             username: username.clone(),
             email: email.clone(),
@@ -94,8 +98,8 @@ async fn register(
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     limit_client(&state, &req)?;
-    let session = state.svc.auth.send(Guest).await??;
-    Ok(session_response(HttpResponse::Created(), &session, &state))
+    let tokens = state.svc.accounts.send(Guest).await??;
+    Ok(tokens_response(HttpResponse::Created(), &tokens, &state))
 }
 
 async fn login(
@@ -110,8 +114,8 @@ async fn login(
         .login_failures
         .check(&account)
         .map_err(ApiError::rate_limited)?;
-    match state.svc.auth.send(Login { login, password }).await? {
-        Ok(session) => Ok(session_response(HttpResponse::Ok(), &session, &state)),
+    match state.svc.accounts.send(Login { login, password }).await? {
+        Ok(tokens) => Ok(tokens_response(HttpResponse::Ok(), &tokens, &state)),
         Err(ServiceError::InvalidCredentials) => {
             // Counting only failures keeps a user's own successful logins free.
             let _ = state.login_failures.hit(&account);
@@ -133,14 +137,14 @@ async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     require_same_origin(&state, &req)?;
     let token =
         refresh_cookie::read(&req).ok_or_else(|| ApiError::unauthorized("no refresh token"))?;
-    let session = state.svc.auth.send(Refresh { token }).await??;
-    Ok(session_response(HttpResponse::Ok(), &session, &state))
+    let tokens = state.svc.accounts.send(Refresh { token }).await??;
+    Ok(tokens_response(HttpResponse::Ok(), &tokens, &state))
 }
 
 async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     require_same_origin(&state, &req)?;
     if let Some(token) = refresh_cookie::read(&req) {
-        state.svc.auth.send(Logout { token }).await??;
+        state.svc.accounts.send(Logout { token }).await??;
     }
     Ok(HttpResponse::NoContent()
         .cookie(refresh_cookie::clear(&state.settings))

@@ -10,7 +10,7 @@ use crate::actors::chats::{
     AddMember, CreateChat, DeleteChat, GetChat, Join, Leave, MyChats, OpenDirect, PublicChats,
     RemoveMember,
 };
-use crate::domain::{ChatName, Invalid, Permission};
+use crate::domain::{ChatId, ChatName, Invalid, Permission};
 
 const MAX_MEMBERS: usize = 1000;
 
@@ -141,7 +141,7 @@ async fn public(
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let msg = GetChat {
         caller: caller.id(),
@@ -155,7 +155,7 @@ async fn get(
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ManageOwn)?;
     let msg = DeleteChat {
@@ -170,7 +170,7 @@ async fn delete(
 async fn join(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Write)?;
     let chat = state
@@ -187,7 +187,7 @@ async fn join(
 async fn leave(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let msg = Leave {
         caller: caller.id(),
@@ -205,7 +205,7 @@ struct MemberBody {
 async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     body: web::Json<MemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ManageOwn)?;
@@ -221,7 +221,7 @@ async fn add_member(
 async fn remove_member(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(ChatId, String)>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ManageOwn)?;
     let (chat_id, username) = path.into_inner();

@@ -6,14 +6,15 @@ use serde_json::{json, Map, Value};
 
 use crate::actors::ServiceError;
 use crate::domain::Invalid;
+use crate::protocol::{ErrorCode, ErrorJson};
 
-/// An error answer: status, contract code, human message and optional details.
-/// `internal` is logged with the request id and never sent.
+/// An error answer: contract code (and its status), human message and
+/// optional details. `internal` is logged with the request id and never sent.
 #[derive(Debug, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub details: Option<Value>,
     pub retry_after: Option<u64>,
@@ -21,9 +22,9 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
-            status,
+            status: code.status(),
             code,
             message: message.into(),
             details: None,
@@ -37,46 +38,40 @@ impl ApiError {
         self
     }
 
+    /// The same body with another status (readiness answers 503 `internal`).
+    pub fn with_status(mut self, status: StatusCode) -> ApiError {
+        self.status = status;
+        self
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        Self::new(ErrorCode::BadRequest, message)
     }
 
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        Self::new(ErrorCode::Unauthorized, message)
     }
 
     pub fn forbidden(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(ErrorCode::NotFound, message)
     }
 
     pub fn payload_too_large() -> ApiError {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "body over 64 KiB",
-        )
+        Self::new(ErrorCode::PayloadTooLarge, "body over 64 KiB")
     }
 
     pub fn rate_limited(retry_after: u64) -> ApiError {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many requests, slow down",
-        );
+        let mut e = Self::new(ErrorCode::RateLimited, "too many requests, slow down");
         e.retry_after = Some(retry_after.max(1));
         e
     }
 
     pub fn internal(detail: impl Into<String>) -> ApiError {
-        let mut e = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error",
-        );
+        let mut e = Self::new(ErrorCode::Internal, "internal error");
         e.internal = Some(detail.into());
         e
     }
@@ -87,12 +82,8 @@ impl ApiError {
             .iter()
             .map(|(field, Invalid(reason))| (field.to_string(), Value::from(*reason)))
             .collect();
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "some fields are invalid",
-        )
-        .with_details(json!({ "fields": map }))
+        Self::new(ErrorCode::ValidationFailed, "some fields are invalid")
+            .with_details(json!({ "fields": map }))
     }
 
     /// A default message for a status that reached the client without one of ours.
@@ -100,7 +91,7 @@ impl ApiError {
         match status.as_u16() {
             400 | 405 | 411 | 415 => Self::bad_request("malformed request"),
             401 => Self::unauthorized("authentication required"),
-            403 => Self::forbidden("forbidden"),
+            403 => Self::forbidden("access denied"),
             404 => Self::not_found("not found"),
             413 => Self::payload_too_large(),
             429 => Self::rate_limited(1),
@@ -116,38 +107,21 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut body = json!({"code": self.code, "message": self.message});
-        if let Some(details) = &self.details {
-            body["details"] = details.clone();
-        }
         let mut res = HttpResponse::build(self.status);
         if let Some(secs) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        res.json(json!({ "error": body }))
-    }
-}
-
-/// HTTP status for each contract code; the codes themselves come from
-/// [`ServiceError::code`], shared with WebSocket `error` frames.
-fn status_of(code: &str) -> StatusCode {
-    match code {
-        "bad_request" => StatusCode::BAD_REQUEST,
-        "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" => StatusCode::FORBIDDEN,
-        "not_found" => StatusCode::NOT_FOUND,
-        "conflict" => StatusCode::CONFLICT,
-        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "validation_failed" | "unknown_users" => StatusCode::UNPROCESSABLE_ENTITY,
-        "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        res.json(ErrorJson::new(
+            self.code,
+            &self.message,
+            self.details.as_ref(),
+        ))
     }
 }
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
-        let code = e.code();
-        let base = ApiError::new(status_of(code), code, e.public_message());
+        let base = ApiError::new(e.code(), e.public_message());
         match e {
             ServiceError::Conflict(field) => base.with_details(json!({ "field": field })),
             ServiceError::Invalid(field, reason) => {

@@ -10,8 +10,8 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::auth::access::Access;
-use crate::domain::{Permission, Role};
+use crate::domain::{Permission, Role, UserId};
+use crate::security::access::Access;
 
 /// An authenticated user as of this request (current role, not the token's).
 #[derive(Clone)]
@@ -21,7 +21,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> UserId {
         self.access.user_id
     }
 

@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::auth::file_urls::Variant;
-use crate::db::uploads::UploadRow;
+use crate::domain::StoredUpload;
+use crate::security::file_urls::Variant;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{id}/{name}", web::get().to(serve))
@@ -36,20 +36,23 @@ struct Served<'a> {
     etag: String,
 }
 
-fn variant_of(row: &UploadRow, variant: Variant) -> Option<Served<'_>> {
+fn variant_of(upload: &StoredUpload, variant: Variant) -> Option<Served<'_>> {
     match variant {
         Variant::File => Some(Served {
-            key: &row.storage_key,
-            content_type: &row.content_type,
-            size: row.size as u64,
-            etag: format!("\"{}\"", row.sha256),
+            key: &upload.storage_key,
+            content_type: &upload.content_type,
+            size: upload.size as u64,
+            etag: format!("\"{}\"", upload.sha256),
         }),
-        Variant::Thumbnail => Some(Served {
-            key: row.thumb_key.as_deref()?,
-            content_type: row.thumb_content_type.as_deref()?,
-            size: row.thumb_size? as u64,
-            etag: format!("\"{}-thumb\"", row.sha256),
-        }),
+        Variant::Thumbnail => {
+            let thumb = upload.thumbnail.as_ref()?;
+            Some(Served {
+                key: &thumb.storage_key,
+                content_type: &thumb.content_type,
+                size: thumb.size as u64,
+                etag: format!("\"{}-thumb\"", upload.sha256),
+            })
+        }
     }
 }
 

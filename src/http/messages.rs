@@ -7,9 +7,9 @@ use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::chats::{History, MarkRead};
-use crate::actors::room::{Origin, Post};
-use crate::actors::ServiceError;
-use crate::domain::{ClientId, Invalid, MessageBody, Permission, Sender};
+use crate::actors::post::Draft;
+use crate::domain::{ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
+use crate::protocol::Sender;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{id}/messages", web::get().to(history))
@@ -19,14 +19,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize)]
 struct HistoryQuery {
-    before: Option<i64>,
+    before: Option<MessageId>,
     limit: Option<i64>,
 }
 
 async fn history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
@@ -57,7 +57,7 @@ struct SendBody {
 async fn send(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     body: web::Json<SendBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Write)?;
@@ -67,43 +67,32 @@ async fn send(
     let client_id = client_id
         .map(|c| ClientId::parse(&c).map_err(|e| ApiError::validation(&[("client_id", e)])))
         .transpose()?;
-    for _ in 0..3 {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let post = Post {
-            sender: Sender {
-                id: caller.id(),
-                username: caller.access.username.clone(),
-            },
-            body: body.as_str().to_owned(),
-            client_id: client_id.as_ref().map(|c| c.as_str().to_owned()),
-            origin: Origin::Rest(tx),
-        };
-        // A room may stop between lookup and delivery; then try a fresh one.
-        if state.svc.rooms.get(chat_id).send(post).await.is_err() {
-            continue;
-        }
-        let (message, fresh) = rx
-            .await
-            .map_err(|_| ApiError::internal("send dropped before commit"))??;
-        let mut res = if fresh {
-            HttpResponse::Created()
-        } else {
-            HttpResponse::Ok()
-        };
-        return Ok(res.json(message));
-    }
-    Err(ServiceError::Internal("room unavailable".into()).into())
+    let draft = Draft {
+        sender: Sender {
+            id: caller.id(),
+            username: caller.access.username.clone(),
+        },
+        body,
+        client_id,
+    };
+    let (message, fresh) = state.svc.rooms.post(chat_id, draft).await?;
+    let mut res = if fresh {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(message))
 }
 
 #[derive(Deserialize)]
 struct ReadBody {
-    message_id: i64,
+    message_id: MessageId,
 }
 
 async fn read(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<ChatId>,
     body: web::Json<ReadBody>,
 ) -> Result<HttpResponse, ApiError> {
     let msg = MarkRead {

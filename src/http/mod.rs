@@ -15,7 +15,6 @@ pub mod state;
 mod static_files;
 mod uploads;
 mod users;
-pub mod views;
 pub mod ws;
 
 use actix_web::web;

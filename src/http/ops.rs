@@ -1,11 +1,12 @@
 //! Health, readiness and metrics.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actors::auth::Ping;
+use crate::protocol::ErrorCode;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -18,15 +19,14 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let database = state.svc.auth.send(Ping).await?.map_err(|e| e.to_string());
+    let database = state.svc.database_ready().await;
     let redis = state.svc.bus.ping().await;
     match (database, redis) {
         (Ok(()), Ok(())) => Ok(HttpResponse::Ok().json(json!({"status": "ready"}))),
         (database, redis) => {
             log::warn!("not ready: database {database:?}, redis {redis:?}");
-            Ok(HttpResponse::ServiceUnavailable().json(json!({
-                "error": {"code": "internal", "message": "database or redis unavailable"}
-            })))
+            let unavailable = ApiError::new(ErrorCode::Internal, "database or redis unavailable");
+            Err(unavailable.with_status(StatusCode::SERVICE_UNAVAILABLE))
         }
     }
 }

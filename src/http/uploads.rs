@@ -16,9 +16,10 @@ use futures_util::{Stream, StreamExt};
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
-use crate::actors::uploads::{upload_view, IngestError};
+use crate::actors::uploads::IngestError;
 use crate::actors::ServiceError;
 use crate::domain::{DurationMs, FileName, Permission};
+use crate::protocol::Upload;
 
 /// Room in the body for multipart boundaries, part headers and a
 /// `duration_ms` part on top of the file itself.
@@ -98,7 +99,7 @@ async fn create(
     }
     let (name, file) = stored.ok_or_else(|| ApiError::bad_request("missing part: file"))?;
     let row = files.record(caller.id(), name, file, duration).await?;
-    Ok(HttpResponse::Created().json(upload_view(&row)))
+    Ok(HttpResponse::Created().json(Upload::from(&row)))
 }
 
 fn ingest_error(e: IngestError) -> ApiError {

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
-use super::views::UserJson;
-use crate::actors::auth::{accounts::Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
-use crate::domain::{Invalid, Permission, Role};
+use crate::actors::accounts::{Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
+use crate::domain::{Invalid, Permission, Role, UserId};
+use crate::protocol::UserJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me))
@@ -22,7 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = state
         .svc
-        .auth
+        .accounts
         .send(GetUser { id: caller.id() })
         .await??
         .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
@@ -50,7 +50,7 @@ async fn delete_me(
     };
     state
         .svc
-        .auth
+        .accounts
         .send(DeleteUser {
             id: caller.id(),
             confirm: Some(Confirm { password }),
@@ -81,7 +81,7 @@ async fn search(
     let prefix = query.q.clone().unwrap_or_default().trim().to_owned();
     let users = state
         .svc
-        .auth
+        .accounts
         .send(SearchUsers {
             prefix,
             limit: limit.min(100),
@@ -98,12 +98,12 @@ async fn search(
 async fn delete_user(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Admin)?;
     state
         .svc
-        .auth
+        .accounts
         .send(DeleteUser {
             id: id.into_inner(),
             confirm: None,
@@ -120,13 +120,13 @@ struct RoleBody {
 async fn set_role(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Admin)?;
     let user = state
         .svc
-        .auth
+        .accounts
         .send(SetRole {
             id: id.into_inner(),
             role: body.role,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actors::session::WsSession;
+use crate::actors::ws_session::WsSession;
 
 /// Frames (after reassembling continuations) above this close the socket with 1009.
 pub const MAX_FRAME: usize = 64 * 1024;

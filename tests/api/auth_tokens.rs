@@ -274,7 +274,7 @@ async fn a_login_sweeps_the_users_expired_refresh_tokens() {
     let mut conn = pool.get().unwrap();
     let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(60);
     let new = refresh_tokens::NewRefreshToken {
-        user_id: acc.id,
+        user_id: microchat::domain::UserId(acc.id),
         family_id: "old",
         token_hash: "expired-hash",
         created_at: long_ago,

@@ -59,3 +59,42 @@ fn a_bad_setting_stops_start_up_with_a_clear_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("32 bytes"));
 }
+
+/// `microchat healthcheck …`, off the test's thread: the app under test
+/// answers on the same runtime, so a blocking wait here would starve it.
+async fn healthcheck(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_microchat"));
+    cmd.arg("healthcheck").args(args).envs(env.iter().copied());
+    actix_web::rt::task::spawn_blocking(move || cmd.output().expect("binary runs"))
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn healthcheck_exits_0_while_the_server_answers_and_1_otherwise() {
+    let app = spawn_app().await;
+    let port = app.port.to_string();
+    // As in the container: the server listens on a wildcard address.
+    let bind = format!("0.0.0.0:{port}");
+    let out = healthcheck(&[("MICROCHAT_BIND", &bind)], &[]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = format!("{}/healthz", app.addr);
+    assert!(healthcheck(&[], &["--url", &url]).await.status.success());
+
+    // A path that is not 200, and a port nobody listens on: exit 1.
+    let out = healthcheck(&[], &["--url", &format!("{}/nothing", app.addr)]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("404"));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let out = healthcheck(&[("MICROCHAT_BIND", &dead)], &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    // Even with settings `serve` would refuse, the answer is 0 or 1, never 2.
+    let out = healthcheck(&[("MICROCHAT_DATABASE_URL", "mysql://x")], &["--url", &url]).await;
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use actix_web::http::header::HeaderMap;
-use microchat::auth::file_urls::{FileUrls, Variant};
 use microchat::config::Settings;
+use microchat::security::file_urls::{FileUrls, Variant};
 
 use crate::helpers::{spawn_app_with, Resp, TestApp};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use microchat::auth::file_urls::Variant;
+use microchat::security::file_urls::Variant;
 
 use crate::file_harness::{spawn_on, stores, Store};
 use crate::uploads::png;

@@ -3,10 +3,16 @@
 use chrono::Utc;
 use microchat::db::history::{store_batch, PendingMessage, Stored};
 use microchat::db::{self, chats, members, users};
+use microchat::domain::{ChatId, ChatKind, MemberRole, MessageId, Role, UserId};
 
 use crate::helpers::test_database;
 
-fn pending(chat_id: i64, sender_id: i64, body: &str, client_id: Option<&str>) -> PendingMessage {
+fn pending(
+    chat_id: ChatId,
+    sender_id: UserId,
+    body: &str,
+    client_id: Option<&str>,
+) -> PendingMessage {
     PendingMessage {
         chat_id,
         sender_id,
@@ -31,7 +37,7 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
                 username_lower: name,
                 email: None,
                 password_hash: None,
-                role: "user",
+                role: Role::User.as_str(),
                 created_at: now,
             },
         )
@@ -42,19 +48,18 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     let mut group = |name: &str| {
         let new = chats::NewChat {
             name,
-            kind: "group",
-            is_public: 0,
+            kind: ChatKind::Group,
+            public: false,
             owner_id: Some(ann),
             direct_key: None,
             created_at: now,
-            activity_at: now,
         };
         chats::create(&mut conn, &new).unwrap().id
     };
     let (chat, other_chat) = (group("c"), group("d"));
-    members::add(&mut conn, chat, ann, "owner", now).unwrap();
-    members::add(&mut conn, chat, bob, "member", now).unwrap();
-    members::add(&mut conn, other_chat, ann, "owner", now).unwrap();
+    members::add(&mut conn, chat, ann, MemberRole::Owner, now).unwrap();
+    members::add(&mut conn, chat, bob, MemberRole::Member, now).unwrap();
+    members::add(&mut conn, other_chat, ann, MemberRole::Owner, now).unwrap();
 
     let earlier = store_batch(&mut conn, &[pending(chat, ann, "earlier", Some("e1"))]).unwrap();
     let Stored::Message(earlier, true) = &earlier[0] else {
@@ -98,9 +103,9 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     );
     // Every chat the batch touched records its own newest message.
     let chat_row = chats::find(&mut conn, chat).unwrap().unwrap();
-    assert_eq!(chat_row.last_message_id, Some(id(&out[5])));
+    assert_eq!(chat_row.last_message_id(), Some(id(&out[5])));
     let other_row = chats::find(&mut conn, other_chat).unwrap().unwrap();
-    assert_eq!(other_row.last_message_id, Some(id(&out[6])));
+    assert_eq!(other_row.last_message_id(), Some(id(&out[6])));
     let Stored::Message(elsewhere, true) = &out[6] else {
         panic!("{:?}", out[6])
     };
@@ -122,12 +127,11 @@ fn a_write_transaction_waits_for_a_concurrent_writer_instead_of_failing() {
         db::migrate(&mut conn).unwrap();
         let new = chats::NewChat {
             name: "c",
-            kind: "group",
-            is_public: 0,
+            kind: ChatKind::Group,
+            public: false,
             owner_id: None,
             direct_key: None,
             created_at: now,
-            activity_at: now,
         };
         chats::create(&mut conn, &new).unwrap().id
     };
@@ -136,7 +140,7 @@ fn a_write_transaction_waits_for_a_concurrent_writer_instead_of_failing() {
     let other = std::thread::spawn(move || {
         wait_for_read.recv().unwrap();
         let mut conn = other_pool.get().unwrap();
-        chats::touch(&mut conn, &[(chat, 2, now)])
+        chats::touch(&mut conn, &[(chat, MessageId(2), now)])
     });
     let mut conn = pool.get().unwrap();
     let outcome = db::write_transaction(&mut conn, |conn| -> Result<(), db::DbError> {
@@ -144,7 +148,7 @@ fn a_write_transaction_waits_for_a_concurrent_writer_instead_of_failing() {
         read_done.send(()).unwrap();
         // The other connection tries to write now.
         std::thread::sleep(std::time::Duration::from_millis(300));
-        chats::touch(conn, &[(chat, 1, now)])
+        chats::touch(conn, &[(chat, MessageId(1), now)])
     });
     outcome.expect("the reading writer commits");
     other

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use image::{DynamicImage, Rgb, RgbImage};
-use microchat::auth::file_urls::Variant;
+use microchat::security::file_urls::Variant;
 use serde_json::Value;
 
 use crate::file_harness::{file_part, multipart, spawn_on, stores, Part, BOUNDARY};

@@ -3,6 +3,7 @@ use std::time::Duration;
 use actix_web::http::Method;
 use serde_json::json;
 
+use crate::fixtures::{ConnectedPair, Pair};
 use crate::helpers::{spawn_app, spawn_app_with, Account, TestApp};
 use crate::ws_client::{Event, Ws};
 
@@ -146,11 +147,13 @@ async fn sends_over_the_session_rate_limit_are_refused() {
 #[actix_web::test]
 async fn typing_and_read_markers_reach_the_other_members() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    let chat = app.create_chat(&ann.token, "pair", &["bob"], false).await;
-    let (mut ann_ws, _) = app.ws(&ann.token).await;
-    let (mut bob_ws, _) = app.ws(&bob.token).await;
+    let ConnectedPair {
+        ann,
+        bob,
+        chat,
+        mut ann_ws,
+        mut bob_ws,
+    } = app.connected_pair().await;
     ann_ws
         .send(json!({"type": "typing", "chat_id": chat}))
         .await;
@@ -179,9 +182,7 @@ async fn typing_and_read_markers_reach_the_other_members() {
 #[actix_web::test]
 async fn sync_after_a_disconnect_returns_exactly_what_was_missed() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    let chat = app.create_chat(&ann.token, "pair", &["bob"], false).await;
+    let Pair { ann, bob, chat } = app.pair().await;
     let (mut bob_ws, _) = app.ws(&bob.token).await;
     let seen = app.send_rest(&ann.token, chat, "seen", None).await.body["id"]
         .as_i64()
@@ -341,11 +342,12 @@ fn presence(user_id: i64, online: bool) -> serde_json::Value {
 /// Ann and Bob share a chat; Ann is connected and sees Bob's first session
 /// arrive. Returns Bob, Ann's socket and Bob's.
 async fn ann_sees_bob_arrive(app: &TestApp) -> (Account, Ws, Ws) {
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    app.create_chat(&ann.token, "pair", &["bob"], false).await;
-    let (mut ann_ws, _) = app.ws(&ann.token).await;
-    let (bob_ws, _) = app.ws(&bob.token).await;
+    let ConnectedPair {
+        bob,
+        mut ann_ws,
+        bob_ws,
+        ..
+    } = app.connected_pair().await;
     assert_eq!(ann_ws.next_json().await, presence(bob.id, true));
     (bob, ann_ws, bob_ws)
 }

@@ -181,5 +181,12 @@ async fn a_reader_that_falls_too_far_behind_is_closed_with_4008() {
         fast.next_of("ack").await;
     }
     assert_eq!(slow.closed(Duration::from_secs(20)).await, Some(4008));
+    // Operators alert on this counter (deploy/prometheus/alerts.yml).
+    let metrics = app.get("/metrics", None).await;
+    let text = metrics.body.as_str().unwrap();
+    assert!(
+        text.contains("microchat_ws_closes_total{code=\"4008\"} 1"),
+        "{text}"
+    );
     let _ = PASSWORD;
 }

@@ -2,14 +2,13 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::fixtures::{ConnectedPair, Pair};
 use crate::helpers::spawn_app;
 
 #[actix_web::test]
 async fn ready_lists_the_user_and_online_contacts() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    app.create_chat(&ann.token, "pair", &["bob"], false).await;
+    let Pair { ann, bob, .. } = app.pair().await;
     let (_bob_ws, ready) = app.ws(&bob.token).await;
     assert_eq!(ready["user"]["username"], "bob");
     assert_eq!(ready["user"]["email"], "bob@example.com");
@@ -22,9 +21,7 @@ async fn ready_lists_the_user_and_online_contacts() {
 #[actix_web::test]
 async fn a_sender_gets_ack_and_every_other_session_the_message_exactly_once() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    let chat = app.create_chat(&ann.token, "pair", &["bob"], false).await;
+    let Pair { ann, bob, chat } = app.pair().await;
     let (mut ann1, _) = app.ws(&ann.token).await;
     let (mut ann2, _) = app.ws(&ann.token).await;
     let (mut bob1, _) = app.ws(&bob.token).await;
@@ -69,11 +66,13 @@ async fn a_sender_gets_ack_and_every_other_session_the_message_exactly_once() {
 #[actix_web::test]
 async fn a_retried_send_is_acked_again_and_stored_once() {
     let app = spawn_app().await;
-    let ann = app.signup("ann").await;
-    let bob = app.signup("bob").await;
-    let chat = app.create_chat(&ann.token, "pair", &["bob"], false).await;
-    let (mut ann_ws, _) = app.ws(&ann.token).await;
-    let (mut bob_ws, _) = app.ws(&bob.token).await;
+    let ConnectedPair {
+        ann,
+        chat,
+        mut ann_ws,
+        mut bob_ws,
+        ..
+    } = app.connected_pair().await;
     ann_ws.send_message(chat, "once", "same").await;
     let first = ann_ws.next_of("ack").await;
     ann_ws.send_message(chat, "once", "same").await;

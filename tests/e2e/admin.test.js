@@ -1,30 +1,19 @@
 // The admin view: list users, change a role, delete a user.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, screenshot } from './helpers.js';
+import { useServerAndBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, screenshot } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 test('an admin lists users, changes a role and deletes a user', async () => {
   const admin = uniqueName('root');
   const victim = uniqueName('spammer');
   const helper = uniqueName('helper');
-  for (const name of [admin, victim, helper]) await apiRegister(server, name);
-  server.setRole(admin, 'admin');
+  for (const name of [admin, victim, helper]) await apiRegister(env.server, name);
+  env.server.setRole(admin, 'admin');
 
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await signIn(page, admin);
   await page.locator('.me-role', { hasText: 'admin' }).waitFor();
   await page.getByRole('link', { name: 'Admin' }).click();
@@ -36,14 +25,14 @@ test('an admin lists users, changes a role and deletes a user', async () => {
 
   await page.getByLabel(`Role of ${helper}`).selectOption('admin');
   await page.locator('#toast', { hasText: `${helper} is now admin` }).waitFor();
-  const helperToken = await apiLogin(server, helper);
-  const me = await (await fetch(`${server.url}/api/v1/users/me`, { headers: { Authorization: `Bearer ${helperToken}` } })).json();
+  const helperToken = await apiLogin(env.server, helper);
+  const me = await (await fetch(`${env.server.url}/api/v1/users/me`, { headers: { Authorization: `Bearer ${helperToken}` } })).json();
   assert.equal(me.role, 'admin');
 
   await page.getByRole('button', { name: `Delete ${victim}` }).click();
   await page.getByRole('button', { name: 'Delete user' }).click();
   await page.locator('#admin-users tr', { hasText: victim }).waitFor({ state: 'detached' });
-  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+  const login = await fetch(`${env.server.url}/api/v1/auth/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: victim, password: 'correct-horse-42' }),
   });
   assert.equal(login.status, 401);
@@ -57,8 +46,8 @@ test('an admin lists users, changes a role and deletes a user', async () => {
 
 test('the admin view is not offered to ordinary users', async () => {
   const name = uniqueName('plain');
-  await apiRegister(server, name);
-  const page = await openPage(browser, server);
+  await apiRegister(env.server, name);
+  const page = await openPage(env.browser, env.server);
   await signIn(page, name);
   assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);
   await page.goto('/#/admin');

@@ -2,27 +2,16 @@
 // username or email, sessions that survive reloads and token expiry, guests,
 // logging out and deleting an account.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, openPage, signUp, signIn, uniqueName, apiRegister, PASSWORD, screenshot, sleep,
+  useServerAndBrowser, openPage, signUp, signIn, uniqueName, apiRegister, PASSWORD, screenshot, sleep,
 } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ args: ['--access-token-ttl', '5'] });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ args: ['--access-token-ttl', '5'] });
 
 test('sign-up shows the server’s reason under each invalid field', async () => {
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await screenshot(page, 'sign-in');
   await page.getByRole('tab', { name: 'Create account' }).click();
   await page.locator('#register-form').getByLabel('Username', { exact: true }).fill('a!');
@@ -41,8 +30,8 @@ test('sign-up shows the server’s reason under each invalid field', async () =>
 
 test('a taken username is pointed out', async () => {
   const name = uniqueName('taken');
-  await apiRegister(server, name);
-  const page = await openPage(browser, server);
+  await apiRegister(env.server, name);
+  const page = await openPage(env.browser, env.server);
   await page.getByRole('tab', { name: 'Create account' }).click();
   await page.locator('#register-form').getByLabel('Username', { exact: true }).fill(name.toUpperCase());
   await page.locator('#register-form').getByLabel('Email', { exact: true }).fill(`other-${name}@example.com`);
@@ -54,7 +43,7 @@ test('a taken username is pointed out', async () => {
 
 test('a new user signs up, stays signed in across a reload, logs out and signs in by email', async () => {
   const name = uniqueName('ann');
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await signUp(page, name);
   await page.reload();
   await page.locator('.me-name', { hasText: name }).waitFor();
@@ -80,8 +69,8 @@ test('an expired access token does not sign the user out', async () => {
   // The server runs with --access-token-ttl 5.
   const name = uniqueName('idle');
   const other = uniqueName('findme');
-  await apiRegister(server, other);
-  const page = await openPage(browser, server);
+  await apiRegister(env.server, other);
+  const page = await openPage(env.browser, env.server);
   await signUp(page, name);
   await sleep(12000);
   // User search needs a valid token: suggestions prove the session lives on.
@@ -96,7 +85,7 @@ test('an expired access token does not sign the user out', async () => {
 });
 
 test('a guest continues without an account and can leave again', async () => {
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await page.getByRole('button', { name: 'Continue as guest' }).click();
   await page.locator('.me-role', { hasText: 'guest' }).waitFor();
   assert.equal(await page.locator('#new-chat').isHidden(), true, 'guests cannot create chats');
@@ -107,7 +96,7 @@ test('a guest continues without an account and can leave again', async () => {
 
 test('deleting the account asks for the password', async () => {
   const name = uniqueName('bye');
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await signUp(page, name);
   await page.getByRole('button', { name: new RegExp(name) }).click();
   await page.getByRole('menuitem', { name: 'Delete account…' }).click();

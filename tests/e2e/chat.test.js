@@ -2,24 +2,13 @@
 // history after a reload, unknown member names, HTML in messages, and a
 // session that outlives its access token.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, openPage, signUp, signIn, uniqueName, apiRegister, apiLogin, apiCall, screenshot, sleep, eventually,
+  useServerAndBrowser, openPage, signUp, signIn, uniqueName, apiRegister, apiLogin, apiCall, screenshot, sleep, eventually,
 } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ args: ['--access-token-ttl', '5'] });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ args: ['--access-token-ttl', '5'] });
 
 const bodies = (page) => page.locator('#messages .msg-body').allTextContents();
 
@@ -51,8 +40,8 @@ async function createChat(page, name, members, { pick = true } = {}) {
 }
 
 test('two users chat live both ways and keep their history across a reload', async () => {
-  const alice = await openPage(browser, server);
-  const bob = await openPage(browser, server);
+  const alice = await openPage(env.browser, env.server);
+  const bob = await openPage(env.browser, env.server);
   const aliceName = uniqueName('alice');
   const bobName = uniqueName('bob');
   await signUp(alice, aliceName);
@@ -101,9 +90,9 @@ test('two users chat live both ways and keep their history across a reload', asy
 });
 
 test('an unknown member name is pointed out and nothing is created', async () => {
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   const friend = uniqueName('carol');
-  await apiRegister(server, friend);
+  await apiRegister(env.server, friend);
   await signUp(page, uniqueName('dave'));
   await createChat(page, 'typo-chat', [friend, 'nobody_here_42'], { pick: false });
   await page.locator('dialog .form-error', { hasText: 'nobody_here_42' }).waitFor();
@@ -116,8 +105,8 @@ test('an unknown member name is pointed out and nothing is created', async () =>
 });
 
 test('a message containing HTML shows as text and runs nothing', async () => {
-  const alice = await openPage(browser, server);
-  const bob = await openPage(browser, server);
+  const alice = await openPage(env.browser, env.server);
+  const bob = await openPage(env.browser, env.server);
   const bobName = uniqueName('bob');
   await signUp(alice, uniqueName('mallory'));
   await signUp(bob, bobName);
@@ -140,8 +129,8 @@ test('a message containing HTML shows as text and runs nothing', async () => {
 test('an expired access token neither signs out nor disconnects', async () => {
   // The server runs with --access-token-ttl 5: the UI must refresh it and
   // renew the socket several times during this test.
-  const alice = await openPage(browser, server);
-  const bob = await openPage(browser, server);
+  const alice = await openPage(env.browser, env.server);
+  const bob = await openPage(env.browser, env.server);
   const bobName = uniqueName('bob');
   await signUp(alice, uniqueName('alice'));
   await signUp(bob, bobName);
@@ -163,15 +152,15 @@ test('an expired access token neither signs out nor disconnects', async () => {
 
 test('older messages load on scrolling up without the view jumping; Shift+Enter breaks the line', async () => {
   const author = uniqueName('hist');
-  await apiRegister(server, author);
+  await apiRegister(env.server, author);
   // This server's access tokens live 5 s: log in again now and then.
-  let token = await apiLogin(server, author);
-  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'long-history', members: [] });
+  let token = await apiLogin(env.server, author);
+  const chat = await apiCall(env.server, token, 'POST', '/chats', { name: 'long-history', members: [] });
   for (let i = 1; i <= 130; i += 1) {
-    if (i % 20 === 0) token = await apiLogin(server, author);
-    await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: `history line ${i}` });
+    if (i % 20 === 0) token = await apiLogin(env.server, author);
+    await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: `history line ${i}` });
   }
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await signIn(page, author);
   await page.locator('.chat-item', { hasText: 'long-history' }).click();
   await expectMessage(page, 'history line 130');
@@ -206,18 +195,18 @@ test('older messages load on scrolling up without the view jumping; Shift+Enter 
 test('reading a chat in one session clears its unread badge in the other', async () => {
   const aliceName = uniqueName('alice');
   const bobName = uniqueName('bob');
-  await apiRegister(server, aliceName);
-  await apiRegister(server, bobName);
-  let token = await apiLogin(server, aliceName);
-  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'two-tabs', members: [bobName] });
-  const phone = await openPage(browser, server);
-  const laptop = await openPage(browser, server);
+  await apiRegister(env.server, aliceName);
+  await apiRegister(env.server, bobName);
+  let token = await apiLogin(env.server, aliceName);
+  const chat = await apiCall(env.server, token, 'POST', '/chats', { name: 'two-tabs', members: [bobName] });
+  const phone = await openPage(env.browser, env.server);
+  const laptop = await openPage(env.browser, env.server);
   await signIn(phone, bobName);
   await signIn(laptop, bobName);
   for (const page of [phone, laptop]) await page.locator('#conn-pill[data-state="online"]').waitFor();
-  token = await apiLogin(server, aliceName); // tokens live 5 s on this server
-  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'did you see this?' });
-  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'and this?' });
+  token = await apiLogin(env.server, aliceName); // tokens live 5 s on this server
+  await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'did you see this?' });
+  await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'and this?' });
   for (const page of [phone, laptop]) await page.locator('.chat-item .badge', { hasText: '2' }).waitFor();
   await laptop.locator('.chat-item', { hasText: 'two-tabs' }).click();
   await expectMessage(laptop, 'and this?');
@@ -230,8 +219,8 @@ test('reading a chat in one session clears its unread badge in the other', async
 });
 
 test('an owner adds and removes members from the members panel, live for the member', async () => {
-  const owner = await openPage(browser, server);
-  const carol = await openPage(browser, server);
+  const owner = await openPage(env.browser, env.server);
+  const carol = await openPage(env.browser, env.server);
   const carolName = uniqueName('carol');
   await signUp(owner, uniqueName('owner'));
   await signUp(carol, carolName);
@@ -256,8 +245,8 @@ test('an owner adds and removes members from the members panel, live for the mem
 });
 
 test('a direct message is titled with the other person and shows their presence', async () => {
-  const alice = await openPage(browser, server);
-  const bob = await openPage(browser, server);
+  const alice = await openPage(env.browser, env.server);
+  const bob = await openPage(env.browser, env.server);
   const aliceName = uniqueName('alice');
   const bobName = uniqueName('bob');
   await signUp(alice, aliceName);
@@ -290,10 +279,10 @@ test('a direct message is titled with the other person and shows their presence'
 
 test('messages refused by the send rate limit can be retried and are stored once', async () => {
   const name = uniqueName('fast');
-  await apiRegister(server, name);
-  let token = await apiLogin(server, name);
-  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'burst', members: [] });
-  const page = await openPage(browser, server);
+  await apiRegister(env.server, name);
+  let token = await apiLogin(env.server, name);
+  const chat = await apiCall(env.server, token, 'POST', '/chats', { name: 'burst', members: [] });
+  const page = await openPage(env.browser, env.server);
   await signIn(page, name);
   await page.locator('.chat-item', { hasText: 'burst' }).click();
   await page.locator('#conn-pill[data-state="online"]').waitFor();
@@ -320,9 +309,9 @@ test('messages refused by the send rate limit can be retried and are stored once
   await eventually(async () => (await page.locator('#messages .msg:not(.pending)').count()) === 80, '80 stored messages', 20000);
   const stored = [];
   let before = '';
-  token = await apiLogin(server, name);
+  token = await apiLogin(env.server, name);
   for (;;) {
-    const page50 = await apiCall(server, token, 'GET', `/chats/${chat.id}/messages?limit=100${before}`);
+    const page50 = await apiCall(env.server, token, 'GET', `/chats/${chat.id}/messages?limit=100${before}`);
     stored.unshift(...page50);
     if (page50.length < 100) break;
     before = `&before=${page50[0].id}`;
@@ -333,8 +322,8 @@ test('messages refused by the send rate limit can be retried and are stored once
 });
 
 test('a member leaves a chat and the owner deletes it', async () => {
-  const owner = await openPage(browser, server);
-  const dan = await openPage(browser, server);
+  const owner = await openPage(env.browser, env.server);
+  const dan = await openPage(env.browser, env.server);
   const danName = uniqueName('dan');
   await signUp(owner, uniqueName('owner'));
   await signUp(dan, danName);

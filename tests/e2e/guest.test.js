@@ -1,31 +1,20 @@
 // A guest follows a public chat: reads it live, but the composer is replaced
 // by a sign-up prompt.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, apiCall, screenshot } from './helpers.js';
+import { useServerAndBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, apiCall, screenshot } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 test('a guest follows a public chat live but cannot send', async () => {
   const host = uniqueName('host');
-  await apiRegister(server, host);
-  const token = await apiLogin(server, host);
-  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'town-square', members: [], public: true });
-  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'Welcome, everyone!' });
+  await apiRegister(env.server, host);
+  const token = await apiLogin(env.server, host);
+  const chat = await apiCall(env.server, token, 'POST', '/chats', { name: 'town-square', members: [], public: true });
+  await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'Welcome, everyone!' });
 
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await page.getByRole('button', { name: 'Continue as guest' }).click();
   await page.locator('.me-role', { hasText: 'guest' }).waitFor();
   await screenshot(page, 'guest-welcome');
@@ -41,7 +30,7 @@ test('a guest follows a public chat live but cannot send', async () => {
   await page.getByRole('button', { name: 'Sign up to join the conversation' }).waitFor();
 
   // Live: a message sent now appears without a reload.
-  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'The coffee is ready.' });
+  await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'The coffee is ready.' });
   await page.locator('#messages .msg-body', { hasText: 'The coffee is ready.' }).waitFor();
   await page.locator('.chat-item', { hasText: 'town-square' }).waitFor();
   await screenshot(page, 'guest-public-chat');
@@ -57,7 +46,7 @@ test('a guest follows a public chat live but cannot send', async () => {
   await page.reload();
   await page.locator('.chat-item', { hasText: 'town-square' }).waitFor();
   await page.locator('#messages .msg-body', { hasText: 'The coffee is ready.' }).waitFor();
-  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'Still following after reload.' });
+  await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'Still following after reload.' });
   await page.locator('#messages .msg-body', { hasText: 'Still following after reload.' }).waitFor();
   await page.context().close();
 });
@@ -65,13 +54,13 @@ test('a guest follows a public chat live but cannot send', async () => {
 test('a user previews a public chat, joins it and writes', async () => {
   const host = uniqueName('host');
   const visitor = uniqueName('visitor');
-  await apiRegister(server, host);
-  await apiRegister(server, visitor);
-  const token = await apiLogin(server, host);
-  const chat = await apiCall(server, token, 'POST', '/chats', { name: 'book-club', members: [], public: true });
-  await apiCall(server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'This month: Piranesi.' });
+  await apiRegister(env.server, host);
+  await apiRegister(env.server, visitor);
+  const token = await apiLogin(env.server, host);
+  const chat = await apiCall(env.server, token, 'POST', '/chats', { name: 'book-club', members: [], public: true });
+  await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'This month: Piranesi.' });
 
-  const page = await openPage(browser, server);
+  const page = await openPage(env.browser, env.server);
   await signIn(page, visitor);
   await page.locator('#browse-public').click();
   await page.getByRole('button', { name: /book-club/ }).click();
@@ -83,7 +72,7 @@ test('a user previews a public chat, joins it and writes', async () => {
   await input.fill('Count me in!');
   await input.press('Enter');
   await page.locator('#messages .msg:not(.pending) .msg-body', { hasText: 'Count me in!' }).waitFor();
-  const stored = await apiCall(server, token, 'GET', `/chats/${chat.id}/messages`);
+  const stored = await apiCall(env.server, token, 'GET', `/chats/${chat.id}/messages`);
   assert.deepEqual(stored.map((m) => m.body), ['This month: Piranesi.', 'Count me in!']);
   // Now a member: the chat sits under Chats, not Following.
   await page.locator('#chat-list .chat-item', { hasText: 'book-club' }).waitFor();

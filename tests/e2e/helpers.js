@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
+import { before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -91,6 +92,23 @@ export async function startServer({ args = [] } = {}) {
   };
   await server.start();
   return server;
+}
+
+/**
+ * One server (started with `args`) and one browser for a whole test file,
+ * shared by its tests and stopped after them: `env.server`, `env.browser`.
+ */
+export function useServerAndBrowser({ args = [] } = {}) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer({ args });
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 export function launchBrowser() {

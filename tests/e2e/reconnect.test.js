@@ -1,28 +1,17 @@
 // The server goes away and comes back: everything sent meanwhile shows up
 // exactly once on both sides.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, signUp, uniqueName, apiLogin, apiCall, eventually, sleep, screenshot } from './helpers.js';
+import { useServerAndBrowser, openPage, signUp, uniqueName, apiLogin, apiCall, eventually, sleep, screenshot } from './helpers.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 const count = (page, text) => page.locator('#messages .msg-body', { hasText: text }).count();
 
 test('after the server drops the socket, messages sent meanwhile appear once', async () => {
-  const alice = await openPage(browser, server);
-  const bob = await openPage(browser, server);
+  const alice = await openPage(env.browser, env.server);
+  const bob = await openPage(env.browser, env.server);
   const aliceName = uniqueName('alice');
   const bobName = uniqueName('bob');
   await signUp(alice, aliceName);
@@ -51,7 +40,7 @@ test('after the server drops the socket, messages sent meanwhile appear once', a
 
   // The server restarts: both sockets drop. Bob stays cut off for a while.
   gateOpen = false;
-  await server.restart();
+  await env.server.restart();
   await bob.locator('#conn-banner').waitFor({ state: 'visible' });
   await input(bob).fill('bob wrote this while offline');
   await input(bob).press('Enter');
@@ -64,10 +53,10 @@ test('after the server drops the socket, messages sent meanwhile appear once', a
     await input(alice).fill(`missed message ${n}`);
     await input(alice).press('Enter');
   }
-  const token = await apiLogin(server, aliceName);
-  const chats = await apiCall(server, token, 'GET', '/chats');
+  const token = await apiLogin(env.server, aliceName);
+  const chats = await apiCall(env.server, token, 'GET', '/chats');
   const ops = chats.find((c) => c.name === 'ops');
-  await apiCall(server, token, 'POST', `/chats/${ops.id}/messages`, { body: 'missed message 4 (rest)', client_id: 'rest-4' });
+  await apiCall(env.server, token, 'POST', `/chats/${ops.id}/messages`, { body: 'missed message 4 (rest)', client_id: 'rest-4' });
   await alice.locator('#messages .msg:not(.pending) .msg-body', { hasText: 'missed message 3' }).waitFor();
   assert.equal(await count(bob, 'missed message'), 0, 'bob is still offline');
 
@@ -84,7 +73,7 @@ test('after the server drops the socket, messages sent meanwhile appear once', a
     assert.equal(await page.locator('#messages .msg.pending').count(), 0);
   }
   // And the stored history agrees.
-  const stored = await apiCall(server, token, 'GET', `/chats/${ops.id}/messages`);
+  const stored = await apiCall(env.server, token, 'GET', `/chats/${ops.id}/messages`);
   assert.equal(stored.filter((m) => m.body === 'bob wrote this while offline').length, 1);
   assert.equal(stored.length, 6);
   await alice.context().close();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the web UI: installs what they need when missing (Debian's
-# chromium, playwright-core from package-lock.json), builds the server, and
-# runs every tests/e2e/*.test.js with node's test runner against it.
+# chromium, playwright-core from tests/e2e/package-lock.json into
+# tests/e2e/node_modules), builds the server, and runs every
+# tests/e2e/*.test.js with node's test runner against it.
 #
 #   tests/e2e/run.sh                    # all files
 #   tests/e2e/run.sh tests/e2e/chat.test.js
@@ -19,9 +20,9 @@ if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 fi
-if [ ! -d node_modules/playwright-core ]; then
-  echo "=== npm ci"
-  npm ci --no-audit --no-fund
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  echo "=== npm ci (tests/e2e)"
+  (cd tests/e2e && npm ci --no-audit --no-fund)
 fi
 
 if [ -z "${MICROCHAT_BIN:-}" ]; then

@@ -3,17 +3,17 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, resolve_users, ChatStore};
-use crate::actors::auth::now;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::chats::{self, NewChat};
-use crate::db::{members, users, DbError};
-use crate::domain::{Chat, ChatName};
+use crate::db::{members, now, users, DbError};
+use crate::domain::{ChatKind, ChatName, MemberRole, UserId};
+use crate::protocol::Chat;
 
 /// Create a group chat owned by `caller` with the named members.
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Chat>")]
 pub struct CreateChat {
-    pub caller: i64,
+    pub caller: UserId,
     pub name: ChatName,
     pub members: Vec<String>,
     pub public: bool,
@@ -23,7 +23,7 @@ pub struct CreateChat {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<(Chat, bool)>")]
 pub struct OpenDirect {
-    pub caller: i64,
+    pub caller: UserId,
     pub username: String,
 }
 
@@ -36,7 +36,7 @@ impl Handler<CreateChat> for ChatStore {
         names.sort_by_key(|n| n.to_ascii_lowercase());
         names.dedup_by_key(|n| n.to_ascii_lowercase());
         let invited = resolve_users(&mut conn, &names)?;
-        let mut member_ids: Vec<i64> = vec![msg.caller];
+        let mut member_ids: Vec<UserId> = vec![msg.caller];
         member_ids.extend(invited.iter().map(|u| u.id).filter(|id| *id != msg.caller));
         let chat = crate::db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
             let at = now();
@@ -44,16 +44,19 @@ impl Handler<CreateChat> for ChatStore {
                 conn,
                 &NewChat {
                     name: msg.name.as_str(),
-                    kind: "group",
-                    is_public: i32::from(msg.public),
+                    kind: ChatKind::Group,
+                    public: msg.public,
                     owner_id: Some(msg.caller),
                     direct_key: None,
                     created_at: at,
-                    activity_at: at,
                 },
             )?;
             for &id in &member_ids {
-                let role = if id == msg.caller { "owner" } else { "member" };
+                let role = if id == msg.caller {
+                    MemberRole::Owner
+                } else {
+                    MemberRole::Member
+                };
                 members::add(conn, chat.id, id, role, at)?;
             }
             Ok(chat)
@@ -83,7 +86,7 @@ impl Handler<OpenDirect> for ChatStore {
         if let Some(chat) = chats::find_direct(&mut conn, &key)? {
             // Someone who left a direct chat comes back to it, history intact.
             let chat_id = chat.id;
-            if members::add(&mut conn, chat_id, msg.caller, "member", now())? {
+            if members::add(&mut conn, chat_id, msg.caller, MemberRole::Member, now())? {
                 self.announce_added(&mut conn, chat_id, &[msg.caller])?;
             }
             return Ok((chat_view(&mut conn, chat, msg.caller, false)?, false));
@@ -94,16 +97,15 @@ impl Handler<OpenDirect> for ChatStore {
                 conn,
                 &NewChat {
                     name: &format!("{}, {}", me.username, other.username),
-                    kind: "direct",
-                    is_public: 0,
+                    kind: ChatKind::Direct,
+                    public: false,
                     owner_id: None,
                     direct_key: Some(&key),
                     created_at: at,
-                    activity_at: at,
                 },
             )?;
-            members::add(conn, chat.id, msg.caller, "member", at)?;
-            members::add(conn, chat.id, other.id, "member", at)?;
+            members::add(conn, chat.id, msg.caller, MemberRole::Member, at)?;
+            members::add(conn, chat.id, other.id, MemberRole::Member, at)?;
             Ok(chat)
         });
         match created {

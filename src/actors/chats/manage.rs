@@ -3,36 +3,34 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, resolve_users, visible, ChatStore};
-use crate::actors::auth::now;
-use crate::actors::hub::ChatRemoved;
-use crate::actors::room::{Close, DetachUser};
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::cascade::{self, Departure};
-use crate::db::{chats, members};
-use crate::domain::Chat;
+use crate::db::{chats, members, now};
+use crate::domain::{ChatId, ChatKind, MemberRole, UserId};
+use crate::protocol::Chat;
 
 /// Join a public chat (a no-op for a member).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Chat>")]
 pub struct Join {
-    pub caller: i64,
-    pub chat_id: i64,
+    pub caller: UserId,
+    pub chat_id: ChatId,
 }
 
 #[derive(Message)]
 #[rtype(result = "ServiceResult<()>")]
 pub struct Leave {
-    pub caller: i64,
-    pub chat_id: i64,
+    pub caller: UserId,
+    pub chat_id: ChatId,
 }
 
 /// Add a member (owner or admin only).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Chat>")]
 pub struct AddMember {
-    pub caller: i64,
+    pub caller: UserId,
     pub is_admin: bool,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub username: String,
 }
 
@@ -40,9 +38,9 @@ pub struct AddMember {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<()>")]
 pub struct RemoveMember {
-    pub caller: i64,
+    pub caller: UserId,
     pub is_admin: bool,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub username: String,
 }
 
@@ -50,34 +48,23 @@ pub struct RemoveMember {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<()>")]
 pub struct DeleteChat {
-    pub caller: i64,
+    pub caller: UserId,
     pub is_admin: bool,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
 }
 
 impl ChatStore {
-    /// Tells everyone concerned that `user_id` left `chat_id`.
-    fn announce_departure(&self, chat_id: i64, user_id: i64, departure: Departure) {
-        self.hub.do_send(ChatRemoved { user_id, chat_id });
-        if let Some(room) = self.rooms.existing(chat_id) {
-            room.do_send(DetachUser { user_id });
-            if departure == Departure::ChatDeleted {
-                room.do_send(Close { remote: false });
-            }
-        }
-    }
-
     /// Owner-only operations: 404 if the caller cannot see the chat, 403 if
     /// it can but does not own it (admins may do anything).
     fn require_owner(
         &self,
         conn: &mut crate::db::DbConn,
-        caller: i64,
+        caller: UserId,
         is_admin: bool,
-        chat_id: i64,
+        chat_id: ChatId,
     ) -> ServiceResult<chats::ChatRow> {
         let (chat, member) = visible(conn, chat_id, caller, true, is_admin)?;
-        let owner = member.is_some_and(|m| m.role == "owner");
+        let owner = member.is_some_and(|m| m.role() == MemberRole::Owner);
         if !owner && !is_admin {
             return Err(ServiceError::Forbidden("only the chat's owner may do this"));
         }
@@ -92,10 +79,10 @@ impl Handler<Join> for ChatStore {
         let mut conn = self.conn()?;
         let (chat, member) = visible(&mut conn, msg.chat_id, msg.caller, true, false)?;
         if member.is_none() {
-            if chat.is_public != 1 {
+            if !chat.is_public() {
                 return Err(ServiceError::NotFound("no such chat"));
             }
-            if members::add(&mut conn, chat.id, msg.caller, "member", now())? {
+            if members::add(&mut conn, chat.id, msg.caller, MemberRole::Member, now())? {
                 self.announce_added(&mut conn, chat.id, &[msg.caller])?;
             }
         }
@@ -111,7 +98,7 @@ impl Handler<Leave> for ChatStore {
         match cascade::remove_member(&mut conn, msg.chat_id, msg.caller)? {
             Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
             departure => {
-                self.announce_departure(msg.chat_id, msg.caller, departure);
+                self.announce.departed(msg.chat_id, msg.caller, departure);
                 Ok(())
             }
         }
@@ -124,13 +111,13 @@ impl Handler<AddMember> for ChatStore {
     fn handle(&mut self, msg: AddMember, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
         let chat = self.require_owner(&mut conn, msg.caller, msg.is_admin, msg.chat_id)?;
-        if chat.kind == "direct" {
+        if chat.kind() == ChatKind::Direct {
             return Err(ServiceError::Forbidden(
                 "direct chats have exactly two members",
             ));
         }
         let user = resolve_users(&mut conn, std::slice::from_ref(&msg.username))?.remove(0);
-        if members::add(&mut conn, chat.id, user.id, "member", now())? {
+        if members::add(&mut conn, chat.id, user.id, MemberRole::Member, now())? {
             self.announce_added(&mut conn, chat.id, &[user.id])?;
         }
         chat_view(&mut conn, chat, msg.caller, false)
@@ -149,7 +136,7 @@ impl Handler<RemoveMember> for ChatStore {
         match cascade::remove_member(&mut conn, chat.id, user.id)? {
             Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
             departure => {
-                self.announce_departure(chat.id, user.id, departure);
+                self.announce.departed(chat.id, user.id, departure);
                 Ok(())
             }
         }
@@ -164,15 +151,7 @@ impl Handler<DeleteChat> for ChatStore {
         let chat = self.require_owner(&mut conn, msg.caller, msg.is_admin, msg.chat_id)?;
         let member_ids = members::user_ids(&mut conn, chat.id)?;
         chats::delete(&mut conn, chat.id)?;
-        for user_id in member_ids {
-            self.hub.do_send(ChatRemoved {
-                user_id,
-                chat_id: chat.id,
-            });
-        }
-        if let Some(room) = self.rooms.existing(chat.id) {
-            room.do_send(Close { remote: false });
-        }
+        self.announce.deleted(chat.id, member_ids);
         Ok(())
     }
 }

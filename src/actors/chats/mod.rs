@@ -1,5 +1,5 @@
 //! The chat store: chats, memberships, history reads and read markers, on
-//! a `SyncArbiter`. After a membership change commits it tells the hub, so
+//! a `SyncArbiter`. After a membership change commits it announces it, so
 //! open sessions see `chat_added` / `chat_removed` at once.
 
 mod create;
@@ -8,31 +8,38 @@ mod reads;
 
 use std::collections::HashMap;
 
-use actix::{Actor, Addr, SyncContext};
-use chrono::{DateTime, Utc};
+use actix::{Actor, SyncContext};
 
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
 pub use reads::{CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter};
 
-use super::hub::{ChatAdded, Hub};
+use super::announce::Announcer;
+use super::messages::to_message;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
 use crate::db::chats::{self, ChatRow};
-use crate::db::messages::{self, MessageWithSender};
+use crate::db::members::{self, MemberRow};
+use crate::db::messages;
 use crate::db::users::UserRow;
-use crate::db::{members, users, DbConn, DbError, DbPool, PooledConn};
-use crate::domain::{Chat, ChatKind, MemberRole, MemberView, Message, Sender};
+use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
+use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
+use crate::protocol::{Chat, MemberView, Message};
 
 pub struct ChatStore {
     pool: DbPool,
-    hub: Addr<Hub>,
+    announce: Announcer,
+    /// For read markers, which only live sessions need to hear of.
     rooms: Rooms,
 }
 
 impl ChatStore {
-    pub fn new(pool: DbPool, hub: Addr<Hub>, rooms: Rooms) -> ChatStore {
-        ChatStore { pool, hub, rooms }
+    pub fn new(pool: DbPool, announce: Announcer, rooms: Rooms) -> ChatStore {
+        ChatStore {
+            pool,
+            announce,
+            rooms,
+        }
     }
 
     fn conn(&self) -> ServiceResult<PooledConn> {
@@ -43,15 +50,15 @@ impl ChatStore {
     fn announce_added(
         &self,
         conn: &mut DbConn,
-        chat_id: i64,
-        user_ids: &[i64],
+        chat_id: ChatId,
+        user_ids: &[UserId],
     ) -> ServiceResult<()> {
         let Some(row) = chats::find(conn, chat_id)? else {
             return Ok(());
         };
         for &user_id in user_ids {
             let chat = chat_view(conn, row.clone(), user_id, false)?;
-            self.hub.do_send(ChatAdded { user_id, chat });
+            self.announce.joined(user_id, chat);
         }
         Ok(())
     }
@@ -61,42 +68,24 @@ impl Actor for ChatStore {
     type Context = SyncContext<Self>;
 }
 
-fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
-    DateTime::from_naive_utc_and_offset(t, Utc)
-}
-
-pub(crate) fn to_message((row, username): MessageWithSender) -> Message {
-    Message {
-        id: row.id,
-        chat_id: row.chat_id,
-        sender: Sender {
-            id: row.sender_id,
-            username,
-        },
-        body: row.body,
-        client_id: row.client_id,
-        created_at: utc(row.created_at),
-    }
-}
+/// The viewer's standing in a chat: their role and read marker.
+type Membership = Option<(MemberRole, MessageId)>;
 
 /// The chat as `viewer` sees it; `with_members` adds the member list.
 fn chat_view(
     conn: &mut DbConn,
     row: ChatRow,
-    viewer: i64,
+    viewer: UserId,
     with_members: bool,
 ) -> ServiceResult<Chat> {
-    let membership = members::find(conn, row.id, viewer)?.map(|m| (m.role, m.last_read_id));
+    let membership = members::find(conn, row.id, viewer)?.map(|m| (m.role(), m.last_read_id));
     let mut views = chat_views(conn, vec![(row, membership)], viewer)?;
     let mut chat = views.pop().expect("one view per row");
     if with_members {
         let list = members::list(conn, chat.id)?;
         let mut out = Vec::with_capacity(list.len());
         for (member, user) in list {
-            out.push(MemberView::new(
-                &super::auth::to_user(user)?,
-                MemberRole::parse(&member.role),
-            ));
+            out.push(MemberView::new(&User::try_from(user)?, member.role()));
         }
         chat.members = Some(out);
     }
@@ -107,37 +96,36 @@ fn chat_view(
 /// index range count per chat the viewer belongs to (its unread messages).
 fn chat_views(
     conn: &mut DbConn,
-    rows: Vec<(ChatRow, Option<(String, i64)>)>,
-    viewer: i64,
+    rows: Vec<(ChatRow, Membership)>,
+    viewer: UserId,
 ) -> ServiceResult<Vec<Chat>> {
-    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
-    let counts: HashMap<i64, i64> = members::counts(conn, &ids)?.into_iter().collect();
-    let last_ids: Vec<i64> = rows.iter().filter_map(|(c, _)| c.last_message_id).collect();
-    let mut last: HashMap<i64, Message> = messages::by_ids(conn, &last_ids)?
+    let ids: Vec<ChatId> = rows.iter().map(|(c, _)| c.id).collect();
+    let counts: HashMap<ChatId, i64> = members::counts(conn, &ids)?.into_iter().collect();
+    let last_ids: Vec<MessageId> = rows
+        .iter()
+        .filter_map(|(c, _)| c.last_message_id())
+        .collect();
+    let mut last: HashMap<MessageId, Message> = messages::by_ids(conn, &last_ids)?
         .into_iter()
         .map(|m| (m.0.id, to_message(m)))
         .collect();
     let mut out = Vec::with_capacity(rows.len());
     for (row, membership) in rows {
-        let unread = match &membership {
-            Some((_, read)) => messages::unread(conn, row.id, viewer, *read)?,
+        let unread = match membership {
+            Some((_, read)) => messages::unread(conn, row.id, viewer, read)?,
             None => 0,
         };
         out.push(Chat {
             id: row.id,
-            kind: if row.kind == "direct" {
-                ChatKind::Direct
-            } else {
-                ChatKind::Group
-            },
-            name: row.name,
-            public: row.is_public == 1,
+            kind: row.kind(),
+            public: row.is_public(),
             created_at: utc(row.created_at),
-            owner_id: row.owner_id,
+            owner_id: row.owner_id(),
             members_count: counts.get(&row.id).copied().unwrap_or(0),
-            my_role: membership.map(|(role, _)| MemberRole::parse(&role).as_str()),
-            last_message: row.last_message_id.and_then(|id| last.remove(&id)),
+            my_role: membership.map(|(role, _)| role),
+            last_message: row.last_message_id().and_then(|id| last.remove(&id)),
             unread,
+            name: row.name,
             members: None,
         });
     }
@@ -148,15 +136,15 @@ fn chat_views(
 /// permission on a public chat. Otherwise it does not exist for them (404).
 fn visible(
     conn: &mut DbConn,
-    chat_id: i64,
-    viewer: i64,
+    chat_id: ChatId,
+    viewer: UserId,
     can_read_public: bool,
     is_admin: bool,
-) -> ServiceResult<(ChatRow, Option<members::MemberRow>)> {
+) -> ServiceResult<(ChatRow, Option<MemberRow>)> {
     const HIDDEN: ServiceError = ServiceError::NotFound("no such chat");
     let chat = chats::find(conn, chat_id)?.ok_or(HIDDEN)?;
     let member = members::find(conn, chat_id, viewer)?;
-    let public = chat.is_public == 1 && can_read_public;
+    let public = chat.is_public() && can_read_public;
     if member.is_none() && !public && !is_admin {
         return Err(HIDDEN);
     }

@@ -1,25 +1,26 @@
 //! Reading chats and history, and moving read markers.
 
 use actix::{Handler, Message};
-use serde_json::json;
 
-use super::{chat_view, chat_views, to_message, visible, ChatStore};
+use super::{chat_view, chat_views, visible, ChatStore};
+use crate::actors::messages::to_message;
 use crate::actors::room::Broadcast;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::{chats, members, messages};
-use crate::domain;
+use crate::domain::{ChatId, MessageId, UserId};
+use crate::protocol::{self as domain, ServerFrame};
 
 /// The caller's chats, most recent activity first, with unread counts.
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Vec<domain::Chat>>")]
 pub struct MyChats {
-    pub caller: i64,
+    pub caller: UserId,
 }
 
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Vec<domain::Chat>>")]
 pub struct PublicChats {
-    pub caller: i64,
+    pub caller: UserId,
     pub limit: i64,
     pub offset: i64,
 }
@@ -28,20 +29,20 @@ pub struct PublicChats {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<domain::Chat>")]
 pub struct GetChat {
-    pub caller: i64,
+    pub caller: UserId,
     pub can_read_public: bool,
     pub is_admin: bool,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
 }
 
 /// A page of history: newest `limit` with id < `before`, oldest first.
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Vec<domain::Message>>")]
 pub struct History {
-    pub caller: i64,
+    pub caller: UserId,
     pub can_read_public: bool,
-    pub chat_id: i64,
-    pub before: Option<i64>,
+    pub chat_id: ChatId,
+    pub before: Option<MessageId>,
     pub limit: i64,
 }
 
@@ -49,10 +50,10 @@ pub struct History {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<(Vec<domain::Message>, bool)>")]
 pub struct SyncAfter {
-    pub caller: i64,
+    pub caller: UserId,
     pub can_read_public: bool,
-    pub chat_id: i64,
-    pub after_id: i64,
+    pub chat_id: ChatId,
+    pub after_id: MessageId,
     pub limit: i64,
 }
 
@@ -60,23 +61,23 @@ pub struct SyncAfter {
 #[derive(Message)]
 #[rtype(result = "ServiceResult<()>")]
 pub struct MarkRead {
-    pub caller: i64,
-    pub chat_id: i64,
-    pub message_id: i64,
+    pub caller: UserId,
+    pub chat_id: ChatId,
+    pub message_id: MessageId,
 }
 
 /// Ids of the chats a user belongs to.
 #[derive(Message)]
-#[rtype(result = "ServiceResult<Vec<i64>>")]
+#[rtype(result = "ServiceResult<Vec<ChatId>>")]
 pub struct ChatsOf {
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 /// Whether a chat exists and is public (who may follow it).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<bool>")]
 pub struct CanFollow {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
 }
 
 impl Handler<MyChats> for ChatStore {
@@ -100,7 +101,7 @@ impl Handler<PublicChats> for ChatStore {
         let mut rows = Vec::new();
         for chat in chats::list_public(&mut conn, msg.limit, msg.offset)? {
             let membership =
-                members::find(&mut conn, chat.id, msg.caller)?.map(|m| (m.role, m.last_read_id));
+                members::find(&mut conn, chat.id, msg.caller)?.map(|m| (m.role(), m.last_read_id));
             rows.push((chat, membership));
         }
         chat_views(&mut conn, rows, msg.caller)
@@ -168,14 +169,17 @@ impl Handler<MarkRead> for ChatStore {
             return Err(ServiceError::NotFound("no such chat"));
         }
         // A marker past the newest message would hide messages still to come.
-        let newest = messages::last_id(&mut conn, msg.chat_id)?.unwrap_or(0);
+        let newest = messages::last_id(&mut conn, msg.chat_id)?.unwrap_or(MessageId(0));
         let target = msg.message_id.min(newest);
         if members::mark_read(&mut conn, msg.chat_id, msg.caller, target)? {
             if let Some(room) = self.rooms.existing(msg.chat_id) {
-                let frame = json!({"type": "read", "chat_id": msg.chat_id,
-                                   "user_id": msg.caller, "message_id": target});
+                let frame = ServerFrame::Read {
+                    chat_id: msg.chat_id,
+                    user_id: msg.caller,
+                    message_id: target,
+                };
                 room.do_send(Broadcast {
-                    frame: frame.to_string().into(),
+                    frame: frame.encode(),
                     except_user: None,
                     members_only: true,
                     remote: false,
@@ -187,7 +191,7 @@ impl Handler<MarkRead> for ChatStore {
 }
 
 impl Handler<ChatsOf> for ChatStore {
-    type Result = ServiceResult<Vec<i64>>;
+    type Result = ServiceResult<Vec<ChatId>>;
 
     fn handle(&mut self, msg: ChatsOf, _: &mut Self::Context) -> Self::Result {
         Ok(members::chats_of(&mut *self.conn()?, msg.user_id)?)
@@ -198,6 +202,6 @@ impl Handler<CanFollow> for ChatStore {
     type Result = ServiceResult<bool>;
 
     fn handle(&mut self, msg: CanFollow, _: &mut Self::Context) -> Self::Result {
-        Ok(chats::find(&mut *self.conn()?, msg.chat_id)?.is_some_and(|c| c.is_public == 1))
+        Ok(chats::find(&mut *self.conn()?, msg.chat_id)?.is_some_and(|c| c.is_public()))
     }
 }

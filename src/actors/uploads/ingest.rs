@@ -195,7 +195,7 @@ where
         kind,
         content_type,
         size: budget.seen,
-        sha256: crate::auth::hex(&hasher.finalize()),
+        sha256: crate::security::hex(&hasher.finalize()),
         guard: Guard {
             storage: files.storage.clone(),
             keys: vec![key.clone()],
@@ -273,7 +273,7 @@ where
         storage: files.storage.clone(),
         keys: Vec::new(),
     };
-    let sha256 = crate::auth::hex(&Sha256::digest(&processed.stripped));
+    let sha256 = crate::security::hex(&Sha256::digest(&processed.stripped));
     let size = processed.stripped.len() as u64;
     let thumb_size = processed.thumbnail.len() as u64;
     guard.keys.push(key.clone());

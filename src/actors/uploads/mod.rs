@@ -19,12 +19,13 @@ pub use ingest::{IngestError, Stored};
 pub use store::UploadStore;
 
 use super::{ServiceError, ServiceResult};
-use crate::auth::file_urls::{FileUrls, Variant};
 use crate::config::Settings;
-use crate::db::uploads::{NewUpload, UploadRow};
+use crate::db::uploads::NewUpload;
 use crate::db::DbPool;
-use crate::domain::{Attachment, DurationMs, FileName, Upload};
+use crate::domain::{DurationMs, FileName, StoredUpload, UserId};
 use crate::media::Kind;
+use crate::protocol::Attachment;
+use crate::security::file_urls::{FileUrls, Variant};
 use crate::storage::Storage;
 
 #[derive(Debug, Clone, Copy)]
@@ -92,10 +93,10 @@ impl Files {
     }
 
     /// Bytes `owner` has stored.
-    pub async fn used_bytes(&self, owner: i64) -> ServiceResult<u64> {
+    pub async fn used_bytes(&self, owner: UserId) -> ServiceResult<u64> {
         let used = self
             .store
-            .send(store::UsedBytes { owner })
+            .send(store::UsedBytes { owner: owner.0 })
             .await
             .map_err(mailbox)??;
         Ok(used.max(0) as u64)
@@ -116,14 +117,14 @@ impl Files {
     /// deleted.
     pub async fn record(
         &self,
-        owner: i64,
+        owner: UserId,
         name: FileName,
         stored: Stored,
         duration: Option<DurationMs>,
-    ) -> ServiceResult<UploadRow> {
+    ) -> ServiceResult<StoredUpload> {
         let image = stored.image.as_ref();
         let new = NewUpload {
-            owner_id: Some(owner),
+            owner_id: Some(owner.0),
             storage_key: stored.key.clone(),
             name: name.into_inner(),
             content_type: stored.content_type.clone(),
@@ -148,7 +149,7 @@ impl Files {
     }
 
     /// An upload by id while its owner exists.
-    pub async fn find(&self, id: i64) -> ServiceResult<Option<UploadRow>> {
+    pub async fn find(&self, id: i64) -> ServiceResult<Option<StoredUpload>> {
         self.store
             .send(store::FindUpload { id })
             .await
@@ -157,28 +158,15 @@ impl Files {
 
     /// The upload as a message attachment, with URLs signed for the current
     /// window (`now` in Unix seconds). No I/O.
-    pub fn attachment(&self, row: &UploadRow, now: i64) -> Attachment {
-        let thumbnail_url = row
-            .thumb_key
-            .as_ref()
-            .map(|_| self.urls.url(row.id, &row.name, Variant::Thumbnail, now));
+    pub fn attachment(&self, upload: &StoredUpload, now: i64) -> Attachment {
+        let thumbnail_url = upload.thumbnail.as_ref().map(|_| {
+            self.urls
+                .url(upload.id, &upload.name, Variant::Thumbnail, now)
+        });
         Attachment {
-            upload: upload_view(row),
-            url: self.urls.url(row.id, &row.name, Variant::File, now),
+            upload: upload.into(),
+            url: self.urls.url(upload.id, &upload.name, Variant::File, now),
             thumbnail_url,
         }
-    }
-}
-
-/// The contract's upload object.
-pub fn upload_view(row: &UploadRow) -> Upload {
-    Upload {
-        id: row.id,
-        name: row.name.clone(),
-        content_type: row.content_type.clone(),
-        size: row.size,
-        width: row.width,
-        height: row.height,
-        duration_ms: row.duration_ms,
     }
 }

@@ -5,8 +5,9 @@ use actix::{Actor, Handler, Message, SyncContext};
 use chrono::NaiveDateTime;
 
 use crate::actors::{ServiceError, ServiceResult};
-use crate::db::uploads::{self, NewUpload, Refused, StoredKeys, UploadRow};
+use crate::db::uploads::{self, NewUpload, Refused, StoredKeys};
 use crate::db::{self, DbError, DbPool, PooledConn};
+use crate::domain::StoredUpload;
 
 pub struct UploadStore {
     pool: DbPool,
@@ -44,21 +45,21 @@ impl Handler<UsedBytes> for UploadStore {
 /// Stores the row of an upload whose bytes are in storage, unless that
 /// would pass `quota` (then `QuotaExceeded`, and the caller deletes the bytes).
 #[derive(Message)]
-#[rtype(result = "ServiceResult<UploadRow>")]
+#[rtype(result = "ServiceResult<StoredUpload>")]
 pub struct Record {
     pub new: NewUpload,
     pub quota: i64,
 }
 
 impl Handler<Record> for UploadStore {
-    type Result = ServiceResult<UploadRow>;
+    type Result = ServiceResult<StoredUpload>;
     fn handle(&mut self, msg: Record, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
         let outcome = db::write_transaction(&mut conn, |c| {
             uploads::create_within_quota(c, &msg.new, msg.quota)
         })?;
         match outcome {
-            Ok(row) => Ok(row),
+            Ok(row) => Ok(row.into()),
             Err(Refused::Quota) => Err(ServiceError::QuotaExceeded),
             Err(Refused::NoOwner) => Err(ServiceError::Unauthorized("account no longer exists")),
         }
@@ -67,16 +68,16 @@ impl Handler<Record> for UploadStore {
 
 /// An upload by id, while its owner exists.
 #[derive(Message)]
-#[rtype(result = "ServiceResult<Option<UploadRow>>")]
+#[rtype(result = "ServiceResult<Option<StoredUpload>>")]
 pub struct FindUpload {
     pub id: i64,
 }
 
 impl Handler<FindUpload> for UploadStore {
-    type Result = ServiceResult<Option<UploadRow>>;
+    type Result = ServiceResult<Option<StoredUpload>>;
     fn handle(&mut self, msg: FindUpload, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
-        Ok(uploads::find(&mut conn, msg.id)?)
+        Ok(uploads::find(&mut conn, msg.id)?.map(Into::into))
     }
 }
 

@@ -1,0 +1,126 @@
+//! Account reads and administration, and the access check's database side.
+
+use actix::{Handler, Message};
+
+use super::AccountsActor;
+use crate::actors::{ServiceError, ServiceResult};
+use crate::db::{self, users};
+use crate::domain::{Role, User, UserId};
+use crate::security::access::Access;
+use crate::security::password;
+
+/// Who `user_id` is now, for the access cache; `None` if deleted.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<Access>>")]
+pub struct LoadAccess {
+    pub user_id: UserId,
+}
+
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<User>>")]
+pub struct GetUser {
+    pub id: UserId,
+}
+
+/// Users whose name starts with `prefix` (case-insensitive).
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Vec<User>>")]
+pub struct SearchUsers {
+    pub prefix: String,
+    pub limit: i64,
+}
+
+/// Delete an account and everything that cascades from it. With
+/// `confirm: Some(..)` the user deletes itself and must prove the password.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<()>")]
+pub struct DeleteUser {
+    pub id: UserId,
+    pub confirm: Option<Confirm>,
+}
+
+/// Self-deletion's proof: the password, absent only for guests.
+pub struct Confirm {
+    pub password: Option<String>,
+}
+
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<User>>")]
+pub struct SetRole {
+    pub id: UserId,
+    pub role: Role,
+}
+
+impl Handler<LoadAccess> for AccountsActor {
+    type Result = ServiceResult<Option<Access>>;
+
+    fn handle(&mut self, msg: LoadAccess, _: &mut Self::Context) -> Self::Result {
+        let row = users::find(&mut *self.conn()?, msg.user_id)?;
+        row.map(|row| {
+            let user = User::try_from(row)?;
+            Ok(Access {
+                user_id: user.id,
+                username: user.username,
+                role: user.role,
+            })
+        })
+        .transpose()
+    }
+}
+
+impl Handler<GetUser> for AccountsActor {
+    type Result = ServiceResult<Option<User>>;
+
+    fn handle(&mut self, msg: GetUser, _: &mut Self::Context) -> Self::Result {
+        let row = users::find(&mut *self.conn()?, msg.id)?;
+        Ok(row.map(User::try_from).transpose()?)
+    }
+}
+
+impl Handler<SearchUsers> for AccountsActor {
+    type Result = ServiceResult<Vec<User>>;
+
+    fn handle(&mut self, msg: SearchUsers, _: &mut Self::Context) -> Self::Result {
+        let prefix = msg.prefix.to_lowercase();
+        let rows = users::search_prefix(&mut *self.conn()?, &prefix, msg.limit)?;
+        Ok(rows
+            .into_iter()
+            .map(User::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+impl Handler<DeleteUser> for AccountsActor {
+    type Result = ServiceResult<()>;
+
+    fn handle(&mut self, msg: DeleteUser, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let row = users::find(&mut conn, msg.id)?.ok_or(ServiceError::NotFound("no such user"))?;
+        if let Some(confirm) = msg.confirm {
+            match (row.password_hash.as_deref(), confirm.password.as_deref()) {
+                (None, _) => {}
+                (Some(_), None) => return Err(ServiceError::BadRequest("password is required")),
+                (Some(hash), Some(given)) if password::verify(hash, given) => {}
+                (Some(_), Some(_)) => return Err(ServiceError::Forbidden("wrong password")),
+            }
+        }
+        let departures = db::cascade::delete_user(&mut conn, msg.id)?.unwrap_or_default();
+        self.invalidate(msg.id);
+        self.announce.account_deleted(msg.id, departures);
+        log::info!("deleted user {}", msg.id);
+        Ok(())
+    }
+}
+
+impl Handler<SetRole> for AccountsActor {
+    type Result = ServiceResult<Option<User>>;
+
+    fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
+        let row = users::set_role(&mut *self.conn()?, msg.id, msg.role)?;
+        self.invalidate(msg.id);
+        if row.is_some() {
+            log::info!("user {} now has role {}", msg.id, msg.role.as_str());
+        }
+        Ok(row.map(User::try_from).transpose()?)
+    }
+}

@@ -1,0 +1,72 @@
+//! Telling everyone concerned that a membership changed, once the change
+//! is committed: the user's sessions and presence (through the hub, which
+//! also tells the other instances) and the chat's room. A leave, a removal
+//! and an account deletion announce a departure the same way.
+
+use actix::Addr;
+
+use super::hub::{ChatAdded, ChatRemoved, CloseUser, Hub};
+use super::room::{Close, DetachUser};
+use super::rooms::Rooms;
+use crate::db::cascade::Departure;
+use crate::domain::{ChatId, UserId};
+use crate::protocol::{close, Chat};
+
+#[derive(Clone)]
+pub struct Announcer {
+    hub: Addr<Hub>,
+    rooms: Rooms,
+}
+
+impl Announcer {
+    pub fn new(hub: Addr<Hub>, rooms: Rooms) -> Announcer {
+        Announcer { hub, rooms }
+    }
+
+    /// `user_id` is now a member of `chat` (the chat as they see it): their
+    /// sessions get `chat_added` and attach.
+    pub fn joined(&self, user_id: UserId, chat: Chat) {
+        self.hub.do_send(ChatAdded { user_id, chat });
+    }
+
+    /// `user_id` left `chat_id` (leave, removal, account deletion): their
+    /// sessions get `chat_removed` and detach; a chat left empty closes and
+    /// its followers get `chat_removed` too.
+    pub fn departed(&self, chat_id: ChatId, user_id: UserId, departure: Departure) {
+        if departure == Departure::NotMember {
+            return;
+        }
+        self.hub.do_send(ChatRemoved { user_id, chat_id });
+        if let Some(room) = self.rooms.existing(chat_id) {
+            room.do_send(DetachUser { user_id });
+            if departure == Departure::ChatDeleted {
+                room.do_send(Close { remote: false });
+            }
+        }
+    }
+
+    /// The account is gone: its sessions close with 4003 (first, so they
+    /// are not sent `chat_removed` for each chat on the way out), then it
+    /// departs from every chat it was in, as if it had left each.
+    pub fn account_deleted(&self, user_id: UserId, departures: Vec<(ChatId, Departure)>) {
+        self.hub.do_send(CloseUser {
+            user_id,
+            code: close::REVOKED,
+            reason: "account deleted",
+        });
+        for (chat_id, departure) in departures {
+            self.departed(chat_id, user_id, departure);
+        }
+    }
+
+    /// The chat was deleted: every member's sessions and its followers get
+    /// `chat_removed`.
+    pub fn deleted(&self, chat_id: ChatId, members: Vec<UserId>) {
+        for user_id in members {
+            self.hub.do_send(ChatRemoved { user_id, chat_id });
+        }
+        if let Some(room) = self.rooms.existing(chat_id) {
+            room.do_send(Close { remote: false });
+        }
+    }
+}

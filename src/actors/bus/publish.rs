@@ -1,0 +1,67 @@
+//! The publishing half of the bus.
+
+use deadpool_redis::redis::{self, AsyncCommands};
+use tokio::sync::mpsc;
+
+use super::event::{Envelope, Event};
+
+/// A cheap, cloneable publisher; a no-op when Redis is not configured.
+#[derive(Clone, Default)]
+pub struct Bus {
+    tx: Option<mpsc::UnboundedSender<Event>>,
+    pool: Option<deadpool_redis::Pool>,
+}
+
+impl Bus {
+    /// Starts the loop that publishes this instance's events on `channel`.
+    pub(super) fn start(pool: deadpool_redis::Pool, channel: String, origin: String) -> Bus {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+        let publisher = pool.clone();
+        actix_web::rt::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                let envelope = Envelope {
+                    origin: origin.clone(),
+                    event,
+                };
+                let payload = serde_json::to_string(&envelope).expect("event serializes");
+                match publisher.get().await {
+                    Ok(mut conn) => {
+                        if let Err(e) = conn.publish::<_, _, i64>(&channel, payload).await {
+                            log::warn!("redis publish failed: {e}");
+                        }
+                    }
+                    Err(e) => log::warn!("redis unavailable, event dropped: {e}"),
+                }
+            }
+        });
+        Bus {
+            tx: Some(tx),
+            pool: Some(pool),
+        }
+    }
+
+    pub fn publish(&self, event: Event) {
+        self.publish_with(|| event);
+    }
+
+    /// Builds the event only when there is a Redis to send it to: rooms
+    /// publish every message, and without Redis the copy would be waste.
+    pub fn publish_with(&self, make: impl FnOnce() -> Event) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(make());
+        }
+    }
+
+    /// Readiness: `Ok` without Redis, else whether Redis answers PING.
+    pub async fn ping(&self) -> Result<(), String> {
+        let Some(pool) = &self.pool else {
+            return Ok(());
+        };
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}

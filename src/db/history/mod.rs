@@ -1,0 +1,90 @@
+//! The group-commit write: many sends stored in one transaction.
+
+mod phases;
+#[cfg(test)]
+mod tests;
+
+use chrono::NaiveDateTime;
+
+use super::messages::{self, MessageRow, NewMessage};
+use super::{chats, members, DbConn, DbError};
+use crate::domain::{ChatId, UserId};
+use phases::{find_retried, insert, match_rows, newest, plan, refused_chats, resolve};
+
+/// One send waiting to be stored.
+#[derive(Debug, Clone)]
+pub struct PendingMessage {
+    pub chat_id: ChatId,
+    pub sender_id: UserId,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// What happened to one send of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    /// Stored now (`true`) or found stored by an earlier send with the same
+    /// `client_id` (`false`).
+    Message(MessageRow, bool),
+    /// The sender is not (or no longer) a member of the chat; says whether
+    /// the chat is public (visible to them) or not (as if it did not exist).
+    NotMember { public: bool },
+}
+
+/// Stores a batch in one transaction with a fixed number of statements
+/// (membership, one multi-row insert, earlier sends with the same
+/// `client_id`, one update of the chats touched), in order, so ids follow
+/// arrival order. Membership is checked inside the transaction: it is the
+/// authority on who may send, whatever a session or room believed.
+///
+/// In phases: **plan** (who may send, which sends repeat one of this
+/// batch), **insert** (one statement; rows whose `client_id` was stored
+/// before are skipped), **match** the returned rows to the sends and look up
+/// the earlier rows of the skipped ones (retries), **resolve** every send's
+/// outcome, then record each touched chat's newest message.
+///
+/// Fails as a whole (and the caller retries item by item) if the database
+/// skipped a row the batch did not expect, e.g. a concurrent instance
+/// storing the same `client_id` in between.
+pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
+    super::write_transaction(conn, |conn| {
+        let wanted = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
+        let plan = plan(batch, &members::pairs(conn, &wanted)?);
+        let rows = insert(conn, batch, &plan.inserts)?;
+        let matched = match_rows(batch, &plan.inserts, rows)?;
+        let earlier = find_retried(conn, batch, &matched.retried)?;
+        let public = refused_chats(conn, batch, &plan)?;
+        let outcomes = resolve(&plan, matched, earlier, &public, batch)?;
+        chats::touch(conn, &newest(&outcomes))?;
+        Ok(outcomes)
+    })
+}
+
+fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
+    if members::find(conn, item.chat_id, item.sender_id)?.is_none() {
+        let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public());
+        return Ok(Stored::NotMember { public });
+    }
+    let new = NewMessage::new(
+        item.chat_id,
+        item.sender_id,
+        &item.body,
+        item.client_id.as_deref(),
+        item.created_at,
+    );
+    let (row, fresh) = messages::insert_idempotent(conn, &new)?;
+    Ok(Stored::Message(row, fresh))
+}
+
+/// Stores one send in its own transaction: the fallback that isolates a
+/// failing item when a whole batch could not commit.
+pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
+    super::write_transaction(conn, |conn| {
+        let stored = store_one(conn, item)?;
+        if let Stored::Message(row, true) = &stored {
+            chats::touch(conn, &[(row.chat_id, row.id, row.created_at)])?;
+        }
+        Ok(stored)
+    })
+}

@@ -1,0 +1,17 @@
+//! The wire format, in one place: the frames clients and the server
+//! exchange over a WebSocket, the objects REST answers and frames carry,
+//! the error codes and the close codes of `docs/API.md`. Nothing outside
+//! this module spells a frame, an object's JSON or an error code.
+
+mod client;
+pub mod close;
+mod error_code;
+mod server;
+mod uploads;
+mod views;
+
+pub use client::{ClientFrame, Incoming};
+pub use error_code::ErrorCode;
+pub use server::{MessageJson, ServerFrame};
+pub use uploads::{Attachment, Upload};
+pub use views::{timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson};

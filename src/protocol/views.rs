@@ -1,0 +1,149 @@
+//! The contract's objects (user, chat, member, message, the login answer).
+//! They serialize to exactly the JSON of API.md, so REST answers and
+//! WebSocket frames share one shape.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+
+use serde_json::Value;
+
+use super::ErrorCode;
+use crate::domain::{ChatId, ChatKind, MemberRole, MessageId, Role, User, UserId};
+
+/// RFC 3339 UTC with milliseconds, e.g. `2026-11-26T09:41:07.123Z`.
+pub fn timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn ser_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&timestamp(t))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sender {
+    pub id: UserId,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub chat_id: ChatId,
+    pub sender: Sender,
+    pub body: String,
+    pub client_id: Option<String>,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A member as `GET /chats/{id}` lists it: the user object plus its role in the chat.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub id: UserId,
+    pub username: String,
+    pub role: Role,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
+    pub chat_role: MemberRole,
+}
+
+impl MemberView {
+    pub fn new(user: &User, chat_role: MemberRole) -> MemberView {
+        MemberView {
+            id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+            created_at: user.created_at,
+            chat_role,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Chat {
+    pub id: ChatId,
+    pub name: String,
+    pub kind: ChatKind,
+    pub public: bool,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
+    pub owner_id: Option<UserId>,
+    pub members_count: i64,
+    pub my_role: Option<MemberRole>,
+    pub last_message: Option<Message>,
+    pub unread: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<MemberView>>,
+}
+
+/// The contract's user object.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserJson {
+    pub id: UserId,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Option<String>>,
+    pub role: Role,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserJson {
+    /// `show_email`: only the user itself and admins see the address.
+    pub fn new(user: &User, show_email: bool) -> UserJson {
+        UserJson {
+            id: user.id,
+            username: user.username.clone(),
+            email: show_email.then(|| user.email.clone()),
+            role: user.role,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// The answer to login, guest and refresh (the refresh token itself travels
+/// only in the cookie).
+#[derive(Debug, Serialize)]
+pub struct LoginJson<'a> {
+    pub access_token: &'a str,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub user: UserJson,
+}
+
+impl<'a> LoginJson<'a> {
+    pub fn new(access_token: &'a str, expires_in: i64, user: &User) -> LoginJson<'a> {
+        LoginJson {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            user: UserJson::new(user, true),
+        }
+    }
+}
+
+/// Every non-2xx HTTP answer's body: `{"error": {"code", "message", "details"?}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson<'a> {
+    error: ErrorFields<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorFields<'a> {
+    code: ErrorCode,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a Value>,
+}
+
+impl<'a> ErrorJson<'a> {
+    pub fn new(code: ErrorCode, message: &'a str, details: Option<&'a Value>) -> ErrorJson<'a> {
+        ErrorJson {
+            error: ErrorFields {
+                code,
+                message,
+                details,
+            },
+        }
+    }
+}

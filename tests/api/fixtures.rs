@@ -1,0 +1,42 @@
+//! Setups many tests share.
+
+use crate::helpers::{Account, TestApp};
+use crate::ws_client::Ws;
+
+/// Ann and Bob, signed up, and the private chat "pair" Ann made with Bob.
+pub struct Pair {
+    pub ann: Account,
+    pub bob: Account,
+    pub chat: i64,
+}
+
+/// The pair with a socket each, both past `ready`; Ann connected first.
+pub struct ConnectedPair {
+    pub ann: Account,
+    pub bob: Account,
+    pub chat: i64,
+    pub ann_ws: Ws,
+    pub bob_ws: Ws,
+}
+
+impl TestApp {
+    pub async fn pair(&self) -> Pair {
+        let ann = self.signup("ann").await;
+        let bob = self.signup("bob").await;
+        let chat = self.create_chat(&ann.token, "pair", &["bob"], false).await;
+        Pair { ann, bob, chat }
+    }
+
+    pub async fn connected_pair(&self) -> ConnectedPair {
+        let Pair { ann, bob, chat } = self.pair().await;
+        let (ann_ws, _) = self.ws(&ann.token).await;
+        let (bob_ws, _) = self.ws(&bob.token).await;
+        ConnectedPair {
+            ann,
+            bob,
+            chat,
+            ann_ws,
+            bob_ws,
+        }
+    }
+}
