@@ -2,6 +2,7 @@
 //! its thumbnail) for whoever holds a signed URL. The name segment is for
 //! people and their browsers' "save as"; the id and signature decide.
 
+use crate::protocol::{ErrorCode, ErrorJson};
 use actix_web::http::header::{
     self, ContentDisposition, DispositionParam, DispositionType, HeaderValue,
 };
@@ -9,7 +10,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -237,10 +237,11 @@ fn parse_range(value: &str, size: u64) -> Result<Option<std::ops::Range<u64>>, (
 fn unsatisfiable(size: u64) -> HttpResponse {
     HttpResponse::RangeNotSatisfiable()
         .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
-        .json(json!({"error": {
-            "code": "bad_request",
-            "message": "range not satisfiable",
-        }}))
+        .json(ErrorJson::new(
+            ErrorCode::BadRequest,
+            "range not satisfiable",
+            None,
+        ))
 }
 
 #[cfg(test)]
