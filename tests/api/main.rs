@@ -9,6 +9,7 @@ mod auth_tokens;
 mod backend;
 mod chats_rest;
 mod cli;
+mod cluster;
 mod file_harness;
 mod files;
 mod fixtures;
