@@ -176,7 +176,7 @@ fn start_services(
         Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
-    let hub = Hub::new(bus.clone()).start();
+    let hub = Hub::new(bus.clone(), metrics.clone()).start();
     let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
     let rooms = Rooms::new(writer.clone(), bus.clone());
     if let Some(subscription) = subscription {
@@ -184,6 +184,7 @@ fn start_services(
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
+            metrics: metrics.clone(),
         });
     }
     let announce = Announcer::new(hub.clone(), rooms.clone());

@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod error;
 pub mod history;
 pub mod hub;
+mod instances;
 pub mod messages;
 pub mod outbox;
 pub mod post;

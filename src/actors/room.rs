@@ -12,7 +12,7 @@ use super::bus::{Bus, Event};
 use super::delivery::{SessionHandle, SessionNotice};
 use super::history::{HistoryWriter, Store};
 use super::post::{Committed, Origin, Post};
-use crate::domain::{ChatId, UserId};
+use crate::domain::{ChatId, MessageId, UserId};
 use crate::protocol::{MessageJson, ServerFrame};
 
 /// A room with nothing attached and nothing in flight stops after this long.
@@ -51,6 +51,14 @@ pub struct Broadcast {
     pub members_only: bool,
     /// Came from another instance over the bus: deliver, do not republish.
     pub remote: bool,
+}
+
+/// A message committed on another instance, from the bus.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RemoteMessage {
+    pub id: MessageId,
+    pub frame: ByteString,
 }
 
 /// The chat was deleted: tell followers, then stop.
@@ -146,6 +154,7 @@ impl Handler<Committed> for Room {
                         let frame = ServerFrame::Message { message: &json }.encode();
                         self.bus.publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
+                            message_id: Some(message.id),
                             frame: frame.to_string(),
                             except_user: None,
                             members_only: false,
@@ -230,6 +239,7 @@ impl Handler<Broadcast> for Room {
         if !msg.remote {
             self.bus.publish_with(|| Event::Chat {
                 chat_id: self.chat_id,
+                message_id: None,
                 frame: msg.frame.to_string(),
                 except_user: msg.except_user,
                 members_only: msg.members_only,
@@ -239,6 +249,16 @@ impl Handler<Broadcast> for Room {
             if Some(attached.user_id) != msg.except_user && (attached.member || !msg.members_only) {
                 attached.session.deliver(msg.frame.clone());
             }
+        }
+    }
+}
+
+impl Handler<RemoteMessage> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: RemoteMessage, _: &mut Context<Self>) {
+        for attached in self.sessions.values() {
+            attached.session.deliver(msg.frame.clone());
         }
     }
 }

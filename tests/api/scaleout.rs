@@ -147,3 +147,56 @@ async fn a_bad_redis_url_stops_start_up() {
     let result = microchat::startup::Application::build(settings).await;
     assert!(result.is_err());
 }
+
+/// The next `presence` frame about `user`, within `wait`.
+pub(crate) async fn presence_of(ws: &mut crate::ws_client::Ws, user: i64, wait: Duration) -> bool {
+    use crate::ws_client::Event;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match ws.event(left).await {
+            Event::Json(f) if f["type"] == "presence" && f["user_id"] == user => {
+                return f["online"].as_bool().expect("online is a bool")
+            }
+            Event::Json(_) => {}
+            other => panic!("no presence of {user} within {wait:?}: {other:?}"),
+        }
+    }
+}
+
+#[actix_web::test]
+async fn presence_spans_instances_both_ways() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair(&redis).await;
+    let ann = a.signup("ann").await;
+    let bob = a.signup("bob").await;
+    a.create_chat(&ann.token, "seen", &["bob"], false).await;
+    let (mut ann_a, ready) = a.ws(&ann.token).await;
+    assert_eq!(ready["online"], json!([]));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (bob_b, ready) = b.ws(&bob.token).await;
+    assert_eq!(
+        ready["online"],
+        json!([ann.id]),
+        "ann is online on the other instance"
+    );
+    assert!(presence_of(&mut ann_a, bob.id, Duration::from_secs(5)).await);
+
+    // A second session of bob on ann's instance announces nothing new.
+    let (bob_a, _) = a.ws(&bob.token).await;
+    ann_a.assert_quiet(Duration::from_millis(500)).await;
+    drop(bob_a);
+    // Bob is still on b: his session on a closing is no departure.
+    ann_a.assert_quiet(Duration::from_secs(6)).await;
+
+    drop(bob_b);
+    let started = std::time::Instant::now();
+    assert!(!presence_of(&mut ann_a, bob.id, Duration::from_secs(10)).await);
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "after the grace"
+    );
+    let (_, ready) = b.ws(&bob.token).await;
+    assert_eq!(ready["online"], json!([ann.id]));
+}

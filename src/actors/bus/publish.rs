@@ -21,6 +21,7 @@ impl Bus {
             while let Some(event) = rx.recv().await {
                 let envelope = Envelope {
                     origin: origin.clone(),
+                    sent_ms: chrono::Utc::now().timestamp_millis(),
                     event,
                 };
                 let payload = serde_json::to_string(&envelope).expect("event serializes");

@@ -7,6 +7,7 @@
 //! skipped.
 
 mod harness;
+mod presence;
 mod through_nginx;
 
 pub use harness::Cluster;
