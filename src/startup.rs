@@ -185,6 +185,7 @@ fn start_services(
             hub: hub.clone(),
             access: access.clone(),
             metrics: metrics.clone(),
+            pool: pool.clone(),
         });
     }
     let announce = Announcer::new(hub.clone(), rooms.clone());

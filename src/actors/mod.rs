@@ -20,6 +20,7 @@ pub mod messages;
 pub mod outbox;
 pub mod post;
 mod presence;
+mod recent;
 pub mod room;
 pub mod rooms;
 pub mod services;

@@ -7,6 +7,7 @@ mod auth_login;
 mod auth_register;
 mod auth_tokens;
 mod backend;
+mod bus_outage;
 mod chats_rest;
 mod cli;
 mod cluster;

@@ -1,17 +1,22 @@
 //! The applying half of the bus: other instances' events, delivered to this
 //! instance's rooms, hub and access cache without being published again.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use actix::Addr;
 use deadpool_redis::redis;
 use futures_util::StreamExt;
 
 use super::event::{Envelope, Event};
+use super::replay::replay;
 use crate::actors::hub::{BusLink, Hub, Remote, RemotePresence};
 use crate::actors::room::{Broadcast, Close, RemoteMessage};
 use crate::actors::rooms::Rooms;
+use crate::db::DbPool;
 use crate::metrics::Metrics;
 use crate::security::access::AccessCache;
 
@@ -21,6 +26,8 @@ pub struct Appliers {
     pub hub: Addr<Hub>,
     pub access: Arc<AccessCache>,
     pub metrics: Arc<Metrics>,
+    /// To replay messages an outage kept from the rooms.
+    pub pool: DbPool,
 }
 
 /// This instance's subscription to the others' events, not yet started.
@@ -28,39 +35,59 @@ pub struct Subscription {
     url: String,
     channel: String,
     origin: String,
+    /// Shared with [`Bus::linked`](super::Bus::linked).
+    down: Arc<AtomicBool>,
 }
 
 impl Subscription {
-    pub(super) fn new(url: &str, channel: String, origin: String) -> Subscription {
+    pub(super) fn new(
+        url: &str,
+        channel: String,
+        origin: String,
+        down: Arc<AtomicBool>,
+    ) -> Subscription {
         Subscription {
             url: url.to_owned(),
             channel,
             origin,
+            down,
         }
     }
 
     /// Subscribes in the background, resubscribing after a lost connection.
     pub fn start(self, to: Appliers) {
         actix_web::rt::spawn(async move {
-            let mut connected_before = false;
+            // When the current outage began; `None` while connected and
+            // before the first connection (nothing to catch up on).
+            let mut down_at = None;
             loop {
-                if let Err(e) = self.listen(&to, &mut connected_before).await {
+                if let Err(e) = self.listen(&to, &mut down_at).await {
                     log::warn!("redis subscription lost ({e}); retrying in 1 s");
                 }
+                self.down.store(true, Ordering::Relaxed);
+                down_at.get_or_insert_with(Utc::now);
                 to.hub.do_send(BusLink(false));
                 actix_web::rt::time::sleep(Duration::from_secs(1)).await;
             }
         });
     }
 
-    async fn listen(&self, to: &Appliers, connected_before: &mut bool) -> redis::RedisResult<()> {
+    async fn listen(
+        &self,
+        to: &Appliers,
+        down_at: &mut Option<DateTime<Utc>>,
+    ) -> redis::RedisResult<()> {
         let client = redis::Client::open(self.url.as_str())?;
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.subscribe(&self.channel).await?;
-        if std::mem::replace(connected_before, true) {
+        // Subscribed first, so nothing published from now on is missed;
+        // events arriving during the replay wait in the connection.
+        if let Some(since) = down_at.take() {
             log::info!("redis subscription re-established");
             to.metrics.bus.reconnects.inc();
+            replay(&to.pool, &to.rooms, since, &to.metrics).await;
         }
+        self.down.store(false, Ordering::Relaxed);
         to.hub.do_send(BusLink(true));
         let mut messages = pubsub.into_on_message();
         while let Some(msg) = messages.next().await {

@@ -1,5 +1,8 @@
 //! The publishing half of the bus.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use deadpool_redis::redis::{self, AsyncCommands};
 use tokio::sync::mpsc;
 
@@ -10,11 +13,19 @@ use super::event::{Envelope, Event};
 pub struct Bus {
     tx: Option<mpsc::UnboundedSender<Event>>,
     pool: Option<deadpool_redis::Pool>,
+    /// Whether the subscription hears the other instances now, and has
+    /// caught up on what an outage kept from it (set by the subscription).
+    down: Arc<AtomicBool>,
 }
 
 impl Bus {
     /// Starts the loop that publishes this instance's events on `channel`.
-    pub(super) fn start(pool: deadpool_redis::Pool, channel: String, origin: String) -> Bus {
+    pub(super) fn start(
+        pool: deadpool_redis::Pool,
+        channel: String,
+        origin: String,
+        down: Arc<AtomicBool>,
+    ) -> Bus {
         let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
         let publisher = pool.clone();
         actix_web::rt::spawn(async move {
@@ -38,7 +49,14 @@ impl Bus {
         Bus {
             tx: Some(tx),
             pool: Some(pool),
+            down,
         }
+    }
+
+    /// `false` from the moment this instance stops hearing the others until
+    /// it has replayed what it missed; always `true` without Redis.
+    pub fn linked(&self) -> bool {
+        !self.down.load(Ordering::Relaxed)
     }
 
     pub fn publish(&self, event: Event) {

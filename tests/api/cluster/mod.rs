@@ -10,7 +10,7 @@ mod harness;
 mod presence;
 mod through_nginx;
 
-pub use harness::Cluster;
+pub use harness::{free_port, Cluster};
 
 /// `None` (and a line saying so) unless the cluster tests are enabled.
 pub fn enabled() -> Option<(String, String)> {
