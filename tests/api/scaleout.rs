@@ -6,7 +6,9 @@ use std::time::Duration;
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app_with, TestApp};
+use microchat::config::Settings;
+
+use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
 
 fn redis_url() -> Option<String> {
     match std::env::var("MICROCHAT_TEST_REDIS_URL") {
@@ -20,11 +22,17 @@ fn redis_url() -> Option<String> {
 
 /// Two instances on one database and one Redis namespace of their own.
 async fn pair(redis: &str) -> (TestApp, TestApp) {
+    pair_with(redis, |_| {}).await
+}
+
+/// The same, with `tweak` applied to both instances' settings.
+async fn pair_with(redis: &str, tweak: fn(&mut Settings)) -> (TestApp, TestApp) {
     let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
     let (url, ns) = (redis.to_owned(), namespace.clone());
     let a = spawn_app_with(move |s| {
         s.redis_url = Some(url);
         s.redis_namespace = ns;
+        tweak(s);
     })
     .await;
     let (url, db) = (redis.to_owned(), a.settings.database_url.clone());
@@ -32,6 +40,7 @@ async fn pair(redis: &str) -> (TestApp, TestApp) {
         s.redis_url = Some(url);
         s.redis_namespace = namespace;
         s.database_url = db;
+        tweak(s);
     })
     .await;
     (a, b)
@@ -199,4 +208,40 @@ async fn presence_spans_instances_both_ways() {
     );
     let (_, ready) = b.ws(&bob.token).await;
     assert_eq!(ready["online"], json!([ann.id]));
+}
+
+#[actix_web::test]
+async fn two_instances_share_the_auth_and_failed_login_limits() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair_with(&redis, |s| {
+        s.auth_rate_per_minute = 6;
+        s.login_failures_per_account = 3;
+    })
+    .await;
+    // One address, alternating instances: 6 in all, not 6 each.
+    assert_eq!(
+        a.register("ann", "ann@example.com", PASSWORD).await.status,
+        201
+    );
+    for i in 0..3 {
+        let app = if i % 2 == 0 { &b } else { &a };
+        app.login("ann", "wrong password")
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    // Three failures counted across both: the account is locked on either.
+    for app in [&a, &b] {
+        let res = app.login("ann", PASSWORD).await;
+        res.assert_error(429, "rate_limited");
+        let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry), "{retry}");
+    }
+    // 6 auth requests were made (1 register + 3 + 2 logins): the budget is spent.
+    let res = b.register("bob", "bob@example.com", PASSWORD).await;
+    res.assert_error(429, "rate_limited");
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    a.post("/api/v1/auth/guest", None, json!({}))
+        .await
+        .assert_error(429, "rate_limited");
 }

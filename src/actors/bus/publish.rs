@@ -53,6 +53,11 @@ impl Bus {
         }
     }
 
+    /// The Redis pool, when there is one (shared rate limits use it too).
+    pub fn pool(&self) -> Option<deadpool_redis::Pool> {
+        self.pool.clone()
+    }
+
     /// `false` from the moment this instance stops hearing the others until
     /// it has replayed what it missed; always `true` without Redis.
     pub fn linked(&self) -> bool {
