@@ -8,6 +8,7 @@
 
 mod harness;
 mod presence;
+mod rolling;
 mod through_nginx;
 
 pub use harness::{free_port, Cluster};
