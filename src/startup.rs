@@ -21,7 +21,8 @@ use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
 use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
-use crate::http::{self, rate_limit::RateLimiter, state::AppState};
+use crate::http::{self, state::AppState};
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::security::access::{AccessCache, PermissionTable};
 use crate::security::file_urls::FileUrls;
@@ -81,10 +82,21 @@ impl Application {
             bus,
             files,
         ));
+        // Shared through Redis when there is one, so instances behind a
+        // load balancer do not multiply the limits.
+        let limits = match svc.bus.pool() {
+            Some(pool) => Limits::shared(pool, &settings.redis_namespace),
+            None => Limits::local(),
+        };
         let state = web::Data::new(AppState {
             svc: svc.clone(),
-            auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
-            login_failures: RateLimiter::new(
+            auth_per_ip: limits.window(
+                "auth",
+                settings.auth_rate_per_minute,
+                Duration::from_secs(60),
+            ),
+            login_failures: limits.window(
+                "login-failures",
                 settings.login_failures_per_account,
                 Duration::from_secs(settings.login_failure_window.into()),
             ),
@@ -176,7 +188,7 @@ fn start_services(
         Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
-    let hub = Hub::new(bus.clone()).start();
+    let hub = Hub::new(bus.clone(), metrics.clone()).start();
     let writer = HistoryWriter::new(pool.clone(), metrics.clone(), file_urls.clone()).start();
     let rooms = Rooms::new(writer.clone(), bus.clone());
     if let Some(subscription) = subscription {
@@ -184,6 +196,9 @@ fn start_services(
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
+            metrics: metrics.clone(),
+            pool: pool.clone(),
+            file_urls: file_urls.clone(),
         });
     }
     let sweep = SweepSignal::default();

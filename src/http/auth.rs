@@ -38,10 +38,11 @@ fn client_key(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+async fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     state
         .auth_per_ip
         .hit(&client_key(req))
+        .await
         .map_err(ApiError::rate_limited)
 }
 
@@ -67,7 +68,7 @@ async fn register(
     req: HttpRequest,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let (username, email, password) = (
         Username::parse(&body.username),
         Email::parse(&body.email),
@@ -97,7 +98,7 @@ async fn register(
 }
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let tokens = state.svc.accounts.send(Guest).await??;
     Ok(tokens_response(HttpResponse::Created(), &tokens, &state))
 }
@@ -107,18 +108,19 @@ async fn login(
     req: HttpRequest,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let LoginBody { login, password } = body.into_inner();
     let account = login.trim().to_lowercase();
     state
         .login_failures
         .check(&account)
+        .await
         .map_err(ApiError::rate_limited)?;
     match state.svc.accounts.send(Login { login, password }).await? {
         Ok(tokens) => Ok(tokens_response(HttpResponse::Ok(), &tokens, &state)),
         Err(ServiceError::InvalidCredentials) => {
             // Counting only failures keeps a user's own successful logins free.
-            let _ = state.login_failures.hit(&account);
+            let _ = state.login_failures.hit(&account).await;
             Err(ServiceError::InvalidCredentials.into())
         }
         Err(other) => Err(other.into()),
