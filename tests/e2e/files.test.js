@@ -67,6 +67,8 @@ test('attached files upload with progress, images open full size and other files
   ]);
   await alice.locator('#upload-tray .tray-item').nth(1).waitFor();
   await eventually(async () => (await alice.locator('#upload-tray .tray-item.done').count()) === 2, 'both uploaded');
+  await alice.getByLabel('Message', { exact: true }).fill('Here are the files');
+  await screenshot(alice, 'upload-tray');
   await sendComposer(alice, 'Here are the files');
 
   for (const page of [alice, bob]) {
