@@ -67,6 +67,8 @@ test('attached files upload with progress, images open full size and other files
   ]);
   await alice.locator('#upload-tray .tray-item').nth(1).waitFor();
   await eventually(async () => (await alice.locator('#upload-tray .tray-item.done').count()) === 2, 'both uploaded');
+  // The image shows a local preview while it waits to be sent (blob: URL, allowed by the CSP).
+  await eventually(() => alice.locator('#upload-tray img.tray-thumb').evaluate((img) => img.complete && img.naturalWidth > 0), 'tray preview');
   await alice.getByLabel('Message', { exact: true }).fill('Here are the files');
   await screenshot(alice, 'upload-tray');
   await sendComposer(alice, 'Here are the files');
