@@ -185,6 +185,12 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(16..), global = true)]
     pub ws_outbound_queue: u32,
 
+    /// Bytes queued for one WebSocket (replies and deliveries together)
+    /// before a slow reader is disconnected (close 4008).
+    #[arg(long, env = "MICROCHAT_WS_OUTBOUND_BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u32).range(64 * 1024..), global = true)]
+    pub ws_outbound_bytes: u32,
+
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(2..=200), global = true)]

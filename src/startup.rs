@@ -16,6 +16,7 @@ use crate::actors::bus::{self, Appliers, Bus, Subscription};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
+use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
 use crate::actors::uploads::Files;
 use crate::actors::{Services, WsLimits};
@@ -103,6 +104,13 @@ impl Application {
         })
         // Chat frames are small and latency-bound: do not let Nagle hold them.
         .tcp_nodelay(true)
+        // A handle on each connection's socket, so a WebSocket that takes
+        // no more data can be reset (see `actors::outbox::conn`).
+        .on_connect(|conn, data| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                data.insert(ConnGuard::new(tcp, tcp.peer_addr().ok()));
+            }
+        })
         .listen(listener)?
         // Signals are handled in `run_until_stopped`, which drains sessions first.
         .disable_signals()
@@ -228,6 +236,7 @@ fn start_services(
             send_rate: settings.ws_send_rate,
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
+            outbound_bytes: settings.ws_outbound_bytes as usize,
         },
         files,
         pool,

@@ -28,6 +28,8 @@ pub struct WsLimits {
     pub send_burst: u32,
     /// Frames queued for a slow reader before its socket is closed.
     pub outbound_queue: usize,
+    /// Bytes queued for a slow reader (both lanes) before its socket is closed.
+    pub outbound_bytes: usize,
 }
 
 pub struct Services {

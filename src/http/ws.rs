@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::actors::outbox::ConnGuard;
 use crate::actors::ws_session::WsSession;
 
 /// Frames (after reassembling continuations) above this close the socket with 1009.
@@ -40,7 +41,8 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME)
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME);
-    let body = WsSession::start(state.svc.clone(), stream, pre_auth);
+    let conn = req.conn_data::<ConnGuard>().map(ConnGuard::socket);
+    let body = WsSession::start(state.svc.clone(), stream, pre_auth, conn);
     let response = response
         .message_body(body.boxed())
         .map_err(|e| ApiError::internal(e.to_string()))?;

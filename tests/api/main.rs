@@ -16,6 +16,7 @@ mod helpers;
 mod ops;
 mod process;
 mod scaleout;
+mod slow_reader;
 mod store_batch;
 mod upload_memory;
 mod uploads;

@@ -6,6 +6,7 @@ mod handlers;
 mod membership;
 mod ready;
 mod refusal;
+mod sync;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +21,7 @@ use refusal::Refusal;
 
 use super::delivery::{SessionHandle, SessionNotice};
 use super::hub::Disconnect;
-use super::outbox::{Outbox, OutboxBody, Refused};
+use super::outbox::{Bounds, ConnSocket, Outbox, OutboxBody, Refused};
 use super::room::{Detach, Room};
 use super::Services;
 use crate::domain::ChatId;
@@ -33,6 +34,9 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const SILENCE: Duration = Duration::from_secs(45);
 /// A socket must authenticate within this long of opening.
 const AUTH_WINDOW: Duration = Duration::from_secs(10);
+/// A socket still open this long after its close frame was queued (the
+/// peer does not read it) is reset.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -56,6 +60,10 @@ pub struct WsSession {
     following: HashMap<ChatId, Addr<Room>>,
     budget: SendBudget,
     closing: bool,
+    /// `sync` replays run one at a time (see `sync.rs`)...
+    sync_turn: Arc<tokio::sync::Mutex<()>>,
+    /// ...and this many are waiting or running.
+    syncs_waiting: usize,
 }
 
 impl WsSession {
@@ -66,8 +74,13 @@ impl WsSession {
         svc: Arc<Services>,
         stream: AggregatedMessageStream,
         pre_auth: Option<(Arc<Access>, i64)>,
+        conn: Option<ConnSocket>,
     ) -> OutboxBody {
-        let outbox = Outbox::new(svc.ws.outbound_queue);
+        let bounds = Bounds {
+            frames: svc.ws.outbound_queue,
+            bytes: svc.ws.outbound_bytes,
+        };
+        let outbox = Outbox::new(bounds, svc.metrics.ws_queued_bytes.clone(), conn);
         let body = OutboxBody::new(outbox.clone());
         let burst = f64::from(svc.ws.send_burst);
         WsSession::create(move |ctx| {
@@ -86,6 +99,8 @@ impl WsSession {
                     updated: Instant::now(),
                 },
                 closing: false,
+                sync_turn: Arc::default(),
+                syncs_waiting: 0,
             };
             if let Some((access, exp)) = pre_auth {
                 session.authenticated(access, exp, None, ctx);
@@ -127,6 +142,7 @@ impl WsSession {
         self.closing = true;
         self.svc.metrics.observe_close(code);
         self.outbox.close(code, reason);
+        actix::spawn(self.outbox.clone().abort_if_stuck(CLOSE_GRACE));
         ctx.stop();
     }
 
