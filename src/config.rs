@@ -191,6 +191,17 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(64 * 1024..), global = true)]
     pub ws_outbound_bytes: u32,
 
+    /// WebSockets one user may have open at once; more: the upgrade gets 429.
+    #[arg(long, env = "MICROCHAT_WS_SESSIONS_PER_USER", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_sessions_per_user: u32,
+
+    /// WebSockets one client address may have open at once; more: the
+    /// upgrade gets 429 (load generators raise it).
+    #[arg(long, env = "MICROCHAT_WS_CONNECTIONS_PER_ADDRESS", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_connections_per_address: u32,
+
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(2..=200), global = true)]

@@ -13,6 +13,7 @@ use actix_web::{web, App, HttpServer};
 use crate::actors::accounts::AccountsActor;
 use crate::actors::announce::Announcer;
 use crate::actors::bus::{self, Appliers, Bus, Subscription};
+use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
@@ -237,6 +238,10 @@ fn start_services(
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
             outbound_bytes: settings.ws_outbound_bytes as usize,
+        },
+        ws_caps: WsCaps {
+            users: Counter::new(settings.ws_sessions_per_user as usize),
+            addresses: Counter::new(settings.ws_connections_per_address as usize),
         },
         files,
         pool,

@@ -7,6 +7,7 @@ use actix::Addr;
 
 use super::accounts::{AccountsActor, LoadAccess};
 use super::bus::Bus;
+use super::caps::WsCaps;
 use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
@@ -43,6 +44,8 @@ pub struct Services {
     pub keys: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub ws: WsLimits,
+    /// Open sockets per user and per client address.
+    pub ws_caps: WsCaps,
     /// Uploads: storage, their rows, signed URLs.
     pub files: Arc<Files>,
     /// For readiness checks, which must not queue behind account work.

@@ -22,6 +22,7 @@ mod upload_memory;
 mod uploads;
 mod users;
 mod ws_account_deletion;
+mod ws_caps;
 mod ws_client;
 mod ws_frames;
 mod ws_lifecycle;

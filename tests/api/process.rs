@@ -53,6 +53,10 @@ pub(crate) fn start_with_args(
             "100000",
             "--ws-send-burst",
             "100000",
+            "--ws-sessions-per-user",
+            "100000",
+            "--ws-connections-per-address",
+            "100000",
         ])
         .args(extra)
         .env("MICROCHAT_DATABASE_URL", database_url)

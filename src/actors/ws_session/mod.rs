@@ -19,6 +19,7 @@ use bytestring::ByteString;
 
 use refusal::Refusal;
 
+use super::caps::WsSlots;
 use super::delivery::{SessionHandle, SessionNotice};
 use super::hub::Disconnect;
 use super::outbox::{Bounds, ConnSocket, Outbox, OutboxBody, Refused};
@@ -64,18 +65,32 @@ pub struct WsSession {
     sync_turn: Arc<tokio::sync::Mutex<()>>,
     /// ...and this many are waiting or running.
     syncs_waiting: usize,
+    /// This socket counted against its user's and its address's caps.
+    slots: WsSlots,
+}
+
+/// What the upgrade learnt about a new socket.
+pub struct Opening {
+    /// The user and token expiry, when the token came with the upgrade.
+    pub pre_auth: Option<(Arc<Access>, i64)>,
+    /// The TCP connection, to reset it if it stops reading.
+    pub conn: Option<ConnSocket>,
+    pub slots: WsSlots,
 }
 
 impl WsSession {
-    /// Starts a session reading an upgraded socket's `stream`; `pre_auth`
-    /// when the token came with the upgrade request. Returns the response
-    /// body that carries the session's frames to the client.
+    /// Starts a session reading an upgraded socket's `stream`. Returns the
+    /// response body that carries the session's frames to the client.
     pub fn start(
         svc: Arc<Services>,
         stream: AggregatedMessageStream,
-        pre_auth: Option<(Arc<Access>, i64)>,
-        conn: Option<ConnSocket>,
+        opening: Opening,
     ) -> OutboxBody {
+        let Opening {
+            pre_auth,
+            conn,
+            slots,
+        } = opening;
         let bounds = Bounds {
             frames: svc.ws.outbound_queue,
             bytes: svc.ws.outbound_bytes,
@@ -101,6 +116,7 @@ impl WsSession {
                 closing: false,
                 sync_turn: Arc::default(),
                 syncs_waiting: 0,
+                slots,
             };
             if let Some((access, exp)) = pre_auth {
                 session.authenticated(access, exp, None, ctx);

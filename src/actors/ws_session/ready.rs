@@ -27,6 +27,15 @@ impl WsSession {
         ctx: &mut Context<Self>,
     ) {
         let first = self.user.is_none();
+        if self.slots.user.is_none() {
+            // Authenticated by an `auth` frame: counted now.
+            match self.svc.ws_caps.users.take(access.user_id) {
+                Some(slot) => self.slots.user = Some(slot),
+                None => {
+                    return self.close(close::POLICY, "too many sessions for this user", ctx);
+                }
+            }
+        }
         self.user = Some(access);
         self.token_exp = exp;
         let wait = (exp - chrono::Utc::now().timestamp()).max(0) as u64 + 1;
