@@ -146,10 +146,17 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub auth_rate_per_minute: u32,
 
-    /// Failed logins allowed per account within the window below.
+    /// Failed password checks (login, account deletion) allowed per account
+    /// and client address within the window below.
     #[arg(long, env = "MICROCHAT_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_failures_per_account: u32,
+
+    /// Failed password checks allowed per account from all addresses
+    /// together within the window below.
+    #[arg(long, env = "MICROCHAT_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_failures_per_account_total: u32,
 
     /// Window, in seconds, for the failed-login limit.
     #[arg(long, env = "MICROCHAT_LOGIN_FAILURE_WINDOW", default_value_t = 900,

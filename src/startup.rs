@@ -19,6 +19,7 @@ use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
+use crate::actors::services::Passwords;
 use crate::actors::uploads::Files;
 use crate::actors::{Services, WsLimits};
 use crate::config::{JwtAlgorithm, Settings};
@@ -41,6 +42,9 @@ pub enum StartupError {
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Password checks waiting or running at once; more are answered 429.
+const HASHING_QUEUE: usize = 64;
 
 /// How long a cached access check may be trusted without an invalidation.
 const ACCESS_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -88,6 +92,10 @@ impl Application {
             auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
             login_failures: RateLimiter::new(
                 settings.login_failures_per_account,
+                Duration::from_secs(settings.login_failure_window.into()),
+            ),
+            login_failures_total: RateLimiter::new(
+                settings.login_failures_per_account_total,
                 Duration::from_secs(settings.login_failure_window.into()),
             ),
             settings: Arc::new(settings.clone()),
@@ -196,7 +204,8 @@ fn start_services(
         });
     }
     let announce = Announcer::new(hub.clone(), rooms.clone());
-    let accounts = {
+    let ttl = settings.refresh_token_ttl;
+    let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus) = (
             pool.clone(),
             keys.clone(),
@@ -204,8 +213,7 @@ fn start_services(
             announce.clone(),
             bus.clone(),
         );
-        let ttl = settings.refresh_token_ttl;
-        SyncArbiter::start(accounts_threads(), move || {
+        SyncArbiter::start(threads, move || {
             AccountsActor::new(
                 pool.clone(),
                 keys.clone(),
@@ -216,6 +224,9 @@ fn start_services(
             )
         })
     };
+    let accounts = start_accounts(accounts_threads());
+    // Argon2 work has threads of its own, so access checks never wait behind it.
+    let passwords = start_accounts(hashing_threads());
     let chats = {
         let (pool, rooms) = (pool.clone(), rooms.clone());
         SyncArbiter::start(STORE_THREADS, move || {
@@ -239,6 +250,7 @@ fn start_services(
             outbound_queue: settings.ws_outbound_queue as usize,
             outbound_bytes: settings.ws_outbound_bytes as usize,
         },
+        passwords: Passwords::new(passwords, HASHING_QUEUE),
         ws_caps: WsCaps {
             users: Counter::new(settings.ws_sessions_per_user as usize),
             addresses: Counter::new(settings.ws_connections_per_address as usize),
@@ -257,6 +269,14 @@ const STORE_THREADS: usize = 4;
 
 /// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
 /// never stalls a token check entirely.
+/// Half the cores for password hashing: the rest keep serving while a
+/// flood of logins is being checked.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get() / 2)
+        .max(1)
+}
+
 fn accounts_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(2, |n| n.get())

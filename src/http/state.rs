@@ -11,6 +11,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Register, login and guest per client address.
     pub auth_per_ip: RateLimiter,
-    /// Failed logins per account name.
+    /// Failed password checks per (account, client address)...
     pub login_failures: RateLimiter,
+    /// ...and per account from every address together.
+    pub login_failures_total: RateLimiter,
 }

@@ -13,6 +13,7 @@ mod file_harness;
 mod files;
 mod fixtures;
 mod helpers;
+mod login_limits;
 mod ops;
 mod process;
 mod scaleout;
