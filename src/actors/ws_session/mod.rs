@@ -57,6 +57,8 @@ pub struct WsSession {
     /// Set once authenticated.
     user: Option<Arc<Access>>,
     token_exp: i64,
+    /// The timer that closes the socket when the token expires.
+    expiry: Option<SpawnHandle>,
     member_of: HashMap<ChatId, Addr<Room>>,
     following: HashMap<ChatId, Addr<Room>>,
     budget: SendBudget,
@@ -107,6 +109,7 @@ impl WsSession {
                 last_heard: Instant::now(),
                 user: None,
                 token_exp: 0,
+                expiry: None,
                 member_of: HashMap::new(),
                 following: HashMap::new(),
                 budget: SendBudget {
