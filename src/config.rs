@@ -209,6 +209,15 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub ws_connections_per_address: u32,
 
+    /// Require `Authorization: Bearer <token>` on `/metrics` (at least 32 bytes).
+    #[arg(
+        long,
+        env = "MICROCHAT_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<Secret>,
+
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(2..=200), global = true)]
