@@ -10,6 +10,7 @@ mod backend;
 mod chats_rest;
 mod cli;
 mod file_harness;
+mod file_modes;
 mod files;
 mod fixtures;
 mod helpers;
