@@ -15,6 +15,7 @@ mod files;
 mod fixtures;
 mod helpers;
 mod login_limits;
+mod low_findings;
 mod ops;
 mod process;
 mod scaleout;

@@ -194,6 +194,10 @@ impl WsSession {
     }
 
     fn on_typing(&mut self, chat_id: ChatId) -> Result<(), Refusal> {
+        // Typing announces a message to come: only those who may send one.
+        if !self.allows(Permission::Write) {
+            return Err(ServiceError::Forbidden("your role cannot send messages").into());
+        }
         let room = self
             .member_of
             .get(&chat_id)
