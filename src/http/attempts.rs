@@ -3,7 +3,7 @@
 //! checked, so parallel requests cannot all slip past the limit; a right
 //! password (or any other outcome) gives the reservation back.
 
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -23,54 +23,64 @@ pub fn account_key(user_id: Option<UserId>, login: &str) -> String {
 }
 
 /// A reserved attempt; dropped, it is given back.
-pub struct Attempt<'a> {
-    state: &'a AppState,
+pub struct Attempt {
+    state: web::Data<AppState>,
     pair: String,
     account: String,
     failed: bool,
 }
 
-impl AppState {
-    /// Reserves one failed attempt for `account` from the caller's address,
-    /// or says how long to wait.
-    pub fn reserve_attempt(
-        &self,
-        account: String,
-        req: &HttpRequest,
-    ) -> Result<Attempt<'_>, ApiError> {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default();
-        let pair = format!("{account}@{ip}");
-        self.login_failures
-            .hit(&pair)
-            .map_err(ApiError::rate_limited)?;
-        if let Err(wait) = self.login_failures_total.hit(&account) {
-            self.login_failures.release(&pair);
-            return Err(ApiError::rate_limited(wait));
-        }
-        Ok(Attempt {
-            state: self,
-            pair,
-            account,
-            failed: false,
-        })
+/// Reserves one failed attempt for `account` from the caller's address, or
+/// says how long to wait.
+pub async fn reserve_attempt(
+    state: &web::Data<AppState>,
+    account: String,
+    req: &HttpRequest,
+) -> Result<Attempt, ApiError> {
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let pair = format!("{account}@{ip}");
+    state
+        .login_failures
+        .hit(&pair)
+        .await
+        .map_err(ApiError::rate_limited)?;
+    if let Err(wait) = state.login_failures_total.hit(&account).await {
+        state.login_failures.release(&pair).await;
+        return Err(ApiError::rate_limited(wait));
     }
+    Ok(Attempt {
+        state: state.clone(),
+        pair,
+        account,
+        failed: false,
+    })
 }
 
-impl Attempt<'_> {
+impl Attempt {
     /// The password was wrong: the attempt stays counted.
     pub fn failed(mut self) {
         self.failed = true;
     }
 }
 
-impl Drop for Attempt<'_> {
+impl Drop for Attempt {
     fn drop(&mut self) {
-        if !self.failed {
-            self.state.login_failures.release(&self.pair);
-            self.state.login_failures_total.release(&self.account);
+        if self.failed {
+            return;
         }
+        let (state, pair, account) = (
+            self.state.clone(),
+            std::mem::take(&mut self.pair),
+            std::mem::take(&mut self.account),
+        );
+        // Dropped on every path out of a handler (errors included), where
+        // nothing can be awaited.
+        actix_web::rt::spawn(async move {
+            state.login_failures.release(&pair).await;
+            state.login_failures_total.release(&account).await;
+        });
     }
 }

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::attempts::{account_key, MAX_LOGIN_CHARS};
+use super::attempts::{account_key, reserve_attempt, MAX_LOGIN_CHARS};
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
@@ -39,10 +39,11 @@ fn client_key(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+async fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     state
         .auth_per_ip
         .hit(&client_key(req))
+        .await
         .map_err(ApiError::rate_limited)
 }
 
@@ -68,7 +69,7 @@ async fn register(
     req: HttpRequest,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let (username, email, password) = (
         Username::parse(&body.username),
         Email::parse(&body.email),
@@ -98,7 +99,7 @@ async fn register(
 }
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let tokens = state.svc.accounts.send(Guest).await??;
     Ok(tokens_response(HttpResponse::Created(), &tokens, &state))
 }
@@ -108,7 +109,7 @@ async fn login(
     req: HttpRequest,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let LoginBody { login, password } = body.into_inner();
     if login.chars().count() > MAX_LOGIN_CHARS {
         return Err(ServiceError::InvalidCredentials.into());
@@ -120,7 +121,7 @@ async fn login(
             login: login.clone(),
         })
         .await??;
-    let attempt = state.reserve_attempt(account_key(user_id, &login), &req)?;
+    let attempt = reserve_attempt(&state, account_key(user_id, &login), &req).await?;
     match state.svc.passwords.send(Login { user_id, password }).await {
         Ok(tokens) => Ok(tokens_response(HttpResponse::Ok(), &tokens, &state)),
         Err(ServiceError::InvalidCredentials) => {

@@ -10,7 +10,6 @@ mod files;
 mod messages;
 pub mod middleware;
 mod ops;
-pub mod rate_limit;
 mod refresh_cookie;
 pub mod state;
 mod static_files;

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::attempts::account_key;
+use super::attempts::{account_key, reserve_attempt};
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
@@ -62,7 +62,7 @@ async fn delete_me(
         return Ok(HttpResponse::NoContent().finish());
     };
     // A wrong password here is a guess like a failed login: same limit.
-    let attempt = state.reserve_attempt(account_key(Some(caller.id()), ""), &req)?;
+    let attempt = reserve_attempt(&state, account_key(Some(caller.id()), ""), &req).await?;
     let delete = DeleteUser {
         id: caller.id(),
         confirm: Some(Confirm {

@@ -138,8 +138,8 @@ async fn password_hashing_does_not_hold_up_access_checks() {
     let ann = app.signup("ann").await;
     app.register("hank", "hank@example.com", PASSWORD).await;
     let wrong = async {
-        for _ in 0..4 {
-            join_all((0..16).map(|_| app.login("hank", "bad password 1"))).await;
+        for _ in 0..3 {
+            join_all((0..32).map(|_| app.login("hank", "bad password 1"))).await;
         }
     };
     let probe = async {
@@ -155,6 +155,8 @@ async fn password_hashing_does_not_hold_up_access_checks() {
         worst
     };
     let ((), worst) = futures_util::join!(wrong, probe);
-    println!("slowest GET /me while 64 wrong logins were checked: {worst:?}");
-    assert!(worst < Duration::from_millis(150), "GET /me took {worst:?}");
+    println!("slowest GET /me while 96 wrong logins were checked: {worst:?}");
+    // Behind the hashing (before it had threads of its own) it took > 1 s;
+    // the margin is for a machine busy with other work.
+    assert!(worst < Duration::from_millis(500), "GET /me took {worst:?}");
 }
