@@ -12,7 +12,7 @@ use super::messages::to_message;
 use super::post::{Committed, Post};
 use super::{ServiceError, ServiceResult};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::{now, DbPool};
+use crate::db::{now, DbError, DbPool};
 use crate::domain::ChatId;
 use crate::metrics::Metrics;
 
@@ -103,10 +103,19 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
+            log::warn!("cannot store {} messages: {e}", rows.len());
+            // Unavailable rather than broken: REST senders get 503.
+            let unavailable = e.unavailable();
             let err = format!("database pool: {e}");
             return rows
                 .iter()
-                .map(|_| Err(ServiceError::Internal(err.clone())))
+                .map(|_| {
+                    Err(if unavailable {
+                        ServiceError::Db(DbError::Unavailable)
+                    } else {
+                        ServiceError::Internal(err.clone())
+                    })
+                })
                 .collect();
         }
     };

@@ -11,6 +11,7 @@ mod bus_outage;
 mod chats_rest;
 mod cli;
 mod cluster;
+mod db_outage;
 mod file_harness;
 mod files;
 mod fixtures;
