@@ -54,7 +54,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         settings.validate().map_err(StartupError::Config)?;
         let pool = prepare_database(&settings)?;
-        let mut conn = pool.get().map_err(DbError::from)?;
+        let mut conn = pool.get()?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
         let file_urls = FileUrls::new(
@@ -266,7 +266,7 @@ fn accounts_threads() -> usize {
 /// Connects and applies pending migrations.
 pub fn prepare_database(settings: &Settings) -> Result<DbPool, StartupError> {
     let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
-    let mut conn = pool.get().map_err(DbError::from)?;
+    let mut conn = pool.get()?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {
         log::info!("applied {applied} database migrations");

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::actors::messages::to_message;
 use crate::actors::room::Replay;
 use crate::actors::rooms::Rooms;
-use crate::db::{self, messages, DbPool};
+use crate::db::{messages, DbPool};
 use crate::domain::{ChatId, MessageId};
 use crate::metrics::Metrics;
 use crate::protocol::{MessageJson, ServerFrame};
@@ -63,7 +63,7 @@ async fn read(
 ) -> Result<Vec<(MessageId, bytestring::ByteString)>, String> {
     let pool = pool.clone();
     let rows = actix_web::rt::task::spawn_blocking(move || {
-        let mut conn = pool.get().map_err(db::DbError::from)?;
+        let mut conn = pool.get()?;
         messages::stored_since(&mut conn, chat_id, since, after, PAGE)
     })
     .await
