@@ -26,6 +26,8 @@ pub enum DbError {
     Corrupt(String),
     #[error("migration failed: {0}")]
     Migration(String),
+    #[error("database file: {0}")]
+    Io(String),
 }
 
 impl DbError {

@@ -96,6 +96,34 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
     }
 }
 
+/// The database file (and its `-wal`/`-shm`, which SQLite creates with the
+/// file's own mode) readable by its owner only: it holds the generated JWT
+/// secret and the file-URL key. Created so when missing, tightened when not.
+fn owner_only(path: &str) -> Result<(), DbError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path.starts_with(':') || path.starts_with("file:") {
+        return Ok(()); // In memory, or a URI we leave to SQLite.
+    }
+    let io = |e: std::io::Error| DbError::Io(format!("{path}: {e}"));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{path}{suffix}");
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        if meta.permissions().mode() & 0o077 != 0 {
+            log::warn!("{file} was readable by others: now 0600");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
 fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -168,6 +196,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
         Backend::Sqlite => sqlite_path(url).to_owned(),
     };
     if backend == Backend::Sqlite {
+        owner_only(&target)?;
         // WAL is a property of the file: switch it once, alone, before the
         // pool opens its connections at once (the switch takes a lock that a
         // busy pool connection would otherwise be refused).

@@ -3,7 +3,7 @@
 // as voice. Each uploads at once (XMLHttpRequest, for its progress events)
 // with a progress bar and a cancel button; a failed one can be retried.
 
-import { accessToken, refresh, tokenExpiresAt } from './api.js';
+import { accessToken, onSession, refresh, tokenExpiresAt } from './api.js';
 import { $, h, fill, icon } from './dom.js';
 import { formatSize, formatDuration } from './files.js';
 import { state } from './store.js';
@@ -139,6 +139,12 @@ function hasFiles(e) {
 }
 
 export function initUploadTray() {
+  // Another user may sign in on this page: nothing of the last one's stays.
+  onSession((kind) => {
+    if (kind !== 'signout') return;
+    for (const items of trays.values()) for (const item of items) if (item.status === 'uploading') item.xhr?.abort();
+    trays.clear();
+  });
   const input = $('#file-input');
   $('#attach-btn').addEventListener('click', () => input.click());
   input.addEventListener('change', () => {

@@ -198,3 +198,22 @@ test('a voice message is recorded, sent and played with its duration', async () 
   await alice.context().close();
   await bob.context().close();
 });
+
+test('a file name with HTML in it shows as text and runs nothing', async () => {
+  const { alice, bob } = await pair('names-chat');
+  const evil = '<img src=x onerror=window.__pwned=1>.txt';
+  await alice.locator('#file-input').setInputFiles({ name: evil, mimeType: 'text/plain', buffer: Buffer.from('x') });
+  await alice.locator('#upload-tray .tray-item.done').waitFor();
+  await sendComposer(alice, '');
+  const name = bob.locator('#messages .att-file-name');
+  await name.waitFor();
+  assert.equal(await name.textContent(), evil);
+  assert.equal(await bob.locator('#messages img').count(), 0);
+  await bob.locator('.chat-item', { hasText: 'names-chat' }).locator('.chat-item-preview', { hasText: evil }).waitFor();
+  for (const page of [alice, bob]) {
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    noErrors(page);
+  }
+  await alice.context().close();
+  await bob.context().close();
+});

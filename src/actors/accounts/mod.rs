@@ -18,7 +18,7 @@ use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetRole};
-pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
+pub use sign_in::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};
 
 use super::ServiceResult;
 
