@@ -148,6 +148,7 @@ pub fn files(a: &FilesArgs) -> Result<(), String> {
     let target = crate::target::Target::Microchat {
         base: base.clone(),
         users_file: None,
+        ws_bases: Vec::new(),
     };
     let size = a.size_mib * 1024 * 1024;
     let body = multipart(size);
