@@ -137,6 +137,12 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(60..), global = true)]
     pub refresh_token_ttl: u32,
 
+    /// Behind a reverse proxy: take the client address from the last
+    /// `X-Forwarded-For` entry, and the scheme and host of the Origin check
+    /// from `Forwarded` / `X-Forwarded-*`. Off: those headers are ignored.
+    #[arg(long, env = "MICROCHAT_TRUST_PROXY", global = true)]
+    pub trust_proxy: bool,
+
     /// Development mode over plain HTTP: the refresh cookie is sent without `Secure`.
     #[arg(long, env = "MICROCHAT_INSECURE_DEV", global = true)]
     pub insecure_dev: bool,

@@ -4,6 +4,7 @@
 mod attempts;
 mod auth;
 mod chats;
+pub mod client;
 pub mod error;
 pub mod extract;
 mod files;
