@@ -143,6 +143,13 @@ pub struct Settings {
     #[arg(long, env = "MICROCHAT_TRUST_PROXY", global = true)]
     pub trust_proxy: bool,
 
+    /// Seconds after its use in which a refresh token presented again (a
+    /// retried request, two tabs) yields a fresh token of its family instead
+    /// of revoking it; at most 10.
+    #[arg(long, env = "MICROCHAT_REFRESH_REUSE_GRACE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=10), global = true, hide = true)]
+    pub refresh_reuse_grace: u32,
+
     /// Development mode over plain HTTP: the refresh cookie is sent without `Secure`.
     #[arg(long, env = "MICROCHAT_INSECURE_DEV", global = true)]
     pub insecure_dev: bool,

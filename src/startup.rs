@@ -222,6 +222,7 @@ fn start_services(
     let sweep = SweepSignal::default();
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
     let ttl = settings.refresh_token_ttl;
+    let grace = settings.refresh_reuse_grace;
     let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus) = (
             pool.clone(),
@@ -238,6 +239,7 @@ fn start_services(
                 announce.clone(),
                 bus.clone(),
                 ttl,
+                grace,
             )
         })
     };
