@@ -231,6 +231,12 @@ pub struct Settings {
     )]
     pub metrics_token: Option<Secret>,
 
+    /// Seconds a client has to send a request body once its headers are in
+    /// (uploads and the WebSocket excepted); slower: 400.
+    #[arg(long, env = "MICROCHAT_BODY_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub body_timeout: u32,
+
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(2..=200), global = true)]

@@ -166,3 +166,46 @@ async fn forwarded_headers_are_trusted_only_with_trust_proxy() {
         "another client"
     );
 }
+
+#[actix_web::test]
+async fn a_body_trickled_slower_than_the_deadline_is_cut_off() {
+    use std::io::{Read, Write};
+    let app = crate::helpers::spawn_app_with(|s| s.body_timeout = 2).await;
+    let port = app.port;
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n\
+                    Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+        tcp.write_all(head.as_bytes()).unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        // One byte a second, as long as the server listens (at most 12 s).
+        while started.elapsed() < Duration::from_secs(12) {
+            if tcp.write_all(b" ").is_err() {
+                break;
+            }
+            let mut buf = [0u8; 4096];
+            match tcp.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            if !answer.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(900));
+        }
+        (
+            started.elapsed(),
+            String::from_utf8_lossy(&answer).into_owned(),
+        )
+    })
+    .await
+    .unwrap();
+    let (took, answer) = outcome;
+    assert!(took < Duration::from_secs(6), "kept for {took:?}: {answer}");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("\"code\":\"bad_request\""), "{answer}");
+}
