@@ -190,6 +190,27 @@ pub struct Settings {
     )]
     pub redis_namespace: String,
 
+    /// Chats one user may create per hour.
+    #[arg(long, env = "MICROCHAT_CHATS_PER_HOUR", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub chats_per_hour: u32,
+
+    /// Members one user may add to chats per hour (including those named
+    /// when creating a chat).
+    #[arg(long, env = "MICROCHAT_MEMBER_ADDS_PER_HOUR", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub member_adds_per_hour: u32,
+
+    /// Frames of any type per second one WebSocket session may send.
+    #[arg(long, env = "MICROCHAT_WS_FRAME_RATE", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_frame_rate: u32,
+
+    /// Frames a session may burst above that rate; over it → `error` `rate_limited`.
+    #[arg(long, env = "MICROCHAT_WS_FRAME_BURST", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_frame_burst: u32,
+
     /// Sustained `send` frames per second per WebSocket session.
     #[arg(long, env = "MICROCHAT_WS_SEND_RATE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
