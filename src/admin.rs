@@ -30,7 +30,7 @@ pub fn migrate(settings: &Settings) -> Result<(), AdminError> {
 pub fn set_role(settings: &Settings, username: &str, role: &str) -> Result<(), AdminError> {
     let role = Role::parse(role).ok_or_else(|| AdminError::UnknownRole(role.to_owned()))?;
     let pool = prepare_database(settings)?;
-    let mut conn = pool.get().map_err(DbError::from)?;
+    let mut conn = pool.get()?;
     let user = users::find_by_username(&mut conn, &username.to_ascii_lowercase())?
         .ok_or_else(|| AdminError::NoSuchUser(username.to_owned()))?;
     match users::set_role(&mut conn, user.id, role)? {

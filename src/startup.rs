@@ -61,7 +61,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         settings.validate().map_err(StartupError::Config)?;
         let pool = prepare_database(&settings)?;
-        let mut conn = pool.get().map_err(DbError::from)?;
+        let mut conn = pool.get()?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
         let file_urls = Arc::new(FileUrls::new(
@@ -227,7 +227,7 @@ fn start_services(
             access: access.clone(),
             metrics: metrics.clone(),
             pool: pool.clone(),
-            file_urls: file_urls.clone(),
+            urls: file_urls.clone(),
         });
     }
     let sweep = SweepSignal::default();
@@ -319,7 +319,7 @@ fn accounts_threads() -> usize {
 /// Connects and applies pending migrations.
 pub fn prepare_database(settings: &Settings) -> Result<DbPool, StartupError> {
     let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
-    let mut conn = pool.get().map_err(DbError::from)?;
+    let mut conn = pool.get()?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {
         log::info!("applied {applied} database migrations");

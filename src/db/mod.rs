@@ -9,6 +9,7 @@ pub mod history;
 pub mod members;
 pub mod messages;
 pub mod permissions;
+mod pool;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod settings;
@@ -20,7 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -48,8 +49,7 @@ macro_rules! on_backend {
     };
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
-pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+pub use pool::{DbPool, PooledConn};
 
 /// Which backend a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +182,12 @@ pub fn establish(url: &str) -> Result<DbConn, DbError> {
     }
 }
 
+/// How long a caller waits for a pooled connection. With the database
+/// unreachable every request waits this long and then fails with 503, so it
+/// is short: a healthy pool hands out connections in microseconds, and one
+/// that has none free for 2 s is overloaded anyway.
+const POOL_WAIT: Duration = Duration::from_secs(2);
+
 /// Builds the pool and checks that the database answers.
 pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
     let backend = Backend::from_url(url).ok_or(DbError::BadUrl)?;
@@ -199,10 +205,10 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
     let manager = ConnectionManager::<DbConn>::new(target);
     let pool = Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(POOL_WAIT)
         .connection_customizer(Box::new(Setup { backend }))
         .build(manager)?;
-    Ok(pool)
+    Ok(DbPool::new(pool))
 }
 
 /// Applies pending embedded migrations for the connection's backend.

@@ -13,6 +13,7 @@ mod bus_outage;
 mod chats_rest;
 mod cli;
 mod cluster;
+mod db_outage;
 mod file_harness;
 mod file_modes;
 mod files;

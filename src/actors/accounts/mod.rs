@@ -55,7 +55,7 @@ impl AccountsActor {
     }
 
     fn conn(&self) -> ServiceResult<PooledConn> {
-        Ok(self.pool.get().map_err(crate::db::DbError::from)?)
+        Ok(self.pool.get()?)
     }
 }
 
