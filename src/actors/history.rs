@@ -8,13 +8,17 @@ use std::time::Instant;
 
 use actix::prelude::*;
 
+use super::change::{Change, ChangeResult, Changed};
 use super::messages::to_message;
 use super::post::{Committed, Post};
 use super::{ServiceError, ServiceResult};
+use crate::db::changes::{self, ChangeOutcome};
+use crate::db::full::{complete, Reactions};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::{now, DbPool};
-use crate::domain::ChatId;
+use crate::db::{now, users, DbConn, DbPool};
+use crate::domain::{ChangeRequest, ChatId};
 use crate::metrics::Metrics;
+use crate::protocol::Message;
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.
 const MAX_BATCH: usize = 2048;
@@ -29,6 +33,16 @@ pub struct Store {
     pub reply_to: Recipient<Committed>,
 }
 
+/// Apply a change; the outcome goes to `reply_to` (the chat's room) as
+/// part of a [`Changed`].
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Apply {
+    pub chat_id: ChatId,
+    pub change: Change,
+    pub reply_to: Recipient<Changed>,
+}
+
 /// Resolves once everything received so far is committed (graceful shutdown).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -38,6 +52,7 @@ pub struct HistoryWriter {
     pool: DbPool,
     metrics: Arc<Metrics>,
     pending: Vec<Store>,
+    changes: Vec<Apply>,
     writing: bool,
     flush_waiters: Vec<tokio::sync::oneshot::Sender<()>>,
 }
@@ -48,13 +63,14 @@ impl HistoryWriter {
             pool,
             metrics,
             pending: Vec::new(),
+            changes: Vec::new(),
             writing: false,
             flush_waiters: Vec::new(),
         }
     }
 
     fn write_next(&mut self, ctx: &mut Context<Self>) {
-        if self.pending.is_empty() {
+        if self.pending.is_empty() && self.changes.is_empty() {
             self.writing = false;
             for waiter in self.flush_waiters.drain(..) {
                 let _ = waiter.send(());
@@ -64,6 +80,10 @@ impl HistoryWriter {
         self.writing = true;
         let take = self.pending.len().min(MAX_BATCH);
         let batch: Vec<Store> = self.pending.drain(..take).collect();
+        let take = self.changes.len().min(MAX_BATCH);
+        let changes: Vec<Apply> = self.changes.drain(..take).collect();
+        let requests: Vec<ChangeRequest> =
+            changes.iter().map(|a| a.change.request.clone()).collect();
         let at = now();
         let rows: Vec<PendingMessage> = batch
             .iter()
@@ -78,28 +98,47 @@ impl HistoryWriter {
                     .as_ref()
                     .map(|c| c.as_str().to_owned()),
                 created_at: at,
+                reply_to: s.post.draft.reply_to,
             })
+            .collect();
+        let names: Vec<String> = batch
+            .iter()
+            .map(|s| s.post.draft.sender.username.clone())
             .collect();
         let pool = self.pool.clone();
         let started = Instant::now();
-        let job = actix_web::rt::task::spawn_blocking(move || write(&pool, &rows));
+        let job = actix_web::rt::task::spawn_blocking(move || {
+            let stored = if rows.is_empty() {
+                Vec::new()
+            } else {
+                write(&pool, &rows, names)
+            };
+            (stored, apply_changes(&pool, &requests))
+        });
         ctx.spawn(job.into_actor(self).map(move |joined, act, ctx| {
-            let outcomes = joined.unwrap_or_else(|e| {
-                let err = format!("writer thread: {e}");
-                (0..batch.len())
-                    .map(|_| Err(ServiceError::Internal(err.clone())))
-                    .collect()
+            let (outcomes, changed) = joined.unwrap_or_else(|e| {
+                let err = ServiceError::Internal(format!("writer thread: {e}"));
+                let fail = |_| Err(ServiceError::Internal(err.to_string()));
+                (
+                    (0..batch.len()).map(fail).collect(),
+                    (0..changes.len()).map(fail).collect(),
+                )
             });
-            act.metrics.observe_commit(batch.len(), started.elapsed());
+            if !batch.is_empty() {
+                act.metrics.observe_commit(batch.len(), started.elapsed());
+            }
             deliver(batch, outcomes);
+            deliver_changes(changes, changed);
             act.write_next(ctx);
         }));
     }
 }
 
 /// Commits the batch; if the transaction fails as a whole, retries each send
-/// alone so one bad item cannot fail its neighbours.
-fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
+/// alone so one bad item cannot fail its neighbours. Stored rows become
+/// message objects here, off the actor thread (a reply's quote, and a
+/// retried send's reactions, take a query).
+fn write(pool: &DbPool, rows: &[PendingMessage], names: Vec<String>) -> Vec<Written> {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
@@ -110,7 +149,7 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
                 .collect();
         }
     };
-    match store_batch(&mut conn, rows) {
+    let stored: Vec<ServiceResult<Stored>> = match store_batch(&mut conn, rows) {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
         Err(e) if rows.len() == 1 => vec![Err(e.into())],
         Err(e) => {
@@ -119,24 +158,124 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
                 .map(|row| store_single(&mut conn, row).map_err(Into::into))
                 .collect()
         }
+    };
+    let mut found = Vec::new();
+    let mut retried = false;
+    for (outcome, name) in stored.iter().zip(&names) {
+        if let Ok(Stored::Message(row, fresh)) = outcome {
+            retried |= !fresh;
+            found.push((row.clone(), name.clone()));
+        }
     }
-}
-
-/// Hands each outcome to its room, batch order preserved per room.
-fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
-    // A chat's room cannot stop while it has sends in flight: one per chat.
-    let mut by_room: HashMap<ChatId, (Recipient<Committed>, Committed)> = HashMap::new();
-    for (store, outcome) in batch.into_iter().zip(outcomes) {
-        let result = outcome.and_then(|stored| match stored {
-            Stored::Message(row, fresh) => {
-                let username = store.post.draft.sender.username.clone();
-                Ok((to_message((row, username)), fresh))
+    let load = if retried {
+        Reactions::Load
+    } else {
+        Reactions::None
+    };
+    let mut full = match complete(&mut conn, found, load) {
+        Ok(full) => full.into_iter(),
+        Err(e) => {
+            let err = ServiceError::from(e).to_string();
+            return stored
+                .into_iter()
+                .map(|_| Err(ServiceError::Internal(err.clone())))
+                .collect();
+        }
+    };
+    stored
+        .into_iter()
+        .map(|outcome| match outcome? {
+            Stored::Message(_, fresh) => {
+                let full = full.next().expect("one per stored message");
+                Ok((to_message(full), fresh))
             }
             Stored::NotMember { public: true } => Err(ServiceError::Forbidden(
                 "only members may send to this chat",
             )),
             Stored::NotMember { public: false } => Err(ServiceError::NotFound("no such chat")),
-        });
+            Stored::BadReply => Err(ServiceError::Invalid(
+                "reply_to",
+                "must be a message of this chat that is not deleted",
+            )),
+        })
+        .collect()
+}
+
+/// One send's outcome, ready for its room.
+type Written = ServiceResult<(Message, bool)>;
+
+/// Applies changes one by one, each in its own transaction.
+fn apply_changes(pool: &DbPool, requests: &[ChangeRequest]) -> Vec<ChangeResult> {
+    if requests.is_empty() {
+        return Vec::new();
+    }
+    let mut conn = match pool.get() {
+        Ok(conn) => conn,
+        Err(e) => {
+            let err = format!("database pool: {e}");
+            return requests
+                .iter()
+                .map(|_| Err(ServiceError::Internal(err.clone())))
+                .collect();
+        }
+    };
+    requests
+        .iter()
+        .map(|request| changed_message(&mut conn, request))
+        .collect()
+}
+
+fn changed_message(conn: &mut DbConn, request: &ChangeRequest) -> ChangeResult {
+    let (row, changed) = match changes::apply(conn, request, now())? {
+        ChangeOutcome::Done(row, changed) => (row, changed),
+        ChangeOutcome::NotMember { public: true } => {
+            return Err(ServiceError::Forbidden("only members may change messages"))
+        }
+        ChangeOutcome::NotMember { public: false } => {
+            return Err(ServiceError::NotFound("no such chat"))
+        }
+        ChangeOutcome::NoMessage => return Err(ServiceError::NotFound("no such message")),
+        ChangeOutcome::NotAllowed => {
+            return Err(ServiceError::Forbidden(
+                "not allowed to change this message",
+            ))
+        }
+        ChangeOutcome::TooManyEmoji => {
+            return Err(ServiceError::Invalid(
+                "emoji",
+                "at most 20 distinct emoji per message",
+            ))
+        }
+    };
+    let username = users::find(conn, row.sender_id)?
+        .map(|u| u.username)
+        .unwrap_or_default();
+    let full = complete(conn, vec![(row, username)], Reactions::Load)?
+        .pop()
+        .ok_or(ServiceError::Internal("message vanished".into()))?;
+    Ok((to_message(full), changed))
+}
+
+/// Hands each change's outcome to its room, in the order applied.
+fn deliver_changes(changes: Vec<Apply>, outcomes: Vec<ChangeResult>) {
+    let mut by_room: HashMap<ChatId, (Recipient<Changed>, Changed)> = HashMap::new();
+    for (apply, outcome) in changes.into_iter().zip(outcomes) {
+        let (_, changed) = by_room
+            .entry(apply.chat_id)
+            .or_insert_with(|| (apply.reply_to, Changed(Vec::new())));
+        changed.0.push((apply.change, outcome));
+    }
+    for (room, changed) in by_room.into_values() {
+        room.do_send(changed);
+    }
+}
+
+/// Hands each outcome to its room, batch order preserved per room.
+fn deliver(batch: Vec<Store>, outcomes: Vec<Written>) {
+    // A chat's room cannot stop while it has sends in flight: one per chat.
+    let mut by_room: HashMap<ChatId, (Recipient<Committed>, Committed)> = HashMap::new();
+    for (store, outcome) in batch.into_iter().zip(outcomes) {
+        let result = outcome;
         let (_, committed) = by_room
             .entry(store.chat_id)
             .or_insert_with(|| (store.reply_to, Committed(Vec::new())));
@@ -162,12 +301,23 @@ impl Handler<Store> for HistoryWriter {
     }
 }
 
+impl Handler<Apply> for HistoryWriter {
+    type Result = ();
+
+    fn handle(&mut self, msg: Apply, ctx: &mut Context<Self>) {
+        self.changes.push(msg);
+        if !self.writing {
+            self.write_next(ctx);
+        }
+    }
+}
+
 impl Handler<Flush> for HistoryWriter {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, _: Flush, _: &mut Context<Self>) -> Self::Result {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if self.writing || !self.pending.is_empty() {
+        if self.writing || !self.pending.is_empty() || !self.changes.is_empty() {
             self.flush_waiters.push(tx);
         } else {
             let _ = tx.send(());

@@ -2,12 +2,16 @@
 //! Nothing here is async; callers run these on actor threads or a blocking pool.
 
 pub mod cascade;
+pub mod changes;
 pub mod chats;
 pub mod error;
+pub mod full;
 pub mod history;
 pub mod members;
+pub mod mentions;
 pub mod messages;
 pub mod permissions;
+pub mod reactions;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod settings;

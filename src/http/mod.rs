@@ -6,6 +6,7 @@ mod chats;
 pub mod error;
 pub mod extract;
 mod files;
+mod message_changes;
 mod messages;
 pub mod middleware;
 mod ops;

@@ -7,6 +7,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{Chat, ErrorCode, Message, Sender, UserJson};
+#[cfg(test)]
+use super::{Reaction, ReplyTo};
 use crate::domain::{ChatId, MessageId, UserId};
 
 /// A message serialized once. The same bytes go into the `message` frame
@@ -51,9 +53,13 @@ pub enum ServerFrame<'a> {
     Message {
         message: &'a MessageJson,
     },
+    MessageUpdated {
+        message: &'a MessageJson,
+    },
     SyncDone {
         chat_id: ChatId,
         has_more: bool,
+        version: i64,
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
@@ -116,6 +122,23 @@ mod tests {
             body: "hi \"there\"".into(),
             client_id: Some("c1".into()),
             created_at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 41, 7).unwrap(),
+            edited_at: None,
+            deleted: false,
+            reply_to: Some(ReplyTo {
+                id: MessageId(5),
+                sender: Sender {
+                    id: UserId(2),
+                    username: "bob".into(),
+                },
+                body: "yo".into(),
+                deleted: false,
+            }),
+            reactions: vec![Reaction {
+                emoji: "👍".into(),
+                user_ids: vec![UserId(2)],
+            }],
+            mentions: vec![UserId(2)],
+            version: 9,
         }
     }
 
@@ -148,7 +171,12 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&serialized).unwrap(),
             json!({"id": 7, "chat_id": 3, "sender": {"id": 1, "username": "ann"},
                    "body": "hi \"there\"", "client_id": "c1",
-                   "created_at": "2026-11-26T09:41:07.000Z"})
+                   "created_at": "2026-11-26T09:41:07.000Z", "edited_at": null,
+                   "deleted": false,
+                   "reply_to": {"id": 5, "sender": {"id": 2, "username": "bob"},
+                                "body": "yo", "deleted": false},
+                   "reactions": [{"emoji": "👍", "user_ids": [2]}],
+                   "mentions": [2], "version": 9})
         );
     }
 
@@ -163,6 +191,11 @@ mod tests {
             }),
             json!({"type": "error", "ref": "r1", "code": "not_found", "message": "no such chat"})
         );
+        let json = MessageJson::new(&message());
+        assert_eq!(
+            parsed(ServerFrame::MessageUpdated { message: &json })["type"],
+            json!("message_updated")
+        );
         assert_eq!(
             parsed(ServerFrame::Pong { reference: None }),
             json!({"type": "pong"})
@@ -171,9 +204,10 @@ mod tests {
             parsed(ServerFrame::SyncDone {
                 chat_id: ChatId(3),
                 has_more: true,
+                version: 12,
                 reference: Some(&r),
             }),
-            json!({"type": "sync_done", "chat_id": 3, "has_more": true, "ref": "r1"})
+            json!({"type": "sync_done", "chat_id": 3, "has_more": true, "version": 12, "ref": "r1"})
         );
         assert_eq!(
             parsed(ServerFrame::Presence {

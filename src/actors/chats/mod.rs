@@ -12,16 +12,19 @@ use actix::{Actor, SyncContext};
 
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
-pub use reads::{CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter};
+pub use reads::{
+    CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
+    SyncFrom,
+};
 
 use super::announce::Announcer;
-use super::messages::to_message;
+use super::messages::complete;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
 use crate::db::chats::{self, ChatRow};
 use crate::db::members::{self, MemberRow};
-use crate::db::messages;
 use crate::db::users::UserRow;
+use crate::db::{mentions, messages};
 use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
 use crate::protocol::{Chat, MemberView, Message};
@@ -105,15 +108,19 @@ fn chat_views(
         .iter()
         .filter_map(|(c, _)| c.last_message_id())
         .collect();
-    let mut last: HashMap<MessageId, Message> = messages::by_ids(conn, &last_ids)?
+    let last_rows = messages::by_ids(conn, &last_ids)?;
+    let mut last: HashMap<MessageId, Message> = complete(conn, last_rows)?
         .into_iter()
-        .map(|m| (m.0.id, to_message(m)))
+        .map(|m| (m.id, m))
         .collect();
     let mut out = Vec::with_capacity(rows.len());
     for (row, membership) in rows {
-        let unread = match membership {
-            Some((_, read)) => messages::unread(conn, row.id, viewer, read)?,
-            None => 0,
+        let (unread, mentioned) = match membership {
+            Some((_, read)) => (
+                messages::unread(conn, row.id, viewer, read)?,
+                mentions::unread(conn, row.id, viewer, read)?,
+            ),
+            None => (0, 0),
         };
         out.push(Chat {
             id: row.id,
@@ -125,6 +132,7 @@ fn chat_views(
             my_role: membership.map(|(role, _)| role),
             last_message: row.last_message_id().and_then(|id| last.remove(&id)),
             unread,
+            mentions: mentioned,
             name: row.name,
             members: None,
         });

@@ -7,15 +7,25 @@ use serde_json::Value;
 
 use super::refusal::Refusal;
 use super::WsSession;
-use crate::actors::chats::{MarkRead, SyncAfter};
+use crate::actors::chats::{MarkRead, SyncAfter as SyncFromChat, SyncFrom};
 use crate::actors::post::{Draft, Origin, Post};
 use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
 use crate::domain::{ChatId, ClientId, MessageBody, MessageId, Permission};
-use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, MessageJson, Sender, ServerFrame};
+use crate::protocol::{
+    close, ClientFrame, ErrorCode, Incoming, MessageJson, Sender, ServerFrame, SyncAfter,
+};
 
 const SYNC_DEFAULT: i64 = 100;
 const SYNC_MAX: i64 = 500;
+
+/// A `send` frame's fields.
+struct Outgoing<'a> {
+    chat_id: ChatId,
+    body: &'a str,
+    client_id: Option<&'a str>,
+    reply_to: Option<MessageId>,
+}
 
 fn invalid(reason: &'static str) -> Refusal {
     Refusal::new(ErrorCode::ValidationFailed, reason)
@@ -98,7 +108,16 @@ impl WsSession {
                 chat_id,
                 body,
                 client_id,
-            } => self.on_send(chat_id, &body, client_id.as_deref(), &reference, ctx),
+                reply_to,
+            } => {
+                let send = Outgoing {
+                    chat_id,
+                    body: &body,
+                    client_id: client_id.as_deref(),
+                    reply_to,
+                };
+                self.on_send(send, &reference, ctx)
+            }
             ClientFrame::Typing { chat_id } => self.on_typing(chat_id),
             ClientFrame::Read {
                 chat_id,
@@ -106,9 +125,15 @@ impl WsSession {
             } => self.on_read(chat_id, message_id, &reference, ctx),
             ClientFrame::Sync {
                 chat_id,
-                after_id,
+                after,
                 limit,
-            } => self.on_sync(chat_id, after_id, limit, &reference, ctx),
+            } => {
+                let from = match after {
+                    SyncAfter::Version { after_version } => SyncFrom::Version(after_version),
+                    SyncAfter::Id { after_id } => SyncFrom::Id(after_id),
+                };
+                self.on_sync(chat_id, from, limit, &reference, ctx)
+            }
             ClientFrame::Subscribe { chat_id } => self.on_subscribe(chat_id, &reference, ctx),
             ClientFrame::Unsubscribe { chat_id } => self.on_unsubscribe(chat_id, &reference, ctx),
         };
@@ -152,12 +177,16 @@ impl WsSession {
 
     fn on_send(
         &mut self,
-        chat_id: ChatId,
-        body: &str,
-        client_id: Option<&str>,
+        send: Outgoing,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {
+        let Outgoing {
+            chat_id,
+            body,
+            client_id,
+            reply_to,
+        } = send;
         let body = MessageBody::parse(body).map_err(|e| invalid(e.0))?;
         let client_id = match client_id {
             Some(raw) => Some(ClientId::parse(raw).map_err(|e| invalid(e.0))?),
@@ -187,6 +216,7 @@ impl WsSession {
                 },
                 body,
                 client_id,
+                reply_to,
             },
             origin: Origin::Ws {
                 session: self.outlet(ctx),
@@ -246,7 +276,7 @@ impl WsSession {
     fn on_sync(
         &mut self,
         chat_id: ChatId,
-        after_id: MessageId,
+        from: SyncFrom,
         limit: Option<i64>,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
@@ -255,11 +285,11 @@ impl WsSession {
         if limit < 1 {
             return Err(invalid("limit must be at least 1"));
         }
-        let job = self.svc.chats.send(SyncAfter {
+        let job = self.svc.chats.send(SyncFromChat {
             caller: self.user.as_ref().expect("authenticated").user_id,
             can_read_public: self.allows(Permission::ReadPublic),
             chat_id,
-            after_id,
+            from,
             limit: limit.min(SYNC_MAX),
         });
         let reference = reference.clone();
@@ -268,14 +298,15 @@ impl WsSession {
                 .map_err(|e| ServiceError::Internal(e.to_string()))
                 .and_then(|r| r)
             {
-                Ok((messages, has_more)) => {
-                    for message in &messages {
+                Ok(replay) => {
+                    for message in &replay.messages {
                         let json = MessageJson::new(message);
                         s.push(ServerFrame::Message { message: &json }.encode(), ctx);
                     }
                     let done = ServerFrame::SyncDone {
                         chat_id,
-                        has_more,
+                        has_more: replay.has_more,
+                        version: replay.version,
                         reference: reference.as_ref(),
                     };
                     s.push(done.encode(), ctx);

@@ -6,10 +6,12 @@ mod tests;
 
 use chrono::NaiveDateTime;
 
-use super::messages::{self, MessageRow, NewMessage};
+use super::messages::{self, MessageRow};
 use super::{chats, members, DbConn, DbError};
-use crate::domain::{ChatId, UserId};
-use phases::{find_retried, insert, match_rows, newest, plan, refused_chats, resolve};
+use crate::domain::{ChatId, MessageId, UserId};
+use phases::{
+    find_retried, insert, match_rows, newest, plan, record_mentions, refused_chats, resolve,
+};
 
 /// One send waiting to be stored.
 #[derive(Debug, Clone)]
@@ -19,6 +21,8 @@ pub struct PendingMessage {
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The message this one replies to: of the same chat, not deleted.
+    pub reply_to: Option<MessageId>,
 }
 
 /// What happened to one send of a batch.
@@ -30,6 +34,8 @@ pub enum Stored {
     /// The sender is not (or no longer) a member of the chat; says whether
     /// the chat is public (visible to them) or not (as if it did not exist).
     NotMember { public: bool },
+    /// `reply_to` names no live message of the chat.
+    BadReply,
 }
 
 /// Stores a batch in one transaction with a fixed number of statements
@@ -50,8 +56,14 @@ pub enum Stored {
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     super::write_transaction(conn, |conn| {
         let wanted = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
-        let plan = plan(batch, &members::pairs(conn, &wanted)?);
+        let replies: Vec<(ChatId, MessageId)> = batch
+            .iter()
+            .filter_map(|m| Some((m.chat_id, m.reply_to?)))
+            .collect();
+        let live = messages::live(conn, &replies)?;
+        let plan = plan(batch, &members::pairs(conn, &wanted)?, &live);
         let rows = insert(conn, batch, &plan.inserts)?;
+        record_mentions(conn, &rows)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
@@ -61,30 +73,10 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
     })
 }
 
-fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    if members::find(conn, item.chat_id, item.sender_id)?.is_none() {
-        let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public());
-        return Ok(Stored::NotMember { public });
-    }
-    let new = NewMessage::new(
-        item.chat_id,
-        item.sender_id,
-        &item.body,
-        item.client_id.as_deref(),
-        item.created_at,
-    );
-    let (row, fresh) = messages::insert_idempotent(conn, &new)?;
-    Ok(Stored::Message(row, fresh))
-}
-
 /// Stores one send in its own transaction: the fallback that isolates a
 /// failing item when a whole batch could not commit.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    super::write_transaction(conn, |conn| {
-        let stored = store_one(conn, item)?;
-        if let Stored::Message(row, true) = &stored {
-            chats::touch(conn, &[(row.chat_id, row.id, row.created_at)])?;
-        }
-        Ok(stored)
-    })
+    store_batch(conn, std::slice::from_ref(item))?
+        .pop()
+        .ok_or(DbError::BatchMismatch)
 }

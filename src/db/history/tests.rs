@@ -27,6 +27,7 @@ fn send(chat_id: ChatId, sender_id: UserId, client_id: Option<&str>) -> PendingM
         body: "hi".into(),
         client_id: client_id.map(Into::into),
         created_at: at(),
+        reply_to: None,
     }
 }
 
@@ -38,6 +39,11 @@ fn row(id: i64, item: &PendingMessage) -> MessageRow {
         body: item.body.clone(),
         client_id: item.client_id.clone(),
         created_at: at(),
+        version: id,
+        edited_at: None,
+        deleted: 0,
+        reply_to_id: None,
+        mentions: String::new(),
     }
 }
 
@@ -57,7 +63,7 @@ fn plan_refuses_outsiders_and_inserts_a_client_id_once_per_sender() {
     ];
     use Decision::*;
     assert_eq!(
-        plan(&batch, &members()),
+        plan(&batch, &members(), &HashSet::new()),
         Plan {
             decisions: vec![Insert, Refused, Replay(0), Insert, Insert, Insert],
             inserts: vec![0, 3, 4, 5],
@@ -111,7 +117,7 @@ fn resolve_gives_every_send_its_outcome_and_newest_one_row_per_chat() {
         send(CHAT, ANN, Some("old")),
         send(CHAT, BOB, None),
     ];
-    let plan = plan(&batch, &members());
+    let plan = plan(&batch, &members(), &HashSet::new());
     let matched = Matched {
         stored: vec![(0, row(5, &batch[0])), (4, row(6, &batch[4]))],
         retried: vec![3],
@@ -135,7 +141,7 @@ fn resolve_gives_every_send_its_outcome_and_newest_one_row_per_chat() {
 #[test]
 fn a_retry_whose_earlier_row_is_missing_fails_the_batch() {
     let batch = [send(CHAT, ANN, Some("gone"))];
-    let plan = plan(&batch, &members());
+    let plan = plan(&batch, &members(), &HashSet::new());
     let matched = Matched {
         stored: vec![],
         retried: vec![0],
