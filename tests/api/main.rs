@@ -13,6 +13,8 @@ mod file_harness;
 mod files;
 mod fixtures;
 mod helpers;
+mod message_changes;
+mod message_sync;
 mod ops;
 mod process;
 mod scaleout;

@@ -8,17 +8,19 @@ use std::time::Instant;
 
 use actix::prelude::*;
 
-use super::change::{Change, ChangeResult, Changed};
-use super::messages::to_message;
-use super::post::{Committed, Post};
-use super::{ServiceError, ServiceResult};
-use crate::db::changes::{self, ChangeOutcome};
+mod changes;
+
+use crate::actors::change::{Change, ChangeResult, Changed};
+use crate::actors::messages::to_message;
+use crate::actors::post::{Committed, Post};
+use crate::actors::{ServiceError, ServiceResult};
 use crate::db::full::{complete, Reactions};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::{now, users, DbConn, DbPool};
+use crate::db::{now, DbPool};
 use crate::domain::{ChangeRequest, ChatId};
 use crate::metrics::Metrics;
 use crate::protocol::Message;
+use changes::apply_changes;
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.
 const MAX_BATCH: usize = 2048;
@@ -203,58 +205,6 @@ fn write(pool: &DbPool, rows: &[PendingMessage], names: Vec<String>) -> Vec<Writ
 
 /// One send's outcome, ready for its room.
 type Written = ServiceResult<(Message, bool)>;
-
-/// Applies changes one by one, each in its own transaction.
-fn apply_changes(pool: &DbPool, requests: &[ChangeRequest]) -> Vec<ChangeResult> {
-    if requests.is_empty() {
-        return Vec::new();
-    }
-    let mut conn = match pool.get() {
-        Ok(conn) => conn,
-        Err(e) => {
-            let err = format!("database pool: {e}");
-            return requests
-                .iter()
-                .map(|_| Err(ServiceError::Internal(err.clone())))
-                .collect();
-        }
-    };
-    requests
-        .iter()
-        .map(|request| changed_message(&mut conn, request))
-        .collect()
-}
-
-fn changed_message(conn: &mut DbConn, request: &ChangeRequest) -> ChangeResult {
-    let (row, changed) = match changes::apply(conn, request, now())? {
-        ChangeOutcome::Done(row, changed) => (row, changed),
-        ChangeOutcome::NotMember { public: true } => {
-            return Err(ServiceError::Forbidden("only members may change messages"))
-        }
-        ChangeOutcome::NotMember { public: false } => {
-            return Err(ServiceError::NotFound("no such chat"))
-        }
-        ChangeOutcome::NoMessage => return Err(ServiceError::NotFound("no such message")),
-        ChangeOutcome::NotAllowed => {
-            return Err(ServiceError::Forbidden(
-                "not allowed to change this message",
-            ))
-        }
-        ChangeOutcome::TooManyEmoji => {
-            return Err(ServiceError::Invalid(
-                "emoji",
-                "at most 20 distinct emoji per message",
-            ))
-        }
-    };
-    let username = users::find(conn, row.sender_id)?
-        .map(|u| u.username)
-        .unwrap_or_default();
-    let full = complete(conn, vec![(row, username)], Reactions::Load)?
-        .pop()
-        .ok_or(ServiceError::Internal("message vanished".into()))?;
-    Ok((to_message(full), changed))
-}
 
 /// Hands each change's outcome to its room, in the order applied.
 fn deliver_changes(changes: Vec<Apply>, outcomes: Vec<ChangeResult>) {
