@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod reactions;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod uploads;
 pub mod users;

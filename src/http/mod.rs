@@ -12,6 +12,7 @@ pub mod middleware;
 mod ops;
 pub mod rate_limit;
 mod refresh_cookie;
+mod search;
 pub mod state;
 mod static_files;
 mod uploads;
@@ -43,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/auth").configure(auth::routes))
             .service(web::scope("/users").configure(users::routes))
             .service(web::scope("/chats").configure(chats::routes))
+            .service(web::scope("/search").configure(search::routes))
             .service(web::scope("/uploads").configure(uploads::routes))
             .service(web::scope("/files").configure(files::routes))
             .route("/ws", web::get().to(ws::upgrade)),

@@ -18,6 +18,7 @@ mod message_sync;
 mod ops;
 mod process;
 mod scaleout;
+mod search;
 mod store_batch;
 mod upload_memory;
 mod uploads;

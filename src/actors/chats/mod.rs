@@ -5,6 +5,7 @@
 mod create;
 mod manage;
 mod reads;
+mod search;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ pub use reads::{
     CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
     SyncFrom,
 };
+pub use search::SearchMessages;
 
 use super::announce::Announcer;
 use super::messages::complete;
