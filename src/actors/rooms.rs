@@ -9,11 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use actix::{Actor, Addr};
 use tokio::sync::oneshot;
 
-use super::bus::Bus;
+use bytestring::ByteString;
+
+use super::bus::{Bus, Event};
 use super::change::{Change, ChangeResult};
 use super::history::HistoryWriter;
 use super::post::{Draft, Origin, Outcome, Post};
-use super::room::{Attach, Room};
+use super::room::{Attach, Broadcast, Room};
 use super::{ServiceError, ServiceResult};
 use crate::domain::{ChangeRequest, ChatId};
 
@@ -90,6 +92,26 @@ impl Rooms {
             }
         }
         Err(unavailable(chat_id))
+    }
+
+    /// Passes a frame to every session attached to the chat on every
+    /// instance: through the local room when one runs (it publishes too),
+    /// else straight onto the bus.
+    pub fn broadcast(&self, chat_id: ChatId, frame: ByteString) {
+        match self.existing(chat_id) {
+            Some(room) => room.do_send(Broadcast {
+                frame,
+                except_user: None,
+                members_only: false,
+                remote: false,
+            }),
+            None => self.bus.publish_with(|| Event::Chat {
+                chat_id,
+                frame: frame.to_string(),
+                except_user: None,
+                members_only: false,
+            }),
+        }
     }
 
     /// Applies a change to a stored message through the chat's room, so it

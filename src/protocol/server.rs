@@ -82,6 +82,13 @@ pub enum ServerFrame<'a> {
     ChatRemoved {
         chat_id: ChatId,
     },
+    MembersChanged {
+        chat_id: ChatId,
+        members_count: i64,
+        owner_id: Option<UserId>,
+        added: &'a [UserJson],
+        removed: &'a [UserId],
+    },
     Error {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
@@ -230,6 +237,17 @@ mod tests {
                 message_id: MessageId(7)
             }),
             json!({"type": "read", "chat_id": 3, "user_id": 2, "message_id": 7})
+        );
+        assert_eq!(
+            parsed(ServerFrame::MembersChanged {
+                chat_id: ChatId(3),
+                members_count: 2,
+                owner_id: Some(UserId(1)),
+                added: &[],
+                removed: &[UserId(4)],
+            }),
+            json!({"type": "members_changed", "chat_id": 3, "members_count": 2,
+                   "owner_id": 1, "added": [], "removed": [4]})
         );
         assert_eq!(
             parsed(ServerFrame::ChatRemoved { chat_id: ChatId(3) }),

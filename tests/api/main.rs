@@ -13,6 +13,7 @@ mod file_harness;
 mod files;
 mod fixtures;
 mod helpers;
+mod members_changed;
 mod message_changes;
 mod message_sync;
 mod ops;

@@ -29,7 +29,7 @@ use crate::db::users::UserRow;
 use crate::db::{mentions, messages};
 use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
-use crate::protocol::{Chat, MemberView, Message};
+use crate::protocol::{Chat, MemberView, Message, ServerFrame, UserJson};
 
 pub struct ChatStore {
     pool: DbPool,
@@ -65,6 +65,35 @@ impl ChatStore {
             let chat = chat_view(conn, row.clone(), user_id, false)?;
             self.announce.joined(user_id, chat);
         }
+        Ok(())
+    }
+}
+
+impl ChatStore {
+    /// Tells every session attached to the chat (members and followers, on
+    /// every instance) who joined or left and who owns it now.
+    fn announce_members(
+        &self,
+        conn: &mut DbConn,
+        chat_id: ChatId,
+        added: &[User],
+        removed: &[UserId],
+    ) -> ServiceResult<()> {
+        let Some(chat) = chats::find(conn, chat_id)? else {
+            return Ok(());
+        };
+        let members_count = members::counts(conn, &[chat_id])?
+            .first()
+            .map_or(0, |c| c.1);
+        let added: Vec<UserJson> = added.iter().map(|u| UserJson::new(u, false)).collect();
+        let frame = ServerFrame::MembersChanged {
+            chat_id,
+            members_count,
+            owner_id: chat.owner_id(),
+            added: &added,
+            removed,
+        };
+        self.rooms.broadcast(chat_id, frame.encode());
         Ok(())
     }
 }
