@@ -66,6 +66,26 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/chat-dialogs.js"),
     ),
     (
+        "/js/message-view.js",
+        JS,
+        include_bytes!("../../static/js/message-view.js"),
+    ),
+    (
+        "/js/mentions.js",
+        JS,
+        include_bytes!("../../static/js/mentions.js"),
+    ),
+    (
+        "/js/search.js",
+        JS,
+        include_bytes!("../../static/js/search.js"),
+    ),
+    (
+        "/js/notify.js",
+        JS,
+        include_bytes!("../../static/js/notify.js"),
+    ),
+    (
         "/js/admin.js",
         JS,
         include_bytes!("../../static/js/admin.js"),
