@@ -17,7 +17,7 @@ use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::rooms::Rooms;
-use crate::actors::uploads::Files;
+use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
 use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
@@ -56,10 +56,10 @@ impl Application {
         let mut conn = pool.get().map_err(DbError::from)?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
-        let file_urls = FileUrls::new(
+        let file_urls = Arc::new(FileUrls::new(
             generated_key(&mut conn, "file_url_key")?.as_bytes(),
             settings.public_url.as_deref(),
-        );
+        ));
         drop(conn);
         let storage = open_storage(&settings)?;
         log::info!("uploads stored on {}", storage.kind());
@@ -168,7 +168,7 @@ fn start_services(
     keys: Arc<JwtKeys>,
     permissions: PermissionTable,
     redis: Option<(Bus, Subscription)>,
-    (storage, file_urls): (Storage, FileUrls),
+    (storage, file_urls): (Storage, Arc<FileUrls>),
 ) -> Services {
     let metrics = Arc::new(Metrics::new());
     let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
@@ -177,7 +177,14 @@ fn start_services(
         None => (Bus::default(), None),
     };
     let hub = Hub::new(bus.clone()).start();
-    let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
+    let sweep = SweepSignal::default();
+    let writer = HistoryWriter::new(
+        pool.clone(),
+        metrics.clone(),
+        file_urls.clone(),
+        sweep.clone(),
+    )
+    .start();
     let rooms = Rooms::new(writer.clone(), bus.clone());
     if let Some(subscription) = subscription {
         subscription.start(Appliers {
@@ -186,7 +193,7 @@ fn start_services(
             access: access.clone(),
         });
     }
-    let announce = Announcer::new(hub.clone(), rooms.clone());
+    let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
     let accounts = {
         let (pool, keys, access, announce, bus) = (
             pool.clone(),
@@ -208,12 +215,12 @@ fn start_services(
         })
     };
     let chats = {
-        let (pool, rooms) = (pool.clone(), rooms.clone());
+        let (pool, rooms, urls) = (pool.clone(), rooms.clone(), file_urls.clone());
         SyncArbiter::start(STORE_THREADS, move || {
-            ChatStore::new(pool.clone(), announce.clone(), rooms.clone())
+            ChatStore::new(pool.clone(), announce.clone(), rooms.clone(), urls.clone())
         })
     };
-    let files = Files::start(settings, pool.clone(), storage, file_urls);
+    let files = Files::start(settings, pool.clone(), storage, file_urls, sweep);
     Services {
         accounts,
         chats,

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::delivery::SessionHandle;
 use super::ServiceResult;
-use crate::domain::{ClientId, MessageBody, MessageId};
+use crate::domain::{AttachmentIds, ClientId, MessageBody, MessageId};
 use crate::protocol::{self, Sender};
 
 /// What a sender asks to store.
@@ -18,6 +18,8 @@ pub struct Draft {
     pub client_id: Option<ClientId>,
     /// The message this one replies to (checked when stored).
     pub reply_to: Option<MessageId>,
+    /// Uploads to attach; checked and bound in the writer's transaction.
+    pub attachments: AttachmentIds,
 }
 
 /// The stored message, and whether this send stored it (`false`: an

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::messages::{mentions_column, MessageRow};
 use super::schema::messages;
-use super::{chats, members, mentions, reactions, DbConn, DbError};
+use super::{attachments, chats, members, mentions, reactions, DbConn, DbError};
 use crate::domain::text::search_text;
 use crate::domain::{Change, ChangeRequest, MemberRole};
 
@@ -119,5 +119,7 @@ fn delete(conn: &mut DbConn, row: &MessageRow) -> Result<(), DbError> {
         ))
         .execute(conn)?;
     mentions::clear(conn, row.id)?;
+    // Its files stop being served at once; the sweep deletes their bytes.
+    attachments::release(conn, &[row.id])?;
     reactions::clear(conn, row.id)
 }

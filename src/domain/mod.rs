@@ -12,7 +12,9 @@ mod user;
 mod username;
 
 pub use change::{Change, ChangeRequest};
-pub use chat::{ChatKind, ChatName, ClientId, MemberRole, MessageBody};
+pub use chat::{
+    AttachmentIds, ChatKind, ChatName, ClientId, MemberRole, MessageBody, MAX_ATTACHMENTS,
+};
 pub use email::Email;
 pub use ids::{ChatId, MessageId, UserId};
 pub use password::Password;

@@ -8,7 +8,7 @@ use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::chats::{History, MarkRead, Page};
 use crate::actors::post::Draft;
-use crate::domain::{ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
+use crate::domain::{AttachmentIds, ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
 use crate::protocol::Sender;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -56,6 +56,7 @@ async fn history(
 struct SendBody {
     body: String,
     client_id: Option<String>,
+    attachments: Option<Vec<i64>>,
     reply_to: Option<MessageId>,
 }
 
@@ -72,9 +73,13 @@ async fn send(
     let SendBody {
         body,
         client_id,
+        attachments,
         reply_to,
     } = body.into_inner();
-    let body = MessageBody::parse(&body).map_err(|e| ApiError::validation(&[("body", e)]))?;
+    let attachments = AttachmentIds::parse(attachments.as_deref())
+        .map_err(|e| ApiError::validation(&[("attachments", e)]))?;
+    let body = MessageBody::parse_with(&body, !attachments.is_empty())
+        .map_err(|e| ApiError::validation(&[("body", e)]))?;
     let client_id = client_id
         .map(|c| ClientId::parse(&c).map_err(|e| ApiError::validation(&[("client_id", e)])))
         .transpose()?;
@@ -85,6 +90,7 @@ async fn send(
         },
         body,
         client_id,
+        attachments,
         reply_to,
     };
     let (message, fresh) = state.svc.rooms.post(chat_id, draft).await?;

@@ -21,8 +21,11 @@ pub enum ClientFrame {
     },
     Send {
         chat_id: ChatId,
+        /// May be empty (`""`) when `attachments` are given.
         body: String,
         client_id: Option<String>,
+        /// Upload ids; `null` or absent for none.
+        attachments: Option<Vec<i64>>,
         #[serde(default)]
         reply_to: Option<MessageId>,
     },
@@ -176,6 +179,7 @@ mod tests {
                 chat_id: ChatId(3),
                 body: "hi".into(),
                 client_id: None,
+                attachments: None,
                 reply_to: None,
             }
         );

@@ -167,7 +167,7 @@ export const chatsApi = {
   addMember: (id, username) => api('POST', `/chats/${id}/members`, { username }),
   removeMember: (id, username) => api('DELETE', `/chats/${id}/members/${encodeURIComponent(username)}`),
   messages: (id, before) => api('GET', `/chats/${id}/messages?limit=50${before ? `&before=${before}` : ''}`),
-  send: (id, body, clientId, replyTo) => api('POST', `/chats/${id}/messages`, { body, client_id: clientId, reply_to: replyTo ?? undefined }),
+  send: (id, body, clientId, attachments = [], replyTo = null) => api('POST', `/chats/${id}/messages`, { body, client_id: clientId, attachments, reply_to: replyTo ?? undefined }),
   around: (id, mid, limit = 50) => api('GET', `/chats/${id}/messages?around=${mid}&limit=${limit}`),
   edit: (id, mid, body) => api('PATCH', `/chats/${id}/messages/${mid}`, { body }),
   deleteMessage: (id, mid) => api('DELETE', `/chats/${id}/messages/${mid}`),

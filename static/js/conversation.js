@@ -2,7 +2,7 @@
 // messages on scroll-up without a jump, pending sends, typing, the composer.
 
 import { currentUser } from './api.js';
-import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon } from './dom.js';
+import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon, toast } from './dom.js';
 import {
   state, on, conv, loadRecent, loadOlder, chatTitle, directPeer, typingNames,
   markRead, setReadingProbe, isReading, loadAround, backToLatest,
@@ -10,6 +10,9 @@ import {
 import { sendMessage, sendTyping, retry, discard } from './realtime.js';
 import { messageContent, composing, setJumper, startEdit } from './message-view.js';
 import { initMentions } from './mentions.js';
+import { attachmentsBlock } from './files.js';
+import { initUploadTray, render as renderTray, takeUploads, trayBusy } from './upload-tray.js';
+import { initVoice } from './voice.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const list = () => $('#messages');
@@ -40,8 +43,13 @@ function seenLabels(chatId, messages) {
 function messageRow(m, { pending = null } = {}) {
   const mentionsMe = !pending && m.mentions?.includes(currentUser()?.id);
   const row = h('div', { class: `msg${pending ? ` pending ${pending.status}` : ''}${mentionsMe ? ' mentions-me' : ''}${m.deleted ? ' deleted' : ''}`, 'data-id': m.id ?? null, 'data-client-id': m.client_id || null });
-  if (pending) row.append(h('div', { class: 'msg-body' }, m.body));
-  else row.append(...messageContent(m).filter(Boolean));
+  const files = attachmentsBlock(m.attachments);
+  if (pending) {
+    if (m.body) row.append(h('div', { class: 'msg-body' }, m.body));
+    if (files) row.append(files);
+  } else {
+    row.append(...messageContent(m, files).filter(Boolean));
+  }
   row.append(h('time', { class: 'msg-hover-time', datetime: m.created_at }, formatTime(m.created_at)));
   if (pending) {
     const status = h('div', { class: 'msg-status' });
@@ -77,7 +85,7 @@ function buildTimeline(chatId) {
   }
   const all = [
     ...c.messages.map((m) => ({ m })),
-    ...c.pending.map((p) => ({ m: { body: p.body, created_at: p.created_at, sender: me, client_id: p.client_id }, p })),
+    ...c.pending.map((p) => ({ m: { body: p.body, attachments: p.attachments, created_at: p.created_at, sender: me, client_id: p.client_id }, p })),
   ];
   const seen = seenLabels(chatId, c.messages);
   let prev = null;
@@ -178,6 +186,7 @@ export function renderComposer({ onJoin, onSignUp }) {
   const canWrite = chat?.my_role && user?.role !== 'guest';
   composer.hidden = !canWrite;
   alt.hidden = !!canWrite;
+  renderTray();
   if (canWrite) {
     $('#composer-input').placeholder = `Message ${chat.kind === 'direct' ? '' : chat.public ? '#' : ''}${chatTitle(chat)}`;
     return;
@@ -305,15 +314,24 @@ export function initConversation() {
     $('#composer-input').focus();
   });
   window.addEventListener('focus', () => state.currentId && isReading(state.currentId) && markRead(state.currentId));
+  initUploadTray();
+  initVoice();
 
   const input = $('#composer-input');
   const submit = () => {
+    const chatId = state.currentId;
     const body = input.value.trim();
-    if (!body || !state.currentId) return;
-    const reply = composing.replyTo?.chat_id === state.currentId ? composing.replyTo.id : null;
+    if (!chatId) return;
+    if (trayBusy(chatId)) {
+      toast('Wait for the uploads to finish, or cancel them.');
+      return;
+    }
+    const files = takeUploads(chatId);
+    if (!body && !files.length) return;
+    const reply = composing.replyTo?.chat_id === chatId ? composing.replyTo.id : null;
     composing.replyTo = null;
     renderReplyBar();
-    sendMessage(state.currentId, body, reply);
+    sendMessage(chatId, body, files, reply);
     input.value = '';
     autosize(input);
     requestAnimationFrame(() => {

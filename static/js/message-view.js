@@ -167,13 +167,15 @@ export function editor(m) {
   return h('div', { class: 'msg-edit' }, input, h('div', { class: 'msg-edit-hint' }, 'Enter to save · Esc to cancel'));
 }
 
-/** The content of a stored message's row. */
-export function messageContent(m) {
+/** The content of a stored message's row; `files` (its attachments) go under the body. */
+export function messageContent(m, files = null) {
   if (m.deleted) return [h('div', { class: 'msg-body msg-deleted' }, 'This message was deleted')];
   const editing = composing.editing?.id === m.id;
+  const edited = m.edited_at ? h('span', { class: 'msg-edited', title: new Date(m.edited_at).toLocaleString() }, ' (edited)') : null;
   return [
     quoteBlock(m),
-    editing ? editor(m) : h('div', { class: 'msg-body' }, bodyNodes(m), m.edited_at ? h('span', { class: 'msg-edited', title: new Date(m.edited_at).toLocaleString() }, ' (edited)') : null),
+    editing ? editor(m) : m.body || edited ? h('div', { class: 'msg-body' }, bodyNodes(m), edited) : null,
+    files,
     reactionsBar(m),
     editing ? null : actions(m),
   ];

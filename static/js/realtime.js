@@ -113,9 +113,9 @@ function newClientId() {
 }
 
 /** Show a message at once as pending and send it over the socket. */
-export function sendMessage(chatId, body, replyTo = null) {
+export function sendMessage(chatId, body, attachments = [], replyTo = null) {
   const c = conv(chatId);
-  const p = { client_id: newClientId(), chat_id: chatId, body, reply_to: replyTo, status: 'sending', created_at: new Date().toISOString() };
+  const p = { client_id: newClientId(), chat_id: chatId, body, attachments, reply_to: replyTo, status: 'sending', created_at: new Date().toISOString() };
   c.pending.push(p);
   emit('messages', chatId);
   transmit(p);
@@ -125,7 +125,8 @@ function transmit(p) {
   clearTimeout(p.timer);
   p.status = 'sending';
   p.final = false;
-  const frame = { type: 'send', chat_id: p.chat_id, body: p.body, client_id: p.client_id, ref: p.client_id };
+  const attachments = p.attachments.map((a) => a.id);
+  const frame = { type: 'send', chat_id: p.chat_id, body: p.body, client_id: p.client_id, attachments, ref: p.client_id };
   if (p.reply_to) frame.reply_to = p.reply_to;
   const sent = state.connection?.send(frame);
   if (!sent) {
@@ -148,7 +149,7 @@ export async function retry(p) {
   p.status = 'sending';
   emit('messages', p.chat_id);
   try {
-    addMessage(await chatsApi.send(p.chat_id, p.body, p.client_id, p.reply_to));
+    addMessage(await chatsApi.send(p.chat_id, p.body, p.client_id, p.attachments.map((a) => a.id), p.reply_to));
   } catch (err) {
     p.status = 'failed';
     p.error = err.message;

@@ -3,6 +3,8 @@
 //! PostgreSQL database when MICROCHAT_TEST_DATABASE_URL is set) and talks to
 //! it over HTTP like any client.
 
+mod attachment_deletions;
+mod attachments;
 mod auth_login;
 mod auth_register;
 mod auth_tokens;

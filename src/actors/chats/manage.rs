@@ -89,7 +89,7 @@ impl Handler<Join> for ChatStore {
                 self.announce_members(&mut conn, chat.id, &[User::try_from(user)?], &[])?;
             }
         }
-        chat_view(&mut conn, chat, msg.caller, false)
+        chat_view(&mut conn, chat, msg.caller, false, &self.urls)
     }
 }
 
@@ -125,7 +125,7 @@ impl Handler<AddMember> for ChatStore {
             self.announce_added(&mut conn, chat.id, &[user.id])?;
             self.announce_members(&mut conn, chat.id, &[User::try_from(user)?], &[])?;
         }
-        chat_view(&mut conn, chat, msg.caller, false)
+        chat_view(&mut conn, chat, msg.caller, false, &self.urls)
     }
 }
 

@@ -8,6 +8,7 @@ mod reads;
 mod search;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix::{Actor, SyncContext};
 
@@ -30,20 +31,24 @@ use crate::db::{mentions, messages};
 use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
 use crate::protocol::{Chat, MemberView, Message, ServerFrame, UserJson};
+use crate::security::file_urls::FileUrls;
 
 pub struct ChatStore {
     pool: DbPool,
     announce: Announcer,
     /// For read markers, which only live sessions need to hear of.
     rooms: Rooms,
+    /// Signs the URLs of messages' attachments.
+    urls: Arc<FileUrls>,
 }
 
 impl ChatStore {
-    pub fn new(pool: DbPool, announce: Announcer, rooms: Rooms) -> ChatStore {
+    pub fn new(pool: DbPool, announce: Announcer, rooms: Rooms, urls: Arc<FileUrls>) -> ChatStore {
         ChatStore {
             pool,
             announce,
             rooms,
+            urls,
         }
     }
 
@@ -62,7 +67,7 @@ impl ChatStore {
             return Ok(());
         };
         for &user_id in user_ids {
-            let chat = chat_view(conn, row.clone(), user_id, false)?;
+            let chat = chat_view(conn, row.clone(), user_id, false, &self.urls)?;
             self.announce.joined(user_id, chat);
         }
         Ok(())
@@ -111,9 +116,10 @@ fn chat_view(
     row: ChatRow,
     viewer: UserId,
     with_members: bool,
+    urls: &FileUrls,
 ) -> ServiceResult<Chat> {
     let membership = members::find(conn, row.id, viewer)?.map(|m| (m.role(), m.last_read_id));
-    let mut views = chat_views(conn, vec![(row, membership)], viewer)?;
+    let mut views = chat_views(conn, vec![(row, membership)], viewer, urls)?;
     let mut chat = views.pop().expect("one view per row");
     if with_members {
         let list = members::list(conn, chat.id)?;
@@ -126,12 +132,14 @@ fn chat_view(
     Ok(chat)
 }
 
-/// Builds many chat objects with a fixed number of queries plus one
+/// Builds many chat objects (last messages with their attachments) with a
+/// fixed number of queries plus one
 /// index range count per chat the viewer belongs to (its unread messages).
 fn chat_views(
     conn: &mut DbConn,
     rows: Vec<(ChatRow, Membership)>,
     viewer: UserId,
+    urls: &FileUrls,
 ) -> ServiceResult<Vec<Chat>> {
     let ids: Vec<ChatId> = rows.iter().map(|(c, _)| c.id).collect();
     let counts: HashMap<ChatId, i64> = members::counts(conn, &ids)?.into_iter().collect();
@@ -140,7 +148,7 @@ fn chat_views(
         .filter_map(|(c, _)| c.last_message_id())
         .collect();
     let last_rows = messages::by_ids(conn, &last_ids)?;
-    let mut last: HashMap<MessageId, Message> = complete(conn, last_rows)?
+    let mut last: HashMap<MessageId, Message> = complete(conn, last_rows, urls)?
         .into_iter()
         .map(|m| (m.id, m))
         .collect();

@@ -118,7 +118,7 @@ impl Handler<MyChats> for ChatStore {
             .into_iter()
             .map(|(chat, role, read)| (chat, Some((role, read))))
             .collect();
-        chat_views(&mut conn, rows, msg.caller)
+        chat_views(&mut conn, rows, msg.caller, &self.urls)
     }
 }
 
@@ -133,7 +133,7 @@ impl Handler<PublicChats> for ChatStore {
                 members::find(&mut conn, chat.id, msg.caller)?.map(|m| (m.role(), m.last_read_id));
             rows.push((chat, membership));
         }
-        chat_views(&mut conn, rows, msg.caller)
+        chat_views(&mut conn, rows, msg.caller, &self.urls)
     }
 }
 
@@ -149,7 +149,7 @@ impl Handler<GetChat> for ChatStore {
             msg.can_read_public,
             msg.is_admin,
         )?;
-        chat_view(&mut conn, chat, msg.caller, true)
+        chat_view(&mut conn, chat, msg.caller, true, &self.urls)
     }
 }
 
@@ -169,7 +169,7 @@ impl Handler<History> for ChatStore {
             Page::Before(before) => messages::page(&mut conn, msg.chat_id, before, msg.limit)?,
             Page::Around(id) => around(&mut conn, msg.chat_id, id, msg.limit)?,
         };
-        Ok(complete(&mut conn, page)?)
+        Ok(complete(&mut conn, page, &self.urls)?)
     }
 }
 
@@ -221,7 +221,7 @@ impl Handler<SyncAfter> for ChatStore {
             None => chats::version(&mut conn, msg.chat_id)?,
         };
         Ok(Replay {
-            messages: complete(&mut conn, rows)?,
+            messages: complete(&mut conn, rows, &self.urls)?,
             has_more,
             version,
         })

@@ -34,7 +34,7 @@ impl Handler<SearchMessages> for ChatStore {
             None => Scope::MemberOf(msg.caller),
         };
         let rows = search::search(&mut conn, &msg.query, scope, msg.before, msg.limit)?;
-        Ok(complete(&mut conn, rows)?
+        Ok(complete(&mut conn, rows, &self.urls)?
             .into_iter()
             .filter_map(|message| {
                 // The index and the matcher agree on words; a candidate the

@@ -3,15 +3,19 @@
 //! new state or the contract's error.
 
 use crate::actors::change::ChangeResult;
-use crate::actors::messages::to_message;
+use crate::actors::messages::complete;
 use crate::actors::ServiceError;
 use crate::db::changes::{self, ChangeOutcome};
-use crate::db::full::{complete, Reactions};
 use crate::db::{now, users, DbConn, DbPool};
 use crate::domain::ChangeRequest;
+use crate::security::file_urls::FileUrls;
 
 /// Applies changes one by one, each in its own transaction.
-pub(super) fn apply_changes(pool: &DbPool, requests: &[ChangeRequest]) -> Vec<ChangeResult> {
+pub(super) fn apply_changes(
+    pool: &DbPool,
+    requests: &[ChangeRequest],
+    urls: &FileUrls,
+) -> Vec<ChangeResult> {
     if requests.is_empty() {
         return Vec::new();
     }
@@ -27,11 +31,11 @@ pub(super) fn apply_changes(pool: &DbPool, requests: &[ChangeRequest]) -> Vec<Ch
     };
     requests
         .iter()
-        .map(|request| changed_message(&mut conn, request))
+        .map(|request| changed_message(&mut conn, request, urls))
         .collect()
 }
 
-fn changed_message(conn: &mut DbConn, request: &ChangeRequest) -> ChangeResult {
+fn changed_message(conn: &mut DbConn, request: &ChangeRequest, urls: &FileUrls) -> ChangeResult {
     let (row, changed) = match changes::apply(conn, request, now())? {
         ChangeOutcome::Done(row, changed) => (row, changed),
         ChangeOutcome::NotMember { public: true } => {
@@ -56,8 +60,8 @@ fn changed_message(conn: &mut DbConn, request: &ChangeRequest) -> ChangeResult {
     let username = users::find(conn, row.sender_id)?
         .map(|u| u.username)
         .unwrap_or_default();
-    let full = complete(conn, vec![(row, username)], Reactions::Load)?
+    let message = complete(conn, vec![(row, username)], urls)?
         .pop()
         .ok_or(ServiceError::Internal("message vanished".into()))?;
-    Ok((to_message(full), changed))
+    Ok((message, changed))
 }

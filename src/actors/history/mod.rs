@@ -13,13 +13,15 @@ mod changes;
 use crate::actors::change::{Change, ChangeResult, Changed};
 use crate::actors::messages::to_message;
 use crate::actors::post::{Committed, Post};
+use crate::actors::uploads::SweepSignal;
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::full::{complete, Reactions};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::{now, DbPool};
-use crate::domain::{ChangeRequest, ChatId};
+use crate::db::{now, DbError, DbPool};
+use crate::domain::{Change as DomainChange, ChangeRequest, ChatId};
 use crate::metrics::Metrics;
 use crate::protocol::Message;
+use crate::security::file_urls::FileUrls;
 use changes::apply_changes;
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.
@@ -53,6 +55,10 @@ pub struct Flush;
 pub struct HistoryWriter {
     pool: DbPool,
     metrics: Arc<Metrics>,
+    /// Signs the URLs of stored messages' attachments.
+    urls: Arc<FileUrls>,
+    /// Woken after a deletion, so the deleted messages' files go at once.
+    sweep: SweepSignal,
     pending: Vec<Store>,
     changes: Vec<Apply>,
     writing: bool,
@@ -60,10 +66,17 @@ pub struct HistoryWriter {
 }
 
 impl HistoryWriter {
-    pub fn new(pool: DbPool, metrics: Arc<Metrics>) -> HistoryWriter {
+    pub fn new(
+        pool: DbPool,
+        metrics: Arc<Metrics>,
+        urls: Arc<FileUrls>,
+        sweep: SweepSignal,
+    ) -> HistoryWriter {
         HistoryWriter {
             pool,
             metrics,
+            urls,
+            sweep,
             pending: Vec::new(),
             changes: Vec::new(),
             writing: false,
@@ -100,6 +113,7 @@ impl HistoryWriter {
                     .as_ref()
                     .map(|c| c.as_str().to_owned()),
                 created_at: at,
+                attachments: s.post.draft.attachments.as_slice().to_vec(),
                 reply_to: s.post.draft.reply_to,
             })
             .collect();
@@ -108,14 +122,15 @@ impl HistoryWriter {
             .map(|s| s.post.draft.sender.username.clone())
             .collect();
         let pool = self.pool.clone();
+        let urls = self.urls.clone();
         let started = Instant::now();
         let job = actix_web::rt::task::spawn_blocking(move || {
             let stored = if rows.is_empty() {
                 Vec::new()
             } else {
-                write(&pool, &rows, names)
+                write(&pool, &rows, names, &urls)
             };
-            (stored, apply_changes(&pool, &requests))
+            (stored, apply_changes(&pool, &requests, &urls))
         });
         ctx.spawn(job.into_actor(self).map(move |joined, act, ctx| {
             let (outcomes, changed) = joined.unwrap_or_else(|e| {
@@ -130,7 +145,13 @@ impl HistoryWriter {
                 act.metrics.observe_commit(batch.len(), started.elapsed());
             }
             deliver(batch, outcomes);
+            let deleted = changes.iter().zip(&changed).any(|(a, outcome)| {
+                a.change.request.change == DomainChange::Delete && matches!(outcome, Ok((_, true)))
+            });
             deliver_changes(changes, changed);
+            if deleted {
+                act.sweep.wake();
+            }
             act.write_next(ctx);
         }));
     }
@@ -140,7 +161,12 @@ impl HistoryWriter {
 /// alone so one bad item cannot fail its neighbours. Stored rows become
 /// message objects here, off the actor thread (a reply's quote, and a
 /// retried send's reactions, take a query).
-fn write(pool: &DbPool, rows: &[PendingMessage], names: Vec<String>) -> Vec<Written> {
+fn write(
+    pool: &DbPool,
+    rows: &[PendingMessage],
+    names: Vec<String>,
+    urls: &FileUrls,
+) -> Vec<Written> {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
@@ -153,7 +179,9 @@ fn write(pool: &DbPool, rows: &[PendingMessage], names: Vec<String>) -> Vec<Writ
     };
     let stored: Vec<ServiceResult<Stored>> = match store_batch(&mut conn, rows) {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
-        Err(e) if rows.len() == 1 => vec![Err(e.into())],
+        // A lone send is retried alone only when an upload it attaches
+        // was taken meanwhile: then it is refused rather than failed.
+        Err(e) if rows.len() == 1 && !matches!(e, DbError::BatchMismatch) => vec![Err(e.into())],
         Err(e) => {
             log::warn!("batch of {} failed ({e}); storing one by one", rows.len());
             rows.iter()
@@ -164,7 +192,7 @@ fn write(pool: &DbPool, rows: &[PendingMessage], names: Vec<String>) -> Vec<Writ
     let mut found = Vec::new();
     let mut retried = false;
     for (outcome, name) in stored.iter().zip(&names) {
-        if let Ok(Stored::Message(row, fresh)) = outcome {
+        if let Ok(Stored::Message(row, fresh, _)) = outcome {
             retried |= !fresh;
             found.push((row.clone(), name.clone()));
         }
@@ -187,10 +215,11 @@ fn write(pool: &DbPool, rows: &[PendingMessage], names: Vec<String>) -> Vec<Writ
     stored
         .into_iter()
         .map(|outcome| match outcome? {
-            Stored::Message(_, fresh) => {
+            Stored::Message(_, fresh, files) => {
                 let full = full.next().expect("one per stored message");
-                Ok((to_message(full), fresh))
+                Ok((to_message(full, &files, urls), fresh))
             }
+            Stored::BadAttachments(why) => Err(ServiceError::Invalid("attachments", why)),
             Stored::NotMember { public: true } => Err(ServiceError::Forbidden(
                 "only members may send to this chat",
             )),

@@ -11,7 +11,7 @@ use crate::actors::chats::{MarkRead, SyncAfter as SyncFromChat, SyncFrom};
 use crate::actors::post::{Draft, Origin, Post};
 use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
-use crate::domain::{ChatId, ClientId, MessageBody, MessageId, Permission};
+use crate::domain::{AttachmentIds, ChatId, ClientId, MessageBody, MessageId, Permission};
 use crate::protocol::{
     close, ClientFrame, ErrorCode, Incoming, MessageJson, Sender, ServerFrame, SyncAfter,
 };
@@ -19,16 +19,17 @@ use crate::protocol::{
 const SYNC_DEFAULT: i64 = 100;
 const SYNC_MAX: i64 = 500;
 
-/// A `send` frame's fields.
-struct Outgoing<'a> {
+fn invalid(reason: &'static str) -> Refusal {
+    Refusal::new(ErrorCode::ValidationFailed, reason)
+}
+
+/// The fields of a `send` frame, borrowed from it.
+struct Send<'a> {
     chat_id: ChatId,
     body: &'a str,
     client_id: Option<&'a str>,
+    attachments: Option<&'a [i64]>,
     reply_to: Option<MessageId>,
-}
-
-fn invalid(reason: &'static str) -> Refusal {
-    Refusal::new(ErrorCode::ValidationFailed, reason)
 }
 
 impl WsSession {
@@ -108,12 +109,14 @@ impl WsSession {
                 chat_id,
                 body,
                 client_id,
+                attachments,
                 reply_to,
             } => {
-                let send = Outgoing {
+                let send = Send {
                     chat_id,
                     body: &body,
                     client_id: client_id.as_deref(),
+                    attachments: attachments.as_deref(),
                     reply_to,
                 };
                 self.on_send(send, &reference, ctx)
@@ -177,17 +180,19 @@ impl WsSession {
 
     fn on_send(
         &mut self,
-        send: Outgoing,
-        reference: &Option<Value>,
-        ctx: &mut Context<Self>,
-    ) -> Result<(), Refusal> {
-        let Outgoing {
+        Send {
             chat_id,
             body,
             client_id,
+            attachments,
             reply_to,
-        } = send;
-        let body = MessageBody::parse(body).map_err(|e| invalid(e.0))?;
+        }: Send,
+        reference: &Option<Value>,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), Refusal> {
+        let attachments = AttachmentIds::parse(attachments).map_err(|e| invalid(e.0))?;
+        let body =
+            MessageBody::parse_with(body, !attachments.is_empty()).map_err(|e| invalid(e.0))?;
         let client_id = match client_id {
             Some(raw) => Some(ClientId::parse(raw).map_err(|e| invalid(e.0))?),
             None => None,
@@ -216,6 +221,7 @@ impl WsSession {
                 },
                 body,
                 client_id,
+                attachments,
                 reply_to,
             },
             origin: Origin::Ws {

@@ -1,5 +1,6 @@
 //! The group-commit write: many sends stored in one transaction.
 
+mod attachments;
 mod phases;
 #[cfg(test)]
 mod tests;
@@ -7,8 +8,8 @@ mod tests;
 use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow};
-use super::{chats, members, DbConn, DbError};
-use crate::domain::{ChatId, MessageId, UserId};
+use super::{chats, members, now, DbConn, DbError};
+use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
 use phases::{
     find_retried, insert, match_rows, newest, plan, record_mentions, refused_chats, resolve,
 };
@@ -21,6 +22,8 @@ pub struct PendingMessage {
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Upload ids to attach (the sender's own, not yet attached).
+    pub attachments: Vec<i64>,
     /// The message this one replies to: of the same chat, not deleted.
     pub reply_to: Option<MessageId>,
 }
@@ -29,11 +32,13 @@ pub struct PendingMessage {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stored {
     /// Stored now (`true`) or found stored by an earlier send with the same
-    /// `client_id` (`false`).
-    Message(MessageRow, bool),
+    /// `client_id` (`false`), with its attachments.
+    Message(MessageRow, bool, Vec<StoredUpload>),
     /// The sender is not (or no longer) a member of the chat; says whether
     /// the chat is public (visible to them) or not (as if it did not exist).
     NotMember { public: bool },
+    /// Lists an upload that is not the sender's or is already attached.
+    BadAttachments(&'static str),
     /// `reply_to` names no live message of the chat.
     BadReply,
 }
@@ -45,10 +50,12 @@ pub enum Stored {
 /// authority on who may send, whatever a session or room believed.
 ///
 /// In phases: **plan** (who may send, which sends repeat one of this
-/// batch), **insert** (one statement; rows whose `client_id` was stored
+/// batch, which may take the uploads they list), **insert** (one statement; rows whose `client_id` was stored
 /// before are skipped), **match** the returned rows to the sends and look up
 /// the earlier rows of the skipped ones (retries), **resolve** every send's
-/// outcome, then record each touched chat's newest message.
+/// outcome, **bind** the new messages' uploads to them and **load** the
+/// attachments of the messages returned, then record each touched chat's
+/// newest message.
 ///
 /// Fails as a whole (and the caller retries item by item) if the database
 /// skipped a row the batch did not expect, e.g. a concurrent instance
@@ -61,22 +68,31 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
             .filter_map(|m| Some((m.chat_id, m.reply_to?)))
             .collect();
         let live = messages::live(conn, &replies)?;
-        let plan = plan(batch, &members::pairs(conn, &wanted)?, &live);
+        let mut plan = plan(batch, &members::pairs(conn, &wanted)?, &live);
+        attachments::claim(conn, batch, &mut plan)?;
         let rows = insert(conn, batch, &plan.inserts)?;
         record_mentions(conn, &rows)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
+        attachments::bind(conn, batch, &matched.stored, now())?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
-        let outcomes = resolve(&plan, matched, earlier, &public, batch)?;
+        let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
+        attachments::load(conn, batch, &mut outcomes)?;
         chats::touch(conn, &newest(&outcomes))?;
         Ok(outcomes)
     })
 }
 
 /// Stores one send in its own transaction: the fallback that isolates a
-/// failing item when a whole batch could not commit.
+/// failing item when a whole batch could not commit. The same phases as a
+/// batch (versions, mentions, replies, attachments), for one send.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    store_batch(conn, std::slice::from_ref(item))?
-        .pop()
-        .ok_or(DbError::BatchMismatch)
+    match store_batch(conn, std::slice::from_ref(item)) {
+        Ok(mut stored) => stored.pop().ok_or(DbError::BatchMismatch),
+        // Only binding uploads mismatches for one send: one was taken meanwhile.
+        Err(DbError::BatchMismatch) if !item.attachments.is_empty() => {
+            Ok(Stored::BadAttachments(attachments::TAKEN))
+        }
+        Err(e) => Err(e),
+    }
 }
