@@ -127,7 +127,7 @@ pub fn search(a: &SearchArgs) -> Result<(), String> {
                 // A common word and a mid-frequency one typed in part.
                 let first = word(rng.rank().min(200));
                 let second = word(20 + (rng.next() % 2000) as usize);
-                let cut = second.len().min(4).max(3);
+                let cut = second.len().clamp(3, 4);
                 format!("{first} {}", &second[..cut])
             })
             .collect();
