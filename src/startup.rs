@@ -13,15 +13,19 @@ use actix_web::{web, App, HttpServer};
 use crate::actors::accounts::AccountsActor;
 use crate::actors::announce::Announcer;
 use crate::actors::bus::{self, Appliers, Bus, Subscription};
+use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
+use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
+use crate::actors::services::Passwords;
 use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
 use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
-use crate::http::{self, rate_limit::RateLimiter, state::AppState};
+use crate::http::{self, state::AppState};
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::security::access::{AccessCache, PermissionTable};
 use crate::security::file_urls::FileUrls;
@@ -40,6 +44,9 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
+/// Password checks waiting or running at once; more are answered 429.
+const HASHING_QUEUE: usize = 64;
+
 /// How long a cached access check may be trusted without an invalidation.
 const ACCESS_CACHE_TTL: Duration = Duration::from_secs(30);
 
@@ -53,7 +60,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         settings.validate().map_err(StartupError::Config)?;
         let pool = prepare_database(&settings)?;
-        let mut conn = pool.get().map_err(DbError::from)?;
+        let mut conn = pool.get()?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
         let file_urls = Arc::new(FileUrls::new(
@@ -81,11 +88,27 @@ impl Application {
             bus,
             files,
         ));
+        // Shared through Redis when there is one, so instances behind a
+        // load balancer do not multiply the limits.
+        let limits = match svc.bus.pool() {
+            Some(pool) => Limits::shared(pool, &settings.redis_namespace),
+            None => Limits::local(),
+        };
         let state = web::Data::new(AppState {
             svc: svc.clone(),
-            auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
-            login_failures: RateLimiter::new(
+            auth_per_ip: limits.window(
+                "auth",
+                settings.auth_rate_per_minute,
+                Duration::from_secs(60),
+            ),
+            login_failures: limits.window(
+                "login-failures",
                 settings.login_failures_per_account,
+                Duration::from_secs(settings.login_failure_window.into()),
+            ),
+            login_failures_total: limits.window(
+                "login-failures-total",
+                settings.login_failures_per_account_total,
                 Duration::from_secs(settings.login_failure_window.into()),
             ),
             settings: Arc::new(settings.clone()),
@@ -103,6 +126,13 @@ impl Application {
         })
         // Chat frames are small and latency-bound: do not let Nagle hold them.
         .tcp_nodelay(true)
+        // A handle on each connection's socket, so a WebSocket that takes
+        // no more data can be reset (see `actors::outbox::conn`).
+        .on_connect(|conn, data| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                data.insert(ConnGuard::new(tcp, tcp.peer_addr().ok()));
+            }
+        })
         .listen(listener)?
         // Signals are handled in `run_until_stopped`, which drains sessions first.
         .disable_signals()
@@ -176,7 +206,7 @@ fn start_services(
         Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
-    let hub = Hub::new(bus.clone()).start();
+    let hub = Hub::new(bus.clone(), metrics.clone()).start();
     let sweep = SweepSignal::default();
     let writer = HistoryWriter::new(
         pool.clone(),
@@ -191,10 +221,14 @@ fn start_services(
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
+            metrics: metrics.clone(),
+            pool: pool.clone(),
+            urls: file_urls.clone(),
         });
     }
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
-    let accounts = {
+    let ttl = settings.refresh_token_ttl;
+    let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus) = (
             pool.clone(),
             keys.clone(),
@@ -202,8 +236,7 @@ fn start_services(
             announce.clone(),
             bus.clone(),
         );
-        let ttl = settings.refresh_token_ttl;
-        SyncArbiter::start(accounts_threads(), move || {
+        SyncArbiter::start(threads, move || {
             AccountsActor::new(
                 pool.clone(),
                 keys.clone(),
@@ -214,6 +247,9 @@ fn start_services(
             )
         })
     };
+    let accounts = start_accounts(accounts_threads());
+    // Argon2 work has threads of its own, so access checks never wait behind it.
+    let passwords = start_accounts(hashing_threads());
     let chats = {
         let (pool, rooms, urls) = (pool.clone(), rooms.clone(), file_urls.clone());
         SyncArbiter::start(STORE_THREADS, move || {
@@ -235,6 +271,12 @@ fn start_services(
             send_rate: settings.ws_send_rate,
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
+            outbound_bytes: settings.ws_outbound_bytes as usize,
+        },
+        passwords: Passwords::new(passwords, HASHING_QUEUE),
+        ws_caps: WsCaps {
+            users: Counter::new(settings.ws_sessions_per_user as usize),
+            addresses: Counter::new(settings.ws_connections_per_address as usize),
         },
         files,
         pool,
@@ -250,6 +292,14 @@ const STORE_THREADS: usize = 4;
 
 /// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
 /// never stalls a token check entirely.
+/// Half the cores for password hashing: the rest keep serving while a
+/// flood of logins is being checked.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get() / 2)
+        .max(1)
+}
+
 fn accounts_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -259,7 +309,7 @@ fn accounts_threads() -> usize {
 /// Connects and applies pending migrations.
 pub fn prepare_database(settings: &Settings) -> Result<DbPool, StartupError> {
     let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
-    let mut conn = pool.get().map_err(DbError::from)?;
+    let mut conn = pool.get()?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {
         log::info!("applied {applied} database migrations");

@@ -85,6 +85,7 @@ pub fn search(a: &SearchArgs) -> Result<(), String> {
     let target = Target::Microchat {
         base: base.clone(),
         users_file: a.common.users_file.clone(),
+        ws_bases: Vec::new(),
     };
     block(async move {
         let user = target.users(1).await?.remove(0);

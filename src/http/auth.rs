@@ -3,10 +3,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::attempts::{account_key, reserve_attempt, MAX_LOGIN_CHARS};
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
-use crate::actors::accounts::{Guest, Login, Logout, Refresh, Register, TokenPair};
+use crate::actors::accounts::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};
 use crate::actors::ServiceError;
 use crate::domain::{Email, Password, Username};
 use crate::protocol::{LoginJson, UserJson};
@@ -38,10 +39,11 @@ fn client_key(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+async fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     state
         .auth_per_ip
         .hit(&client_key(req))
+        .await
         .map_err(ApiError::rate_limited)
 }
 
@@ -67,7 +69,7 @@ async fn register(
     req: HttpRequest,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let (username, email, password) = (
         Username::parse(&body.username),
         Email::parse(&body.email),
@@ -86,18 +88,18 @@ async fn register(
     };
     let user = state
         .svc
-        .accounts
+        .passwords
         .send(Register {
             username: username.clone(),
             email: email.clone(),
             password: password.clone(),
         })
-        .await??;
+        .await?;
     Ok(HttpResponse::Created().json(UserJson::new(&user, true)))
 }
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let tokens = state.svc.accounts.send(Guest).await??;
     Ok(tokens_response(HttpResponse::Created(), &tokens, &state))
 }
@@ -107,18 +109,24 @@ async fn login(
     req: HttpRequest,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let LoginBody { login, password } = body.into_inner();
-    let account = login.trim().to_lowercase();
-    state
-        .login_failures
-        .check(&account)
-        .map_err(ApiError::rate_limited)?;
-    match state.svc.accounts.send(Login { login, password }).await? {
+    if login.chars().count() > MAX_LOGIN_CHARS {
+        return Err(ServiceError::InvalidCredentials.into());
+    }
+    let user_id = state
+        .svc
+        .accounts
+        .send(ResolveLogin {
+            login: login.clone(),
+        })
+        .await??;
+    let attempt = reserve_attempt(&state, account_key(user_id, &login), &req).await?;
+    match state.svc.passwords.send(Login { user_id, password }).await {
         Ok(tokens) => Ok(tokens_response(HttpResponse::Ok(), &tokens, &state)),
         Err(ServiceError::InvalidCredentials) => {
-            // Counting only failures keeps a user's own successful logins free.
-            let _ = state.login_failures.hit(&account);
+            // Only failures stay counted: a user's own logins are free.
+            attempt.failed();
             Err(ServiceError::InvalidCredentials.into())
         }
         Err(other) => Err(other.into()),

@@ -1,6 +1,7 @@
 //! HTTP: routing, extractors and handlers. Handlers parse input into domain
 //! types, ask an actor, and shape the answer; nothing here touches the database.
 
+mod attempts;
 mod auth;
 mod chats;
 pub mod error;
@@ -10,7 +11,6 @@ mod message_changes;
 mod messages;
 pub mod middleware;
 mod ops;
-pub mod rate_limit;
 mod refresh_cookie;
 mod search;
 pub mod state;

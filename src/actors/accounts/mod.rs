@@ -18,7 +18,7 @@ use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetRole};
-pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
+pub use sign_in::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};
 
 use super::ServiceResult;
 
@@ -51,7 +51,7 @@ impl AccountsActor {
     }
 
     fn conn(&self) -> ServiceResult<PooledConn> {
-        Ok(self.pool.get().map_err(crate::db::DbError::from)?)
+        Ok(self.pool.get()?)
     }
 }
 

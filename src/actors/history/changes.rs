@@ -6,7 +6,7 @@ use crate::actors::change::ChangeResult;
 use crate::actors::messages::complete;
 use crate::actors::ServiceError;
 use crate::db::changes::{self, ChangeOutcome};
-use crate::db::{now, users, DbConn, DbPool};
+use crate::db::{now, users, DbConn, DbError, DbPool};
 use crate::domain::ChangeRequest;
 use crate::security::file_urls::FileUrls;
 
@@ -22,10 +22,18 @@ pub(super) fn apply_changes(
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
+            // Unavailable rather than broken: REST callers get 503.
+            let unavailable = e.unavailable();
             let err = format!("database pool: {e}");
             return requests
                 .iter()
-                .map(|_| Err(ServiceError::Internal(err.clone())))
+                .map(|_| {
+                    Err(if unavailable {
+                        ServiceError::Db(DbError::Unavailable)
+                    } else {
+                        ServiceError::Internal(err.clone())
+                    })
+                })
                 .collect();
         }
     };
