@@ -218,7 +218,14 @@ fn start_services(
         None => (Bus::default(), None),
     };
     let hub = Hub::new(bus.clone(), metrics.clone()).start();
-    let writer = HistoryWriter::new(pool.clone(), metrics.clone(), file_urls.clone()).start();
+    let sweep = SweepSignal::default();
+    let writer = HistoryWriter::new(
+        pool.clone(),
+        metrics.clone(),
+        file_urls.clone(),
+        sweep.clone(),
+    )
+    .start();
     let rooms = Rooms::new(writer.clone(), bus.clone());
     if let Some(subscription) = subscription {
         subscription.start(Appliers {
@@ -230,7 +237,6 @@ fn start_services(
             urls: file_urls.clone(),
         });
     }
-    let sweep = SweepSignal::default();
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
     let ttl = settings.refresh_token_ttl;
     let grace = settings.refresh_reuse_grace;

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod announce;
 pub mod bus;
 pub mod caps;
+pub mod change;
 pub mod chats;
 pub mod delivery;
 pub mod error;

@@ -3,15 +3,20 @@
 
 pub mod attachments;
 pub mod cascade;
+pub mod changes;
 pub mod chats;
 pub mod error;
+pub mod full;
 pub mod history;
 pub mod members;
+pub mod mentions;
 pub mod messages;
 pub mod permissions;
 mod pool;
+pub mod reactions;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod uploads;
 pub mod users;

@@ -1,14 +1,17 @@
 //! Domain newtypes: parsed once at the edge, trusted everywhere after.
 
+mod change;
 mod chat;
 mod email;
 mod ids;
 mod password;
 mod role;
+pub mod text;
 mod upload;
 mod user;
 mod username;
 
+pub use change::{Change, ChangeRequest};
 pub use chat::{
     AttachmentIds, ChatKind, ChatName, ClientId, MemberRole, MessageBody, MAX_ATTACHMENTS,
 };
@@ -16,6 +19,7 @@ pub use email::Email;
 pub use ids::{ChatId, MessageId, UserId};
 pub use password::Password;
 pub use role::{Permission, Role};
+pub use text::{Emoji, SearchQuery};
 pub use upload::{DurationMs, FileName, StoredThumbnail, StoredUpload, MAX_DURATION_MS};
 pub use user::User;
 pub use username::Username;

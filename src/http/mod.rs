@@ -9,10 +9,12 @@ mod deadline;
 pub mod error;
 pub mod extract;
 mod files;
+mod message_changes;
 mod messages;
 pub mod middleware;
 mod ops;
 mod refresh_cookie;
+mod search;
 pub mod state;
 mod static_files;
 mod uploads;
@@ -44,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/auth").configure(auth::routes))
             .service(web::scope("/users").configure(users::routes))
             .service(web::scope("/chats").configure(chats::routes))
+            .service(web::scope("/search").configure(search::routes))
             .service(web::scope("/uploads").configure(uploads::routes))
             .service(web::scope("/files").configure(files::routes))
             .route("/ws", web::get().to(ws::upgrade)),

@@ -10,8 +10,11 @@ mod server;
 mod uploads;
 mod views;
 
-pub use client::{ClientFrame, Incoming};
+pub use client::{ClientFrame, Incoming, SyncAfter};
 pub use error_code::ErrorCode;
 pub use server::{MessageJson, ServerFrame};
 pub use uploads::{Attachment, Upload};
-pub use views::{timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson};
+pub use views::{
+    timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Reaction, ReplyTo, SearchHit,
+    Sender, UserJson,
+};
