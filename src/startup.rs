@@ -19,6 +19,7 @@ use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
+use crate::actors::send_budget::SendBudgets;
 use crate::actors::services::Passwords;
 use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
@@ -105,6 +106,16 @@ impl Application {
                 "login-failures",
                 settings.login_failures_per_account,
                 Duration::from_secs(settings.login_failure_window.into()),
+            ),
+            chat_creations: limits.window(
+                "chat-creations",
+                settings.chats_per_hour,
+                Duration::from_secs(3600),
+            ),
+            member_adds: limits.window(
+                "member-adds",
+                settings.member_adds_per_hour,
+                Duration::from_secs(3600),
             ),
             login_failures_total: limits.window(
                 "login-failures-total",
@@ -228,6 +239,7 @@ fn start_services(
     }
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
     let ttl = settings.refresh_token_ttl;
+    let grace = settings.refresh_reuse_grace;
     let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus) = (
             pool.clone(),
@@ -244,6 +256,7 @@ fn start_services(
                 announce.clone(),
                 bus.clone(),
                 ttl,
+                grace,
             )
         })
     };
@@ -272,7 +285,10 @@ fn start_services(
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
             outbound_bytes: settings.ws_outbound_bytes as usize,
+            frame_rate: settings.ws_frame_rate,
+            frame_burst: settings.ws_frame_burst,
         },
+        sends: SendBudgets::new(settings.ws_send_rate, settings.ws_send_burst),
         passwords: Passwords::new(passwords, HASHING_QUEUE),
         ws_caps: WsCaps {
             users: Counter::new(settings.ws_sessions_per_user as usize),

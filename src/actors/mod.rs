@@ -25,6 +25,7 @@ mod presence;
 mod recent;
 pub mod room;
 pub mod rooms;
+pub mod send_budget;
 pub mod services;
 pub mod uploads;
 pub mod ws_session;

@@ -69,6 +69,12 @@ async fn send(
     body: web::Json<SendBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Write)?;
+    // The same budget as WebSocket sends: more clients, no more sends.
+    state
+        .svc
+        .sends
+        .spend(caller.id())
+        .map_err(ApiError::rate_limited)?;
     let chat_id = id.into_inner();
     let SendBody {
         body,

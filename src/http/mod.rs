@@ -4,6 +4,8 @@
 mod attempts;
 mod auth;
 mod chats;
+pub mod client;
+mod deadline;
 pub mod error;
 pub mod extract;
 mod files;

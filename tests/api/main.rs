@@ -18,6 +18,7 @@ mod file_harness;
 mod file_modes;
 mod files;
 mod fixtures;
+mod floods;
 mod helpers;
 mod login_limits;
 mod low_findings;

@@ -29,6 +29,8 @@ pub struct AccountsActor {
     announce: Announcer,
     bus: Bus,
     refresh_ttl: chrono::Duration,
+    /// How long after its use a refresh token may be presented again.
+    reuse_grace: chrono::Duration,
 }
 
 impl AccountsActor {
@@ -39,6 +41,7 @@ impl AccountsActor {
         announce: Announcer,
         bus: Bus,
         refresh_ttl_secs: u32,
+        reuse_grace_secs: u32,
     ) -> Self {
         AccountsActor {
             pool,
@@ -47,6 +50,7 @@ impl AccountsActor {
             announce,
             bus,
             refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
+            reuse_grace: chrono::Duration::seconds(reuse_grace_secs.into()),
         }
     }
 

@@ -30,6 +30,15 @@ struct Send<'a> {
 impl WsSession {
     pub(super) fn on_text(&mut self, text: &str, ctx: &mut Context<Self>) {
         let incoming = Incoming::read(text);
+        // Every frame costs: a flood of `read` or `typing` frames is work
+        // for others too. Over the budget the frame is dropped with an error.
+        if let Err(wait) = self
+            .frames
+            .take(self.svc.ws.frame_rate, self.svc.ws.frame_burst)
+        {
+            let refusal = ServiceError::RateLimited(wait).into();
+            return self.refuse(incoming.reference(), refusal, ctx);
+        }
         if let Incoming::Malformed { reference, message } = incoming {
             let refusal = Refusal::new(ErrorCode::BadRequest, message);
             return self.refuse(reference.as_ref(), refusal, ctx);
@@ -203,9 +212,12 @@ impl WsSession {
             }
             .into());
         };
-        if !self.spend_send() {
-            return Err(ServiceError::RateLimited(1).into());
-        }
+        // One budget per user, whatever the session or REST.
+        let user_id = self.user.as_ref().expect("authenticated").user_id;
+        self.svc
+            .sends
+            .spend(user_id)
+            .map_err(ServiceError::RateLimited)?;
         let user = self.user.as_ref().expect("authenticated");
         // do_send is safe here: a room never stops while a session is attached.
         room.do_send(Post {

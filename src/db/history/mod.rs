@@ -45,7 +45,9 @@ pub enum Stored {
 
 /// Stores a batch in one transaction with a fixed number of statements
 /// (membership, one multi-row insert, earlier sends with the same
-/// `client_id`, one update of the chats touched), in order, so ids follow
+/// `client_id`, one update of the chats touched; with attachments, one
+/// lookup of their uploads, one update per upload attached and one load of
+/// the stored messages' files), in order, so ids follow
 /// arrival order. Membership is checked inside the transaction: it is the
 /// authority on who may send, whatever a session or room believed.
 ///
