@@ -68,6 +68,9 @@ pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<UserRow>, DbError> {
 
 /// By lower-cased username (uses `users_username_lower`).
 pub fn find_by_username(conn: &mut DbConn, lower: &str) -> Result<Option<UserRow>, DbError> {
+    if lower.contains('\0') {
+        return Ok(None); // Stored names never hold one; PostgreSQL refuses it.
+    }
     Ok(users::table
         .filter(users::username_lower.eq(lower))
         .select(UserRow::as_select())
@@ -77,6 +80,9 @@ pub fn find_by_username(conn: &mut DbConn, lower: &str) -> Result<Option<UserRow
 
 /// By normalised email (uses `users_email`).
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, DbError> {
+    if email.contains('\0') {
+        return Ok(None);
+    }
     Ok(users::table
         .filter(users::email.eq(email))
         .select(UserRow::as_select())
@@ -87,6 +93,9 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, 
 /// Users whose lower-cased name starts with `prefix`, as an index range scan:
 /// `[prefix, prefix + U+10FFFF)` avoids LIKE, whose index use differs per backend.
 pub fn search_prefix(conn: &mut DbConn, prefix: &str, limit: i64) -> Result<Vec<UserRow>, DbError> {
+    if prefix.contains('\0') {
+        return Ok(Vec::new());
+    }
     let upper = format!("{prefix}\u{10FFFF}");
     Ok(users::table
         .filter(users::username_lower.ge(prefix))
@@ -137,6 +146,8 @@ pub fn delete(conn: &mut DbConn, id: UserId) -> Result<bool, DbError> {
 
 /// Accounts by lower-cased usernames; missing names are simply absent.
 pub fn find_by_usernames(conn: &mut DbConn, lowers: &[String]) -> Result<Vec<UserRow>, DbError> {
+    // Stored names never hold a NUL, and PostgreSQL refuses one in a query.
+    let lowers: Vec<&String> = lowers.iter().filter(|l| !l.contains('\0')).collect();
     Ok(users::table
         .filter(users::username_lower.eq_any(lowers))
         .select(UserRow::as_select())

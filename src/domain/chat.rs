@@ -67,6 +67,9 @@ impl ClientId {
         if raw.is_empty() || char_len(raw) > 64 {
             return Err(Invalid("must be 1 to 64 characters"));
         }
+        if raw.chars().any(char::is_control) {
+            return Err(Invalid("must not contain control characters"));
+        }
         Ok(ClientId(raw.to_owned()))
     }
 

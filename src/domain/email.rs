@@ -13,6 +13,9 @@ impl Email {
         if raw.chars().any(char::is_whitespace) {
             return Err(Invalid("must not contain spaces"));
         }
+        if raw.chars().any(char::is_control) {
+            return Err(Invalid("must not contain control characters"));
+        }
         let Some((local, domain)) = raw.split_once('@') else {
             return Err(Invalid("must look like name@example.com"));
         };

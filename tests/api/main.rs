@@ -19,6 +19,7 @@ mod file_modes;
 mod files;
 mod fixtures;
 mod floods;
+mod fuzz_live;
 mod helpers;
 mod login_limits;
 mod low_findings;
