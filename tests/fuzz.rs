@@ -104,18 +104,23 @@ proptest! {
         body in ".{0,50}",
         client_id in proptest::option::of("[a-z0-9-]{1,20}"),
         attachments in proptest::option::of(prop::collection::vec(any::<i64>(), 0..4)),
+        reply_to in proptest::option::of(any::<i64>()),
     ) {
         let text = json!({
             "type": "send", "chat_id": chat_id, "body": body,
-            "client_id": client_id, "attachments": attachments, "ref": 1,
+            "client_id": client_id, "attachments": attachments, "reply_to": reply_to, "ref": 1,
         })
         .to_string();
         match Incoming::read(&text) {
-            Incoming::Frame { frame: ClientFrame::Send { chat_id: c, body: b, client_id: id, attachments: a }, .. } => {
+            Incoming::Frame {
+                frame: ClientFrame::Send { chat_id: c, body: b, client_id: id, attachments: a, reply_to: r },
+                ..
+            } => {
                 prop_assert_eq!(c.0, chat_id);
                 prop_assert_eq!(b, body);
                 prop_assert_eq!(id, client_id);
                 prop_assert_eq!(a, attachments);
+                prop_assert_eq!(r.map(|m| m.0), reply_to);
             }
             _ => prop_assert!(false, "not read as a send: {}", text),
         }
