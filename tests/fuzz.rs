@@ -108,12 +108,14 @@ proptest! {
     ) {
         let text = json!({
             "type": "send", "chat_id": chat_id, "body": body,
-            "client_id": client_id, "attachments": attachments, "reply_to": reply_to,
-            "ref": 1,
+            "client_id": client_id, "attachments": attachments, "reply_to": reply_to, "ref": 1,
         })
         .to_string();
         match Incoming::read(&text) {
-            Incoming::Frame { frame: ClientFrame::Send { chat_id: c, body: b, client_id: id, attachments: a, reply_to: r }, .. } => {
+            Incoming::Frame {
+                frame: ClientFrame::Send { chat_id: c, body: b, client_id: id, attachments: a, reply_to: r },
+                ..
+            } => {
                 prop_assert_eq!(c.0, chat_id);
                 prop_assert_eq!(b, body);
                 prop_assert_eq!(id, client_id);

@@ -8,7 +8,8 @@ import {
   useServerAndBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, apiCall, eventually,
 } from './helpers.js';
 
-const env = useServerAndBrowser();
+// The setup sends dozens of messages over REST at once: above the per-user send budget.
+const env = useServerAndBrowser({ args: ['--ws-send-rate', '100000', '--ws-send-burst', '100000'] });
 
 /** Two registered users with a chat between them; Alice signed in in a browser. */
 async function setup({ name = 'team', contextOptions = null } = {}) {
