@@ -211,12 +211,12 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub ws_frame_burst: u32,
 
-    /// Sustained `send` frames per second per WebSocket session.
+    /// Sustained sends per second per user (WebSocket `send` frames and REST sends together).
     #[arg(long, env = "MICROCHAT_WS_SEND_RATE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub ws_send_rate: u32,
 
-    /// `send` frames a session may burst above the sustained rate.
+    /// Sends a user may burst above the sustained rate.
     #[arg(long, env = "MICROCHAT_WS_SEND_BURST", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub ws_send_burst: u32,
