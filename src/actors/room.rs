@@ -172,8 +172,12 @@ impl Handler<Committed> for Room {
                         Origin::Ws { session, .. } => Some(session.id),
                         Origin::Rest(_) => None,
                     };
-                    // A retried send was fanned out the first time already.
-                    if fresh && self.first_delivery(message.id) {
+                    // A retried send (`fresh` false) goes out again too:
+                    // the first attempt may have been committed by an
+                    // instance killed before it told the others. Rooms that
+                    // delivered it already skip it (`first_delivery`).
+                    let first_here = self.first_delivery(message.id);
+                    if fresh || first_here {
                         let frame = ServerFrame::Message { message: &json }.encode();
                         self.bus.publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
@@ -182,7 +186,7 @@ impl Handler<Committed> for Room {
                             except_user: None,
                             members_only: false,
                         });
-                        for attached in self.sessions.values() {
+                        for attached in self.sessions.values().filter(|_| first_here) {
                             if origin_session != Some(attached.session.id) {
                                 attached.session.deliver(frame.clone());
                             }
