@@ -196,6 +196,7 @@ fn start_services(
             bus.clone(),
         );
         let ttl = settings.refresh_token_ttl;
+        let reset_ttl = settings.reset_link_ttl;
         SyncArbiter::start(accounts_threads(), move || {
             AccountsActor::new(
                 pool.clone(),
@@ -204,6 +205,7 @@ fn start_services(
                 announce.clone(),
                 bus.clone(),
                 ttl,
+                reset_ttl,
             )
         })
     };

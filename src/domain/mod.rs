@@ -3,6 +3,7 @@
 mod chat;
 mod email;
 mod ids;
+mod invite;
 mod password;
 mod role;
 mod upload;
@@ -12,6 +13,9 @@ mod username;
 pub use chat::{ChatKind, ChatName, ClientId, MemberRole, MessageBody};
 pub use email::Email;
 pub use ids::{ChatId, MessageId, UserId};
+pub use invite::{
+    parse_expires_in, parse_max_uses, usable as invite_usable, Invite, InviteProblem,
+};
 pub use password::Password;
 pub use role::{Permission, Role};
 pub use upload::{DurationMs, FileName, StoredThumbnail, StoredUpload, MAX_DURATION_MS};

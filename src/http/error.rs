@@ -130,6 +130,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::UnknownUsers(names) => base.with_details(json!({ "usernames": names })),
             ServiceError::RateLimited(secs) => ApiError::rate_limited(secs),
             ServiceError::QuotaExceeded => base.with_details(json!({ "reason": "quota" })),
+            ServiceError::Refused(reason, _) => base.with_details(json!({ "reason": reason })),
             ServiceError::Db(db) => ApiError::internal(format!("database: {db}")),
             ServiceError::Internal(detail) => ApiError::internal(detail),
             _ => base,

@@ -18,6 +18,16 @@ pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The path as logged: an invite code in it (`DELETE /invites/{code}`)
+/// is a secret that lets strangers sign up, so it is masked.
+fn loggable_path(path: &str) -> String {
+    const INVITES: &str = "/api/v1/invites/";
+    match path.strip_prefix(INVITES) {
+        Some(rest) if !rest.is_empty() => format!("{INVITES}***"),
+        _ => path.to_owned(),
+    }
+}
+
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -27,7 +37,7 @@ pub async fn request_context(
     req.extensions_mut().insert(RequestId(rid.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     // Only the path: query strings may carry `access_token`.
-    let (method, path) = (req.method().to_string(), req.path().to_owned());
+    let (method, path) = (req.method().to_string(), loggable_path(req.path()));
 
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
@@ -72,4 +82,19 @@ pub async fn request_context(
             .observe_request(&method, &route, res.status().as_u16(), elapsed);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invite_codes_never_reach_the_log() {
+        assert_eq!(
+            loggable_path("/api/v1/invites/abc123"),
+            "/api/v1/invites/***"
+        );
+        assert_eq!(loggable_path("/api/v1/invites"), "/api/v1/invites");
+        assert_eq!(loggable_path("/api/v1/chats/1"), "/api/v1/chats/1");
+    }
 }

@@ -6,6 +6,7 @@ mod chats;
 pub mod error;
 pub mod extract;
 mod files;
+mod invites;
 mod messages;
 pub mod middleware;
 mod ops;
@@ -14,6 +15,7 @@ mod refresh_cookie;
 pub mod state;
 mod static_files;
 mod uploads;
+mod user_admin;
 mod users;
 pub mod ws;
 
@@ -40,7 +42,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .service(web::scope("/auth").configure(auth::routes))
-            .service(web::scope("/users").configure(users::routes))
+            .service(
+                web::scope("/users")
+                    .configure(users::routes)
+                    .configure(user_admin::routes),
+            )
+            .service(web::scope("/invites").configure(invites::routes))
             .service(web::scope("/chats").configure(chats::routes))
             .service(web::scope("/uploads").configure(uploads::routes))
             .service(web::scope("/files").configure(files::routes))

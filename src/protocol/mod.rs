@@ -6,12 +6,17 @@
 mod client;
 pub mod close;
 mod error_code;
+mod people;
+pub mod reason;
 mod server;
 mod uploads;
 mod views;
 
 pub use client::{ClientFrame, Incoming};
 pub use error_code::ErrorCode;
+pub use people::{InviteJson, PolicyJson, ResetLinkJson};
 pub use server::{MessageJson, ServerFrame};
 pub use uploads::{Attachment, Upload};
-pub use views::{timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson};
+pub use views::{
+    avatar_url, timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson,
+};

@@ -14,6 +14,8 @@ mod files;
 mod fixtures;
 mod helpers;
 mod ops;
+mod people_accounts;
+mod people_invites;
 mod process;
 mod scaleout;
 mod store_batch;

@@ -3,7 +3,9 @@
 //! roles). It runs on a `SyncArbiter`, so Argon2 and Diesel never block the
 //! HTTP workers.
 
+mod invites;
 mod manage;
+mod passwords;
 mod sign_in;
 
 use std::sync::Arc;
@@ -17,7 +19,9 @@ use crate::domain::UserId;
 use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
-pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetRole};
+pub use invites::{CreateInvite, DeleteInvite, ListInvites};
+pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
+pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};
 pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
 
 use super::ServiceResult;
@@ -29,6 +33,7 @@ pub struct AccountsActor {
     announce: Announcer,
     bus: Bus,
     refresh_ttl: chrono::Duration,
+    reset_ttl: chrono::Duration,
 }
 
 impl AccountsActor {
@@ -39,6 +44,7 @@ impl AccountsActor {
         announce: Announcer,
         bus: Bus,
         refresh_ttl_secs: u32,
+        reset_ttl_secs: u32,
     ) -> Self {
         AccountsActor {
             pool,
@@ -47,6 +53,7 @@ impl AccountsActor {
             announce,
             bus,
             refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
+            reset_ttl: chrono::Duration::seconds(reset_ttl_secs.into()),
         }
     }
 
