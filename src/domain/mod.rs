@@ -5,6 +5,7 @@ mod email;
 mod ids;
 mod invite;
 mod password;
+mod profile;
 mod role;
 mod upload;
 mod user;
@@ -17,6 +18,7 @@ pub use invite::{
     parse_expires_in, parse_max_uses, usable as invite_usable, Invite, InviteProblem,
 };
 pub use password::Password;
+pub use profile::{DisplayName, MAX_DISPLAY_NAME};
 pub use role::{Permission, Role};
 pub use upload::{DurationMs, FileName, StoredThumbnail, StoredUpload, MAX_DURATION_MS};
 pub use user::User;

@@ -10,6 +10,7 @@ mod invites;
 mod messages;
 pub mod middleware;
 mod ops;
+mod profile;
 pub mod rate_limit;
 mod refresh_cookie;
 pub mod state;
@@ -45,8 +46,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::scope("/users")
                     .configure(users::routes)
+                    .configure(profile::routes)
                     .configure(user_admin::routes),
             )
+            .service(web::scope("/avatars").configure(profile::avatar_routes))
             .service(web::scope("/invites").configure(invites::routes))
             .service(web::scope("/chats").configure(chats::routes))
             .service(web::scope("/uploads").configure(uploads::routes))

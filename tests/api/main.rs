@@ -16,6 +16,7 @@ mod helpers;
 mod ops;
 mod people_accounts;
 mod people_invites;
+mod people_profiles;
 mod process;
 mod scaleout;
 mod store_batch;

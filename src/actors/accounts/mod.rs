@@ -6,6 +6,7 @@
 mod invites;
 mod manage;
 mod passwords;
+mod profile;
 mod sign_in;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use crate::security::jwt::JwtKeys;
 pub use invites::{CreateInvite, DeleteInvite, ListInvites};
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
 pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};
+pub use profile::SetProfile;
 pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
 
 use super::ServiceResult;

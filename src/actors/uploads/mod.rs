@@ -3,6 +3,7 @@
 //! see. [`Files`] is the one handle the HTTP layer (and, in part 2, the
 //! message path) uses.
 
+pub mod avatar;
 pub mod ingest;
 pub mod store;
 pub mod sweep;
