@@ -10,8 +10,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::actors::accounts::AccountsActor;
+use crate::actors::accounts::{AccountsActor, Lifetimes};
 use crate::actors::announce::Announcer;
+use crate::actors::block_book::BlockBook;
 use crate::actors::bus::{self, Appliers, Bus, Subscription};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
@@ -176,27 +177,32 @@ fn start_services(
         Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
-    let hub = Hub::new(bus.clone()).start();
+    let book = Arc::new(BlockBook::default());
+    let hub = Hub::new(bus.clone(), book.clone()).start();
     let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
-    let rooms = Rooms::new(writer.clone(), bus.clone());
+    let rooms = Rooms::new(writer.clone(), bus.clone(), book.clone());
     if let Some(subscription) = subscription {
         subscription.start(Appliers {
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
+            book: book.clone(),
         });
     }
     let announce = Announcer::new(hub.clone(), rooms.clone());
     let accounts = {
-        let (pool, keys, access, announce, bus) = (
+        let (pool, keys, access, announce, bus, book) = (
             pool.clone(),
             keys.clone(),
             access.clone(),
             announce.clone(),
             bus.clone(),
+            book.clone(),
         );
-        let ttl = settings.refresh_token_ttl;
-        let reset_ttl = settings.reset_link_ttl;
+        let lifetimes = Lifetimes {
+            refresh_token_secs: settings.refresh_token_ttl,
+            reset_link_secs: settings.reset_link_ttl,
+        };
         SyncArbiter::start(accounts_threads(), move || {
             AccountsActor::new(
                 pool.clone(),
@@ -204,15 +210,15 @@ fn start_services(
                 access.clone(),
                 announce.clone(),
                 bus.clone(),
-                ttl,
-                reset_ttl,
+                book.clone(),
+                lifetimes,
             )
         })
     };
     let chats = {
-        let (pool, rooms) = (pool.clone(), rooms.clone());
+        let (pool, rooms, add_policy) = (pool.clone(), rooms.clone(), settings.add_policy);
         SyncArbiter::start(STORE_THREADS, move || {
-            ChatStore::new(pool.clone(), announce.clone(), rooms.clone())
+            ChatStore::new(pool.clone(), announce.clone(), rooms.clone(), add_policy)
         })
     };
     let files = Files::start(settings, pool.clone(), storage, file_urls);

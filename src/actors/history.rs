@@ -136,6 +136,10 @@ fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
                 "only members may send to this chat",
             )),
             Stored::NotMember { public: false } => Err(ServiceError::NotFound("no such chat")),
+            Stored::Blocked => Err(ServiceError::Refused(
+                crate::protocol::reason::BLOCKED,
+                "this user does not accept messages from you",
+            )),
         });
         let (_, committed) = by_room
             .entry(store.chat_id)

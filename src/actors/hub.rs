@@ -3,11 +3,13 @@
 //! (membership changes, forced closes, shutdown).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use bytestring::ByteString;
 
+use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use super::delivery::{SessionHandle, SessionNotice};
 use super::presence::Presence;
@@ -94,16 +96,19 @@ pub struct Hub {
     departing: HashMap<UserId, u64>,
     departures: u64,
     bus: Bus,
+    /// Presence does not reach people who blocked its subject.
+    book: Arc<BlockBook>,
 }
 
 impl Hub {
-    pub fn new(bus: Bus) -> Hub {
+    pub fn new(bus: Bus, book: Arc<BlockBook>) -> Hub {
         Hub {
             sessions: HashMap::new(),
             presence: Presence::default(),
             departing: HashMap::new(),
             departures: 0,
             bus,
+            book,
         }
     }
 
@@ -122,6 +127,9 @@ impl Hub {
     fn tell(&self, to: impl IntoIterator<Item = UserId>, user_id: UserId, online: bool) {
         let frame = ServerFrame::Presence { user_id, online }.encode();
         for recipient in to {
+            if self.book.blocks(recipient, user_id) {
+                continue;
+            }
             for session in self.sessions_of(recipient) {
                 session.deliver(frame.clone());
             }
@@ -182,7 +190,11 @@ impl Handler<Connect> for Hub {
         let first = !self.online(user_id);
         self.presence.enter(user_id, msg.chat_ids);
         let contacts = self.presence.contacts(user_id, |c| self.online(c));
-        let online = contacts.iter().copied().collect();
+        let online = contacts
+            .iter()
+            .copied()
+            .filter(|&c| !self.book.blocks(user_id, c))
+            .collect();
         self.sessions
             .entry(user_id)
             .or_default()

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use actix::{Actor, Addr};
 use tokio::sync::oneshot;
 
+use super::block_book::BlockBook;
 use super::bus::Bus;
 use super::history::HistoryWriter;
 use super::post::{Draft, Origin, Outcome, Post};
@@ -27,14 +28,16 @@ pub struct Rooms {
     running: Running,
     writer: Addr<HistoryWriter>,
     bus: Bus,
+    book: Arc<BlockBook>,
 }
 
 impl Rooms {
-    pub fn new(writer: Addr<HistoryWriter>, bus: Bus) -> Rooms {
+    pub fn new(writer: Addr<HistoryWriter>, bus: Bus, book: Arc<BlockBook>) -> Rooms {
         Rooms {
             running: Arc::default(),
             writer,
             bus,
+            book,
         }
     }
 
@@ -59,7 +62,13 @@ impl Rooms {
                 }
             }
         });
-        let room = Room::new(chat_id, self.writer.clone(), self.bus.clone(), forget);
+        let room = Room::new(
+            chat_id,
+            self.writer.clone(),
+            self.bus.clone(),
+            self.book.clone(),
+            forget,
+        );
         let addr = room.start();
         running.insert(chat_id, addr.clone());
         addr

@@ -2,6 +2,7 @@
 //! types, ask an actor, and shape the answer; nothing here touches the database.
 
 mod auth;
+mod blocks;
 mod chats;
 pub mod error;
 pub mod extract;
@@ -47,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::scope("/users")
                     .configure(users::routes)
                     .configure(profile::routes)
+                    .configure(blocks::routes)
                     .configure(user_admin::routes),
             )
             .service(web::scope("/avatars").configure(profile::avatar_routes))

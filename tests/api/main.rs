@@ -15,6 +15,7 @@ mod fixtures;
 mod helpers;
 mod ops;
 mod people_accounts;
+mod people_consent;
 mod people_invites;
 mod people_profiles;
 mod process;

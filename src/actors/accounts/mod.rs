@@ -3,6 +3,7 @@
 //! roles). It runs on a `SyncArbiter`, so Argon2 and Diesel never block the
 //! HTTP workers.
 
+mod blocks;
 mod invites;
 mod manage;
 mod passwords;
@@ -14,12 +15,14 @@ use std::sync::Arc;
 use actix::{Actor, SyncContext};
 
 use super::announce::Announcer;
+use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use crate::db::{DbPool, PooledConn};
 use crate::domain::UserId;
 use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
+pub use blocks::{Block, ListBlocks, LoadBlocks, Unblock};
 pub use invites::{CreateInvite, DeleteInvite, ListInvites};
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
 pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};
@@ -28,12 +31,20 @@ pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
 
 use super::ServiceResult;
 
+/// How long what the accounts actor hands out lives, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub refresh_token_secs: u32,
+    pub reset_link_secs: u32,
+}
+
 pub struct AccountsActor {
     pool: DbPool,
     keys: Arc<JwtKeys>,
     access: Arc<AccessCache>,
     announce: Announcer,
     bus: Bus,
+    book: Arc<BlockBook>,
     refresh_ttl: chrono::Duration,
     reset_ttl: chrono::Duration,
 }
@@ -45,8 +56,8 @@ impl AccountsActor {
         access: Arc<AccessCache>,
         announce: Announcer,
         bus: Bus,
-        refresh_ttl_secs: u32,
-        reset_ttl_secs: u32,
+        book: Arc<BlockBook>,
+        lifetimes: Lifetimes,
     ) -> Self {
         AccountsActor {
             pool,
@@ -54,8 +65,9 @@ impl AccountsActor {
             access,
             announce,
             bus,
-            refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
-            reset_ttl: chrono::Duration::seconds(reset_ttl_secs.into()),
+            book,
+            refresh_ttl: chrono::Duration::seconds(lifetimes.refresh_token_secs.into()),
+            reset_ttl: chrono::Duration::seconds(lifetimes.reset_link_secs.into()),
         }
     }
 

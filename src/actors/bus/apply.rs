@@ -9,6 +9,7 @@ use deadpool_redis::redis;
 use futures_util::StreamExt;
 
 use super::event::{Envelope, Event};
+use crate::actors::block_book::BlockBook;
 use crate::actors::hub::{Hub, Remote};
 use crate::actors::room::{Broadcast, Close};
 use crate::actors::rooms::Rooms;
@@ -19,6 +20,7 @@ pub struct Appliers {
     pub rooms: Rooms,
     pub hub: Addr<Hub>,
     pub access: Arc<AccessCache>,
+    pub book: Arc<BlockBook>,
 }
 
 /// This instance's subscription to the others' events, not yet started.
@@ -108,5 +110,6 @@ fn apply(event: Event, to: &Appliers) {
         }),
         Event::CloseUser { user_id, code } => to.hub.do_send(Remote::Close { user_id, code }),
         Event::Invalidate { user_id } => to.access.invalidate(user_id),
+        Event::Blocks { user_id, blocked } => to.book.set(user_id, blocked.into_iter().collect()),
     }
 }

@@ -33,6 +33,11 @@ pub enum Event {
     CloseUser { user_id: UserId, code: u16 },
     /// The user's role or existence changed: drop cached access checks.
     Invalidate { user_id: UserId },
+    /// Everyone `user_id` blocks now (replaces the earlier list).
+    Blocks {
+        user_id: UserId,
+        blocked: Vec<UserId>,
+    },
 }
 
 /// An event on the wire between instances, stamped with its instance.

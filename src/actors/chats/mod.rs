@@ -2,6 +2,7 @@
 //! a `SyncArbiter`. After a membership change commits it announces it, so
 //! open sessions see `chat_added` / `chat_removed` at once.
 
+mod consent;
 mod create;
 mod manage;
 mod reads;
@@ -31,14 +32,21 @@ pub struct ChatStore {
     announce: Announcer,
     /// For read markers, which only live sessions need to hear of.
     rooms: Rooms,
+    add_policy: crate::config::AddPolicy,
 }
 
 impl ChatStore {
-    pub fn new(pool: DbPool, announce: Announcer, rooms: Rooms) -> ChatStore {
+    pub fn new(
+        pool: DbPool,
+        announce: Announcer,
+        rooms: Rooms,
+        add_policy: crate::config::AddPolicy,
+    ) -> ChatStore {
         ChatStore {
             pool,
             announce,
             rooms,
+            add_policy,
         }
     }
 

@@ -7,7 +7,7 @@ mod tests;
 use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow, NewMessage};
-use super::{chats, members, DbConn, DbError};
+use super::{blocks, chats, members, DbConn, DbError};
 use crate::domain::{ChatId, UserId};
 use phases::{find_retried, insert, match_rows, newest, plan, refused_chats, resolve};
 
@@ -30,6 +30,8 @@ pub enum Stored {
     /// The sender is not (or no longer) a member of the chat; says whether
     /// the chat is public (visible to them) or not (as if it did not exist).
     NotMember { public: bool },
+    /// A direct chat whose other member blocked the sender.
+    Blocked,
 }
 
 /// Stores a batch in one transaction with a fixed number of statements
@@ -50,12 +52,20 @@ pub enum Stored {
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     super::write_transaction(conn, |conn| {
         let wanted = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
-        let plan = plan(batch, &members::pairs(conn, &wanted)?);
+        let mut allowed = members::pairs(conn, &wanted)?;
+        let blocked = blocks::refused_direct_sends(conn, &wanted)?;
+        allowed.retain(|pair| !blocked.contains(pair));
+        let plan = plan(batch, &allowed);
         let rows = insert(conn, batch, &plan.inserts)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
-        let outcomes = resolve(&plan, matched, earlier, &public, batch)?;
+        let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
+        for (outcome, item) in outcomes.iter_mut().zip(batch) {
+            if blocked.contains(&(item.chat_id, item.sender_id)) {
+                *outcome = Stored::Blocked;
+            }
+        }
         chats::touch(conn, &newest(&outcomes))?;
         Ok(outcomes)
     })
@@ -65,6 +75,10 @@ fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError
     if members::find(conn, item.chat_id, item.sender_id)?.is_none() {
         let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public());
         return Ok(Stored::NotMember { public });
+    }
+    let pair = std::iter::once((item.chat_id, item.sender_id)).collect();
+    if !blocks::refused_direct_sends(conn, &pair)?.is_empty() {
+        return Ok(Stored::Blocked);
     }
     let new = NewMessage::new(
         item.chat_id,
