@@ -147,3 +147,47 @@ async fn a_bad_redis_url_stops_start_up() {
     let result = microchat::startup::Application::build(settings).await;
     assert!(result.is_err());
 }
+
+#[actix_web::test]
+async fn disabling_and_blocking_apply_on_every_instance_at_once() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair(&redis).await;
+    let root = a.signup("root").await;
+    a.make_admin("root");
+    let ann = a.signup("ann").await;
+    let bob = a.signup("bob").await;
+    let chat = a.create_chat(&ann.token, "team", &["bob"], false).await;
+    // Warm b's access cache, and give bob a socket on b.
+    assert_eq!(
+        b.get("/api/v1/users/me", Some(&bob.token)).await.status,
+        200
+    );
+    let (mut ann_b, _) = b.ws(&ann.token).await;
+    let (mut bob_b, _) = b.ws(&bob.token).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Ann blocks Bob on A: Bob's typing on B no longer reaches Ann on B.
+    let path = format!("/api/v1/users/me/blocks/{}", bob.id);
+    let res = a
+        .call(Method::PUT, &path, Some(&ann.token), &[], None)
+        .await;
+    assert_eq!(res.status, 204);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bob_b.send(json!({"type": "typing", "chat_id": chat})).await;
+    ann_b.assert_quiet(Duration::from_millis(500)).await;
+
+    let res = a
+        .call(
+            Method::PUT,
+            &format!("/api/v1/users/{}/disabled", bob.id),
+            Some(&root.token),
+            &[],
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(bob_b.closed(Duration::from_secs(5)).await, Some(4003));
+    b.get("/api/v1/users/me", Some(&bob.token))
+        .await
+        .assert_error(401, "unauthorized");
+}
