@@ -1,0 +1,78 @@
+// Issue 13 in the browser: the sign-up screen follows the registration
+// policy, invite links fill the code in, reset links set a new password,
+// and a disabled account is told why it cannot sign in.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServerAndBrowser, openPage, signIn, uniqueName, apiRegister, apiLogin, apiCall, PASSWORD } from './helpers.js';
+
+// Mutated before a restart: the server reads its arguments on every start.
+const args = [];
+const env = useServerAndBrowser({ args });
+
+test('invite-only sign-up, invite links, reset links and disabled accounts', async () => {
+  const root = uniqueName('root');
+  await apiRegister(env.server, root);
+  env.server.setRole(root, 'admin');
+  args.push('--registration', 'invite', '--guests', 'off');
+  await env.server.restart();
+  const rootToken = await apiLogin(env.server, root);
+
+  // Without a code: the field is there, and the server's reason is shown.
+  let page = await openPage(env.browser, env.server);
+  await page.getByRole('tab', { name: 'Create account' }).click();
+  assert.equal(await page.locator('#guest-button').isVisible(), false);
+  const form = page.locator('#register-form');
+  await form.getByLabel('Invite code').waitFor();
+  const nobody = uniqueName('nobody');
+  await form.getByLabel('Username', { exact: true }).fill(nobody);
+  await form.getByLabel('Email', { exact: true }).fill(`${nobody}@example.com`);
+  await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.locator('#reg-invite-error', { hasText: 'invite-only' }).waitFor();
+  await page.context().close();
+
+  // The invite link opens the sign-up with the code filled in.
+  const invite = await apiCall(env.server, rootToken, 'POST', '/invites', { max_uses: 1 });
+  const name = uniqueName('newbie');
+  page = await openPage(env.browser, env.server);
+  await page.goto(`/#/invite/${invite.code}`);
+  await page.locator('#register-form').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#reg-invite').inputValue(), invite.code);
+  const form2 = page.locator('#register-form');
+  await form2.getByLabel('Username', { exact: true }).fill(name);
+  await form2.getByLabel('Email', { exact: true }).fill(`${name}@example.com`);
+  await form2.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.locator('#app').waitFor({ state: 'visible' });
+  await page.locator('.me-name', { hasText: name }).waitFor();
+  await page.context().close();
+
+  // A reset link sets a new password once.
+  const users = await apiCall(env.server, rootToken, 'GET', `/users?q=${name}`);
+  const link = await apiCall(env.server, rootToken, 'POST', `/users/${users[0].id}/reset-link`);
+  const newPassword = 'brand-new-pass-7';
+  page = await openPage(env.browser, env.server);
+  await page.goto(`/${new URL(link.url).hash}`);
+  await page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.locator('#login-form .form-error', { hasText: 'password was changed' }).waitFor();
+  await signIn(page, name, newPassword);
+  await page.context().close();
+
+  page = await openPage(env.browser, env.server);
+  await page.goto(`/${new URL(link.url).hash}`);
+  await page.getByLabel('New password', { exact: true }).fill('another-pass-8');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.locator('#reset-form .form-error', { hasText: 'already used or has expired' }).waitFor();
+  await page.context().close();
+
+  // Disabled: the sign-in says so.
+  await apiCall(env.server, rootToken, 'PUT', `/users/${users[0].id}/disabled`, { disabled: true });
+  page = await openPage(env.browser, env.server);
+  await page.locator('#login-name').fill(name);
+  await page.locator('#login-password').fill(newPassword);
+  await page.locator('#login-form').getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#login-form .form-error', { hasText: 'disabled by an administrator' }).waitFor();
+  await page.context().close();
+});
