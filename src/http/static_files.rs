@@ -18,6 +18,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/favicon.svg"),
     ),
     ("/js/main.js", JS, include_bytes!("../../static/js/main.js")),
+    (
+        "/js/admin-invites.js",
+        JS,
+        include_bytes!("../../static/js/admin-invites.js"),
+    ),
     ("/js/api.js", JS, include_bytes!("../../static/js/api.js")),
     (
         "/js/socket.js",

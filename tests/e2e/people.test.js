@@ -17,6 +17,7 @@ test('invite-only sign-up, invite links, reset links and disabled accounts', asy
   args.push('--registration', 'invite', '--guests', 'off');
   await env.server.restart();
   const rootToken = await apiLogin(env.server, root);
+  firstToken = rootToken;
 
   // Without a code: the field is there, and the server's reason is shown.
   let page = await openPage(env.browser, env.server);
@@ -76,3 +77,60 @@ test('invite-only sign-up, invite links, reset links and disabled accounts', asy
   await page.locator('#login-form .form-error', { hasText: 'disabled by an administrator' }).waitFor();
   await page.context().close();
 });
+
+test('an admin sees the policy, makes and revokes invites, disables a user and hands out a reset link', async () => {
+  // Runs after the first test: the server is invite-only and has an admin.
+  const root = uniqueName('boss');
+  const adminToken = await loginAny();
+  const code = (await apiCall(env.server, adminToken, 'POST', '/invites', {})).code;
+  for (const name of [root, 'victim' + root]) {
+    const res = await fetch(`${env.server.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: name, email: `${name}@example.com`, password: PASSWORD, invite: code }),
+    });
+    assert.equal(res.status, 201);
+  }
+  env.server.setRole(root, 'admin');
+  const victim = 'victim' + root;
+
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, root);
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.locator('#admin-policy', { hasText: 'accounts need an invite' }).waitFor();
+
+  await page.getByRole('button', { name: 'New invite' }).click();
+  await page.getByLabel('How many people').fill('2');
+  await page.getByRole('button', { name: 'Create invite' }).click();
+  const url = await page.locator('#link-output').inputValue();
+  assert.match(url, /\/#\/invite\/[0-9a-f]{32}$/);
+  const newCode = url.split('/').pop();
+  await page.getByRole('button', { name: 'Close', exact: true }).last().click();
+  const row = page.locator(`#admin-invites tr[data-code="${newCode}"]`);
+  await row.locator('td', { hasText: '0 / 2' }).waitFor();
+  await row.getByRole('button', { name: /Revoke/ }).click();
+  await row.waitFor({ state: 'detached' });
+  const list = await apiCall(env.server, adminToken, 'GET', '/invites');
+  assert.equal(list.some((i) => i.code === newCode), false);
+
+  await page.getByRole('button', { name: `Disable ${victim}` }).click();
+  await page.locator('#toast', { hasText: `${victim} is disabled` }).waitFor();
+  const login = await fetch(`${env.server.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: victim, password: PASSWORD }),
+  });
+  assert.equal(login.status, 403);
+  await page.getByRole('button', { name: `Enable ${victim}` }).waitFor();
+
+  await page.getByRole('button', { name: `Reset link for ${victim}` }).click();
+  const resetUrl = await page.locator('#link-output').inputValue();
+  assert.match(resetUrl, /\/#\/reset\/[0-9a-f]{64}$/);
+  await page.context().close();
+});
+
+/** A token of the first test's admin (named root…). */
+async function loginAny() {
+  const res = await fetch(`${env.server.url}/api/v1/users?q=root`, { headers: { Authorization: `Bearer ${firstToken}` } });
+  assert.equal(res.status, 200);
+  return firstToken;
+}
+let firstToken = null;
