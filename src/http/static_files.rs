@@ -19,6 +19,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
     ("/js/main.js", JS, include_bytes!("../../static/js/main.js")),
     (
+        "/js/people.js",
+        JS,
+        include_bytes!("../../static/js/people.js"),
+    ),
+    (
         "/js/admin-invites.js",
         JS,
         include_bytes!("../../static/js/admin-invites.js"),

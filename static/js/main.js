@@ -10,6 +10,7 @@ import { initMembers, toggleMembers, renderMembers, canManage } from './members.
 import { modal, confirmDialog } from './dialogs.js';
 import { newChatDialog, directDialog, browseDialog } from './chat-dialogs.js';
 import { renderAdmin } from './admin.js';
+import { profileDialog, passwordDialog, loadBlocks, rememberUsers } from './people.js';
 import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading, loadDetails } from './store.js';
 import { createConnection, follow, unfollow } from './realtime.js';
 
@@ -261,7 +262,14 @@ onSession(async (kind) => {
     return;
   }
   const user = currentUser();
-  renderMe({ onLogout: () => logout().catch(() => {}), onDeleteAccount: deleteAccountDialog, onSignUp: guestSignUp });
+  const redrawMe = () => renderMe({
+    onLogout: () => logout().catch(() => {}),
+    onDeleteAccount: deleteAccountDialog,
+    onSignUp: guestSignUp,
+    onProfile: () => profileDialog().then((saved) => saved && redrawMe()),
+    onPassword: passwordDialog,
+  });
+  redrawMe();
   $('#admin-link').hidden = user.role !== 'admin';
   const guest = user.role === 'guest';
   $('#new-chat').hidden = guest;
@@ -271,6 +279,8 @@ onSession(async (kind) => {
     return;
   }
   reset();
+  rememberUsers([user]);
+  loadBlocks();
   showScreen('app');
   renderConnection();
   connection.start();

@@ -99,11 +99,11 @@ export function renderConnection() {
 
 let shownMe = '';
 
-export function renderMe({ onLogout, onDeleteAccount, onSignUp }) {
+export function renderMe({ onLogout, onDeleteAccount, onSignUp, onProfile, onPassword }) {
   const user = currentUser();
   if (!user) return;
   // Token renewals call this often: rebuild only when something shows a change.
-  const key = `${user.id}/${user.username}/${user.role}`;
+  const key = `${user.id}/${user.username}/${user.role}/${user.display_name}/${user.avatar_url}`;
   if (key === shownMe && $('#me').firstChild) return;
   shownMe = key;
   const menuId = 'me-menu';
@@ -111,14 +111,18 @@ export function renderMe({ onLogout, onDeleteAccount, onSignUp }) {
     'div',
     { class: 'menu', id: menuId, role: 'menu', hidden: true },
     user.role === 'guest' ? h('button', { type: 'button', role: 'menuitem', onclick: onSignUp }, 'Create an account') : null,
+    h('button', { type: 'button', role: 'menuitem', onclick: onProfile }, 'Edit profile…'),
+    user.role === 'guest' ? null : h('button', { type: 'button', role: 'menuitem', onclick: onPassword }, 'Change password…'),
     h('button', { type: 'button', role: 'menuitem', onclick: onLogout }, 'Log out'),
     h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: onDeleteAccount }, 'Delete account…'),
   );
   const toggle = h(
     'button',
     { type: 'button', class: 'me-button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': menuId },
-    avatar(user.username, { size: 'sm', online: true }),
-    h('span', { class: 'me-text' }, h('span', { class: 'me-name' }, user.username), h('span', { class: 'me-role' }, user.role)),
+    avatar(user.display_name || user.username, { size: 'sm', online: true, url: user.avatar_url }),
+    h('span', { class: 'me-text' },
+      h('span', { class: 'me-name', title: user.display_name ? `@${user.username}` : null }, user.display_name || user.username),
+      h('span', { class: 'me-role' }, user.role)),
     h('span', { class: 'me-caret', 'aria-hidden': 'true' }, icon('more')),
   );
   wireMenu(toggle, menu);

@@ -2,6 +2,7 @@
 // typing and read markers. Views subscribe with on(topic, fn) and re-render;
 // every mutation goes through here so messages are deduplicated by id.
 
+import { rememberUsers } from './people.js';
 import { chatsApi, currentUser } from './api.js';
 
 export const state = {
@@ -62,7 +63,7 @@ export function chatTitle(chat) {
   if (!chat) return '';
   if (chat.kind === 'direct') {
     const other = directPeer(chat);
-    if (other) return other.username;
+    if (other) return other.display_name || other.username;
   }
   return chat.name;
 }
@@ -88,6 +89,7 @@ export async function loadDetails(id) {
   try {
     const chat = await chatsApi.get(id);
     state.details.set(id, chat);
+    rememberUsers(chat.members);
     const known = state.chats.get(id);
     if (known) state.chats.set(id, { ...known, members_count: chat.members_count, my_role: chat.my_role, owner_id: chat.owner_id, name: chat.name });
     emit('chats');

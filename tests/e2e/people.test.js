@@ -134,3 +134,70 @@ async function loginAny() {
   return firstToken;
 }
 let firstToken = null;
+
+// A 1×1 red PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+test('a profile with a display name and a picture, a password change, and blocking from the members list', async () => {
+  const adminToken = await loginAny();
+  const code = (await apiCall(env.server, adminToken, 'POST', '/invites', {})).code;
+  const ann = uniqueName('ann');
+  const bob = uniqueName('bob');
+  for (const name of [ann, bob]) {
+    const res = await fetch(`${env.server.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: name, email: `${name}@example.com`, password: PASSWORD, invite: code }),
+    });
+    assert.equal(res.status, 201);
+  }
+  const annToken = await apiLogin(env.server, ann);
+  const bobToken = await apiLogin(env.server, bob);
+  const chat = await apiCall(env.server, annToken, 'POST', '/chats', { name: 'pair', members: [bob] });
+
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, ann);
+  await page.locator('.me-button').click();
+  await page.getByRole('menuitem', { name: 'Edit profile…' }).click();
+  await page.getByLabel('Display name').fill('Ann Example');
+  await page.getByLabel('Picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
+  await page.locator('#avatar-preview').waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.locator('.me-name', { hasText: 'Ann Example' }).waitFor();
+  await page.locator('.me-button .avatar img').waitFor();
+  const me = await apiCall(env.server, annToken, 'GET', '/users/me');
+  assert.equal(me.display_name, 'Ann Example');
+  const picture = await fetch(`${env.server.url}${me.avatar_url}`);
+  assert.equal(picture.status, 200);
+
+  await page.locator('.me-button').click();
+  await page.getByRole('menuitem', { name: 'Change password…' }).click();
+  await page.getByLabel('Current password').fill('wrong-password-1');
+  await page.locator('dialog').getByLabel('New password', { exact: true }).fill('fresh-password-9');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.locator('dialog .form-error', { hasText: 'current password is wrong' }).waitFor();
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.locator('#toast', { hasText: 'Password changed' }).waitFor();
+
+  await page.goto(`/#/chat/${chat.id}`);
+  await page.locator('#members-toggle').click();
+  await page.getByRole('button', { name: `Block ${bob}` }).click();
+  await page.getByRole('button', { name: `Unblock ${bob}` }).waitFor();
+  const blocks = await apiCall(env.server, annToken, 'GET', '/users/me/blocks');
+  assert.deepEqual(blocks.map((u) => u.username), [bob]);
+  const refused = await fetch(`${env.server.url}/api/v1/chats/direct`, {
+    method: 'POST', headers: { Authorization: `Bearer ${bobToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ username: ann }),
+  });
+  assert.equal(refused.status, 403);
+  await page.context().close();
+
+  // Bob sees Ann's display name (username on hover) on her message.
+  await apiCall(env.server, annToken, 'POST', `/chats/${chat.id}/messages`, { body: 'hello from ann' });
+  const bobPage = await openPage(env.browser, env.server);
+  await signIn(bobPage, bob);
+  await bobPage.goto(`/#/chat/${chat.id}`);
+  await bobPage.locator('.msg-author', { hasText: 'Ann Example' }).waitFor();
+  assert.equal(await bobPage.locator('.msg-author', { hasText: 'Ann Example' }).first().getAttribute('title'), `@${ann}`);
+  await bobPage.context().close();
+});
