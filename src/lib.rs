@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod healthcheck;
 pub mod http;
+pub mod limits;
 pub mod media;
 pub mod metrics;
 pub mod protocol;

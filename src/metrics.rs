@@ -19,6 +19,24 @@ pub struct Metrics {
     commit_batch: Histogram,
     commit_seconds: Histogram,
     messages_stored: IntCounter,
+    /// The bus between instances (Redis pub/sub).
+    pub bus: BusMetrics,
+}
+
+/// How the bus between instances is doing.
+pub struct BusMetrics {
+    /// Publish-to-apply delay of other instances' events.
+    pub lag: Histogram,
+    /// Subscriptions re-established after a loss.
+    pub reconnects: IntCounter,
+    /// Messages delivered from the database after an outage (missed on the bus).
+    pub replayed: IntCounter,
+    /// Users with a session on this instance.
+    presence_local: IntGauge,
+    /// Users online only as far as other instances say.
+    presence_remote: IntGauge,
+    /// Other instances heard from within the presence TTL.
+    instances: IntGauge,
 }
 
 impl Metrics {
@@ -88,6 +106,7 @@ impl Metrics {
         registry
             .register(Box::new(messages_stored.clone()))
             .expect("unique metric");
+        let bus = BusMetrics::register(&registry);
         Metrics {
             registry,
             http_requests,
@@ -97,7 +116,15 @@ impl Metrics {
             commit_batch,
             commit_seconds,
             messages_stored,
+            bus,
         }
+    }
+
+    /// Presence as the hub sees it.
+    pub fn observe_presence(&self, local_users: usize, instances: usize, remote_users: usize) {
+        self.bus.presence_local.set(local_users as i64);
+        self.bus.instances.set(instances as i64);
+        self.bus.presence_remote.set(remote_users as i64);
     }
 
     /// `route` is the matched pattern (`/api/v1/users/{id}`), never the raw
@@ -127,6 +154,67 @@ impl Metrics {
         let mut out = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
         String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl BusMetrics {
+    fn register(registry: &Registry) -> BusMetrics {
+        let lag = Histogram::with_opts(
+            HistogramOpts::new(
+                "bus_lag_seconds",
+                "Delay from another instance publishing an event to this one applying it",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+        )
+        .expect("valid metric");
+        let reconnects = IntCounter::new(
+            "bus_reconnects_total",
+            "Redis subscriptions re-established after a loss",
+        )
+        .expect("valid metric");
+        let replayed = IntCounter::new(
+            "bus_replayed_messages_total",
+            "Messages delivered from the database after a bus outage",
+        )
+        .expect("valid metric");
+        let presence_local = IntGauge::new(
+            "presence_local_users",
+            "Users with a session on this instance",
+        )
+        .expect("valid metric");
+        let presence_remote = IntGauge::new(
+            "presence_remote_users",
+            "Users online on other instances, as their heartbeats tell",
+        )
+        .expect("valid metric");
+        let instances = IntGauge::new(
+            "bus_instances",
+            "Other instances heard from within the presence TTL",
+        )
+        .expect("valid metric");
+        for metric in [&reconnects, &replayed] {
+            registry
+                .register(Box::new(metric.clone()))
+                .expect("unique metric");
+        }
+        for metric in [&presence_local, &presence_remote, &instances] {
+            registry
+                .register(Box::new(metric.clone()))
+                .expect("unique metric");
+        }
+        registry
+            .register(Box::new(lag.clone()))
+            .expect("unique metric");
+        BusMetrics {
+            lag,
+            reconnects,
+            replayed,
+            presence_local,
+            presence_remote,
+            instances,
+        }
     }
 }
 

@@ -18,11 +18,12 @@ use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::rooms::Rooms;
-use crate::actors::uploads::Files;
+use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
 use crate::config::{JwtAlgorithm, Settings};
 use crate::db::{self, DbError, DbPool};
-use crate::http::{self, rate_limit::RateLimiter, state::AppState};
+use crate::http::{self, state::AppState};
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::security::access::{AccessCache, PermissionTable};
 use crate::security::file_urls::FileUrls;
@@ -57,10 +58,10 @@ impl Application {
         let mut conn = pool.get().map_err(DbError::from)?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
-        let file_urls = FileUrls::new(
+        let file_urls = Arc::new(FileUrls::new(
             generated_key(&mut conn, "file_url_key")?.as_bytes(),
             settings.public_url.as_deref(),
-        );
+        ));
         drop(conn);
         let storage = open_storage(&settings)?;
         log::info!("uploads stored on {}", storage.kind());
@@ -82,10 +83,21 @@ impl Application {
             bus,
             files,
         ));
+        // Shared through Redis when there is one, so instances behind a
+        // load balancer do not multiply the limits.
+        let limits = match svc.bus.pool() {
+            Some(pool) => Limits::shared(pool, &settings.redis_namespace),
+            None => Limits::local(),
+        };
         let state = web::Data::new(AppState {
             svc: svc.clone(),
-            auth_per_ip: RateLimiter::new(settings.auth_rate_per_minute, Duration::from_secs(60)),
-            login_failures: RateLimiter::new(
+            auth_per_ip: limits.window(
+                "auth",
+                settings.auth_rate_per_minute,
+                Duration::from_secs(60),
+            ),
+            login_failures: limits.window(
+                "login-failures",
                 settings.login_failures_per_account,
                 Duration::from_secs(settings.login_failure_window.into()),
             ),
@@ -169,7 +181,7 @@ fn start_services(
     keys: Arc<JwtKeys>,
     permissions: PermissionTable,
     redis: Option<(Bus, Subscription)>,
-    (storage, file_urls): (Storage, FileUrls),
+    (storage, file_urls): (Storage, Arc<FileUrls>),
 ) -> Services {
     let metrics = Arc::new(Metrics::new());
     let access = Arc::new(AccessCache::new(permissions, ACCESS_CACHE_TTL));
@@ -178,8 +190,8 @@ fn start_services(
         None => (Bus::default(), None),
     };
     let book = Arc::new(BlockBook::default());
-    let hub = Hub::new(bus.clone(), book.clone()).start();
-    let writer = HistoryWriter::new(pool.clone(), metrics.clone()).start();
+    let hub = Hub::new(bus.clone(), metrics.clone(), book.clone()).start();
+    let writer = HistoryWriter::new(pool.clone(), metrics.clone(), file_urls.clone()).start();
     let rooms = Rooms::new(writer.clone(), bus.clone(), book.clone());
     if let Some(subscription) = subscription {
         subscription.start(Appliers {
@@ -187,9 +199,13 @@ fn start_services(
             hub: hub.clone(),
             access: access.clone(),
             book: book.clone(),
+            metrics: metrics.clone(),
+            pool: pool.clone(),
+            file_urls: file_urls.clone(),
         });
     }
-    let announce = Announcer::new(hub.clone(), rooms.clone());
+    let sweep = SweepSignal::default();
+    let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
     let accounts = {
         let (pool, keys, access, announce, bus, book) = (
             pool.clone(),
@@ -216,12 +232,19 @@ fn start_services(
         })
     };
     let chats = {
-        let (pool, rooms, add_policy) = (pool.clone(), rooms.clone(), settings.add_policy);
+        let (pool, rooms, urls) = (pool.clone(), rooms.clone(), file_urls.clone());
+        let add_policy = settings.add_policy;
         SyncArbiter::start(STORE_THREADS, move || {
-            ChatStore::new(pool.clone(), announce.clone(), rooms.clone(), add_policy)
+            ChatStore::new(
+                pool.clone(),
+                announce.clone(),
+                rooms.clone(),
+                urls.clone(),
+                add_policy,
+            )
         })
     };
-    let files = Files::start(settings, pool.clone(), storage, file_urls);
+    let files = Files::start(settings, pool.clone(), storage, file_urls, sweep);
     Services {
         accounts,
         chats,

@@ -1,13 +1,15 @@
 //! Telling everyone concerned that a membership changed, once the change
 //! is committed: the user's sessions and presence (through the hub, which
 //! also tells the other instances) and the chat's room. A leave, a removal
-//! and an account deletion announce a departure the same way.
+//! and an account deletion announce a departure the same way. Deletions
+//! also wake the upload sweep, which deletes the files that went with them.
 
 use actix::Addr;
 
 use super::hub::{ChatAdded, ChatRemoved, CloseUser, Hub};
 use super::room::{Close, DetachUser};
 use super::rooms::Rooms;
+use super::uploads::SweepSignal;
 use crate::db::cascade::Departure;
 use crate::domain::{ChatId, UserId};
 use crate::protocol::{close, Chat};
@@ -16,11 +18,12 @@ use crate::protocol::{close, Chat};
 pub struct Announcer {
     hub: Addr<Hub>,
     rooms: Rooms,
+    sweep: SweepSignal,
 }
 
 impl Announcer {
-    pub fn new(hub: Addr<Hub>, rooms: Rooms) -> Announcer {
-        Announcer { hub, rooms }
+    pub fn new(hub: Addr<Hub>, rooms: Rooms, sweep: SweepSignal) -> Announcer {
+        Announcer { hub, rooms, sweep }
     }
 
     /// `user_id` is now a member of `chat` (the chat as they see it): their
@@ -43,6 +46,9 @@ impl Announcer {
                 room.do_send(Close { remote: false });
             }
         }
+        if departure == Departure::ChatDeleted {
+            self.sweep.wake();
+        }
     }
 
     /// The account is gone: its sessions close with 4003 (first, so they
@@ -57,6 +63,7 @@ impl Announcer {
         for (chat_id, departure) in departures {
             self.departed(chat_id, user_id, departure);
         }
+        self.sweep.wake();
     }
 
     /// An admin disabled the account: its sessions close with 4003 (on
@@ -78,5 +85,12 @@ impl Announcer {
         if let Some(room) = self.rooms.existing(chat_id) {
             room.do_send(Close { remote: false });
         }
+        self.sweep.wake();
+    }
+
+    /// Messages were deleted (or their attachments released): their files
+    /// can go now.
+    pub fn files_released(&self) {
+        self.sweep.wake();
     }
 }

@@ -12,9 +12,10 @@ use super::messages::to_message;
 use super::post::{Committed, Post};
 use super::{ServiceError, ServiceResult};
 use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::{now, DbPool};
+use crate::db::{now, DbError, DbPool};
 use crate::domain::ChatId;
 use crate::metrics::Metrics;
+use crate::security::file_urls::FileUrls;
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.
 const MAX_BATCH: usize = 2048;
@@ -37,16 +38,19 @@ pub struct Flush;
 pub struct HistoryWriter {
     pool: DbPool,
     metrics: Arc<Metrics>,
+    /// Signs the URLs of stored messages' attachments.
+    urls: Arc<FileUrls>,
     pending: Vec<Store>,
     writing: bool,
     flush_waiters: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl HistoryWriter {
-    pub fn new(pool: DbPool, metrics: Arc<Metrics>) -> HistoryWriter {
+    pub fn new(pool: DbPool, metrics: Arc<Metrics>, urls: Arc<FileUrls>) -> HistoryWriter {
         HistoryWriter {
             pool,
             metrics,
+            urls,
             pending: Vec::new(),
             writing: false,
             flush_waiters: Vec::new(),
@@ -78,6 +82,7 @@ impl HistoryWriter {
                     .as_ref()
                     .map(|c| c.as_str().to_owned()),
                 created_at: at,
+                attachments: s.post.draft.attachments.as_slice().to_vec(),
             })
             .collect();
         let pool = self.pool.clone();
@@ -91,7 +96,7 @@ impl HistoryWriter {
                     .collect()
             });
             act.metrics.observe_commit(batch.len(), started.elapsed());
-            deliver(batch, outcomes);
+            deliver(batch, outcomes, &act.urls);
             act.write_next(ctx);
         }));
     }
@@ -112,7 +117,9 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
     };
     match store_batch(&mut conn, rows) {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
-        Err(e) if rows.len() == 1 => vec![Err(e.into())],
+        // A lone send is retried alone only when an upload it attaches
+        // was taken meanwhile: then it is refused rather than failed.
+        Err(e) if rows.len() == 1 && !matches!(e, DbError::BatchMismatch) => vec![Err(e.into())],
         Err(e) => {
             log::warn!("batch of {} failed ({e}); storing one by one", rows.len());
             rows.iter()
@@ -123,15 +130,16 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
 }
 
 /// Hands each outcome to its room, batch order preserved per room.
-fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>) {
+fn deliver(batch: Vec<Store>, outcomes: Vec<ServiceResult<Stored>>, urls: &FileUrls) {
     // A chat's room cannot stop while it has sends in flight: one per chat.
     let mut by_room: HashMap<ChatId, (Recipient<Committed>, Committed)> = HashMap::new();
     for (store, outcome) in batch.into_iter().zip(outcomes) {
         let result = outcome.and_then(|stored| match stored {
-            Stored::Message(row, fresh) => {
+            Stored::Message(row, fresh, files) => {
                 let username = store.post.draft.sender.username.clone();
-                Ok((to_message((row, username)), fresh))
+                Ok((to_message((row, username), &files, urls), fresh))
             }
+            Stored::BadAttachments(why) => Err(ServiceError::Invalid("attachments", why)),
             Stored::NotMember { public: true } => Err(ServiceError::Forbidden(
                 "only members may send to this chat",
             )),

@@ -30,6 +30,14 @@ impl Presence {
         }
     }
 
+    /// The chats `user` is tracked in.
+    pub fn chats_of(&self, user: UserId) -> Vec<ChatId> {
+        self.chats_of
+            .get(&user)
+            .map(|chats| chats.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
     /// Stops tracking `user`.
     pub fn leave(&mut self, user: UserId) {
         for chat in self.chats_of.remove(&user).into_iter().flatten() {

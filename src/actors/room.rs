@@ -14,7 +14,8 @@ use super::bus::{Bus, Event};
 use super::delivery::{SessionHandle, SessionNotice};
 use super::history::{HistoryWriter, Store};
 use super::post::{Committed, Origin, Post};
-use crate::domain::{ChatId, UserId};
+use super::recent::Recent;
+use crate::domain::{ChatId, MessageId, UserId};
 use crate::protocol::{MessageJson, ServerFrame};
 
 /// A room with nothing attached and nothing in flight stops after this long.
@@ -55,6 +56,20 @@ pub struct Broadcast {
     pub remote: bool,
 }
 
+/// A message committed on another instance, from the bus.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RemoteMessage {
+    pub id: MessageId,
+    pub frame: ByteString,
+}
+
+/// Messages stored while the bus was down, oldest first: each not yet
+/// delivered here goes to every attached session. Answers how many did.
+#[derive(Message)]
+#[rtype(result = "u64")]
+pub struct Replay(pub Vec<(MessageId, ByteString)>);
+
 /// The chat was deleted: tell followers, then stop.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -80,6 +95,8 @@ pub struct Room {
     writer: Addr<HistoryWriter>,
     bus: Bus,
     book: Arc<BlockBook>,
+    /// Messages delivered lately, so none is delivered twice.
+    recent: Recent,
     on_stop: OnStop,
 }
 
@@ -99,7 +116,20 @@ impl Room {
             writer,
             bus,
             book,
+            recent: Recent::default(),
             on_stop,
+        }
+    }
+
+    /// Records a message as delivered; `false` if it already was.
+    fn first_delivery(&mut self, id: MessageId) -> bool {
+        let prune = self.bus.linked();
+        self.recent.first_time(id, Instant::now(), prune)
+    }
+
+    fn to_all(&self, frame: &ByteString) {
+        for attached in self.sessions.values() {
+            attached.session.deliver(frame.clone());
         }
     }
 }
@@ -152,10 +182,11 @@ impl Handler<Committed> for Room {
                         Origin::Rest(_) => None,
                     };
                     // A retried send was fanned out the first time already.
-                    if fresh {
+                    if fresh && self.first_delivery(message.id) {
                         let frame = ServerFrame::Message { message: &json }.encode();
                         self.bus.publish_with(|| Event::Chat {
                             chat_id: self.chat_id,
+                            message_id: Some(message.id),
                             frame: frame.to_string(),
                             except_user: None,
                             members_only: false,
@@ -240,6 +271,7 @@ impl Handler<Broadcast> for Room {
         if !msg.remote {
             self.bus.publish_with(|| Event::Chat {
                 chat_id: self.chat_id,
+                message_id: None,
                 frame: msg.frame.to_string(),
                 except_user: msg.except_user,
                 members_only: msg.members_only,
@@ -258,6 +290,31 @@ impl Handler<Broadcast> for Room {
                 attached.session.deliver(msg.frame.clone());
             }
         }
+    }
+}
+
+impl Handler<RemoteMessage> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: RemoteMessage, _: &mut Context<Self>) {
+        if self.first_delivery(msg.id) {
+            self.to_all(&msg.frame);
+        }
+    }
+}
+
+impl Handler<Replay> for Room {
+    type Result = u64;
+
+    fn handle(&mut self, Replay(messages): Replay, _: &mut Context<Self>) -> u64 {
+        let mut delivered = 0;
+        for (id, frame) in messages {
+            if self.first_delivery(id) {
+                self.to_all(&frame);
+                delivered += 1;
+            }
+        }
+        delivered
     }
 }
 

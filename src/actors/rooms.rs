@@ -80,6 +80,16 @@ impl Rooms {
         running.get(&chat_id).filter(|a| a.connected()).cloned()
     }
 
+    /// Every running room (to replay what a bus outage kept from them).
+    pub fn running(&self) -> Vec<(ChatId, Addr<Room>)> {
+        let running = Self::lock(&self.running);
+        running
+            .iter()
+            .filter(|(_, a)| a.connected())
+            .map(|(id, a)| (*id, a.clone()))
+            .collect()
+    }
+
     /// Stores a send made over REST through the chat's room, so it is
     /// ordered and fanned out like a WebSocket send; resolves once committed.
     pub async fn post(&self, chat_id: ChatId, draft: Draft) -> Outcome {

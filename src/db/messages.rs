@@ -125,6 +125,26 @@ pub fn after(
         .load(conn)?)
 }
 
+/// Up to `limit` messages of `chat_id` stored at or after `since` with id >
+/// `after`, oldest first: what a bus outage may have kept from sessions.
+pub fn stored_since(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    since: NaiveDateTime,
+    after: MessageId,
+    limit: i64,
+) -> Result<Vec<MessageWithSender>, DbError> {
+    Ok(messages::table
+        .inner_join(users::table)
+        .filter(messages::chat_id.eq(chat_id.0))
+        .filter(messages::id.gt(after.0))
+        .filter(messages::created_at.ge(since))
+        .order(messages::id.asc())
+        .limit(limit)
+        .select((MessageRow::as_select(), users::username))
+        .load(conn)?)
+}
+
 /// Several messages by id (the chats' last messages).
 pub fn by_ids(conn: &mut DbConn, ids: &[MessageId]) -> Result<Vec<MessageWithSender>, DbError> {
     let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();

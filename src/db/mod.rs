@@ -1,6 +1,7 @@
 //! Persistence: one module per entity, plain functions on a connection.
 //! Nothing here is async; callers run these on actor threads or a blocking pool.
 
+pub mod attachments;
 pub mod blocks;
 pub mod cascade;
 pub mod chats;

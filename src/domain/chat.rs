@@ -33,6 +33,15 @@ impl MessageBody {
         Ok(MessageBody(trimmed.to_owned()))
     }
 
+    /// As [`parse`](Self::parse), except that a message carrying
+    /// attachments may have an empty body (a photo without a caption).
+    pub fn parse_with(raw: &str, has_attachments: bool) -> Result<MessageBody, Invalid> {
+        if has_attachments && raw.trim().is_empty() {
+            return Ok(MessageBody(String::new()));
+        }
+        Self::parse(raw)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -56,6 +65,36 @@ impl ClientId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The uploads a message carries: at most [`MAX_ATTACHMENTS`], each listed
+/// once. Whose they are and whether they are free is for the store to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttachmentIds(Vec<i64>);
+
+pub const MAX_ATTACHMENTS: usize = 10;
+
+impl AttachmentIds {
+    pub fn parse(raw: Option<&[i64]>) -> Result<AttachmentIds, Invalid> {
+        let ids = raw.unwrap_or_default();
+        if ids.len() > MAX_ATTACHMENTS {
+            return Err(Invalid("at most 10 attachments"));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                return Err(Invalid("an upload may be attached only once"));
+            }
+        }
+        Ok(AttachmentIds(ids.to_vec()))
+    }
+
+    pub fn as_slice(&self) -> &[i64] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -94,6 +133,30 @@ mod tests {
         assert!(MessageBody::parse(&"😀".repeat(4000)).is_ok());
         assert!(MessageBody::parse(&"😀".repeat(4001)).is_err());
         assert!(MessageBody::parse(&format!("  {}  ", "a".repeat(4000))).is_ok());
+    }
+
+    #[test]
+    fn a_body_may_be_empty_only_with_attachments() {
+        assert!(MessageBody::parse_with("  ", false).is_err());
+        assert_eq!(MessageBody::parse_with(" \n", true).unwrap().as_str(), "");
+        assert_eq!(
+            MessageBody::parse_with(" hi ", true).unwrap().as_str(),
+            "hi"
+        );
+        assert!(MessageBody::parse_with(&"a".repeat(4001), true).is_err());
+    }
+
+    #[test]
+    fn attachments_are_at_most_ten_each_listed_once() {
+        assert!(AttachmentIds::parse(None).unwrap().is_empty());
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(
+            AttachmentIds::parse(Some(&ten)).unwrap().as_slice(),
+            &ten[..]
+        );
+        let eleven: Vec<i64> = (1..=11).collect();
+        assert!(AttachmentIds::parse(Some(&eleven)).is_err());
+        assert!(AttachmentIds::parse(Some(&[3, 4, 3])).is_err());
     }
 
     #[test]

@@ -11,7 +11,9 @@ mod upload;
 mod user;
 mod username;
 
-pub use chat::{ChatKind, ChatName, ClientId, MemberRole, MessageBody};
+pub use chat::{
+    AttachmentIds, ChatKind, ChatName, ClientId, MemberRole, MessageBody, MAX_ATTACHMENTS,
+};
 pub use email::Email;
 pub use ids::{ChatId, MessageId, UserId};
 pub use invite::{

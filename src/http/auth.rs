@@ -42,10 +42,11 @@ fn client_key(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+async fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     state
         .auth_per_ip
         .hit(&client_key(req))
+        .await
         .map_err(ApiError::rate_limited)
 }
 
@@ -71,7 +72,7 @@ async fn register(
     req: HttpRequest,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let invite = body
         .invite
         .as_deref()
@@ -125,7 +126,7 @@ async fn register(
 }
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     if state.settings.guests == Switch::Off {
         return Err(
             ServiceError::Refused(reason::GUESTS_DISABLED, "guest accounts are off").into(),
@@ -140,18 +141,19 @@ async fn login(
     req: HttpRequest,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let LoginBody { login, password } = body.into_inner();
     let account = login.trim().to_lowercase();
     state
         .login_failures
         .check(&account)
+        .await
         .map_err(ApiError::rate_limited)?;
     match state.svc.accounts.send(Login { login, password }).await? {
         Ok(tokens) => Ok(tokens_response(HttpResponse::Ok(), &tokens, &state)),
         Err(ServiceError::InvalidCredentials) => {
             // Counting only failures keeps a user's own successful logins free.
-            let _ = state.login_failures.hit(&account);
+            let _ = state.login_failures.hit(&account).await;
             Err(ServiceError::InvalidCredentials.into())
         }
         Err(other) => Err(other.into()),
@@ -205,7 +207,7 @@ async fn reset(
     req: HttpRequest,
     body: web::Json<ResetBody>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_client(&state, &req)?;
+    limit_client(&state, &req).await?;
     let ResetBody {
         token,
         new_password,

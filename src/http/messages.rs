@@ -8,7 +8,7 @@ use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::chats::{History, MarkRead};
 use crate::actors::post::Draft;
-use crate::domain::{ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
+use crate::domain::{AttachmentIds, ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
 use crate::protocol::Sender;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,6 +50,7 @@ async fn history(
 struct SendBody {
     body: String,
     client_id: Option<String>,
+    attachments: Option<Vec<i64>>,
 }
 
 /// Sends through the chat's room like a WebSocket send, and answers once
@@ -62,8 +63,15 @@ async fn send(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Write)?;
     let chat_id = id.into_inner();
-    let SendBody { body, client_id } = body.into_inner();
-    let body = MessageBody::parse(&body).map_err(|e| ApiError::validation(&[("body", e)]))?;
+    let SendBody {
+        body,
+        client_id,
+        attachments,
+    } = body.into_inner();
+    let attachments = AttachmentIds::parse(attachments.as_deref())
+        .map_err(|e| ApiError::validation(&[("attachments", e)]))?;
+    let body = MessageBody::parse_with(&body, !attachments.is_empty())
+        .map_err(|e| ApiError::validation(&[("body", e)]))?;
     let client_id = client_id
         .map(|c| ClientId::parse(&c).map_err(|e| ApiError::validation(&[("client_id", e)])))
         .transpose()?;
@@ -74,6 +82,7 @@ async fn send(
         },
         body,
         client_id,
+        attachments,
     };
     let (message, fresh) = state.svc.rooms.post(chat_id, draft).await?;
     let mut res = if fresh {

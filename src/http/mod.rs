@@ -12,7 +12,6 @@ mod messages;
 pub mod middleware;
 mod ops;
 mod profile;
-pub mod rate_limit;
 mod refresh_cookie;
 pub mod state;
 mod static_files;

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use super::rate_limit::RateLimiter;
 use crate::actors::Services;
 use crate::config::Settings;
+use crate::limits::Window;
 
 pub struct AppState {
     pub svc: Arc<Services>,
     pub settings: Arc<Settings>,
     /// Register, login and guest per client address.
-    pub auth_per_ip: RateLimiter,
+    pub auth_per_ip: Window,
     /// Failed logins per account name.
-    pub login_failures: RateLimiter,
+    pub login_failures: Window,
 }

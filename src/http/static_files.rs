@@ -12,6 +12,7 @@ const SVG: &str = "image/svg+xml";
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("/", HTML, include_bytes!("../../static/index.html")),
     ("/app.css", CSS, include_bytes!("../../static/app.css")),
+    ("/files.css", CSS, include_bytes!("../../static/files.css")),
     (
         "/favicon.svg",
         SVG,
@@ -76,6 +77,21 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/chat-dialogs.js"),
     ),
     (
+        "/js/files.js",
+        JS,
+        include_bytes!("../../static/js/files.js"),
+    ),
+    (
+        "/js/upload-tray.js",
+        JS,
+        include_bytes!("../../static/js/upload-tray.js"),
+    ),
+    (
+        "/js/voice.js",
+        JS,
+        include_bytes!("../../static/js/voice.js"),
+    ),
+    (
         "/js/admin.js",
         JS,
         include_bytes!("../../static/js/admin.js"),
@@ -84,7 +100,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 
 /// No inline script, nothing from elsewhere.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+                   media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for (path, content_type, bytes) in ASSETS {

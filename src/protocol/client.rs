@@ -21,8 +21,11 @@ pub enum ClientFrame {
     },
     Send {
         chat_id: ChatId,
+        /// May be empty (`""`) when `attachments` are given.
         body: String,
         client_id: Option<String>,
+        /// Upload ids; `null` or absent for none.
+        attachments: Option<Vec<i64>>,
     },
     Typing {
         chat_id: ChatId,
@@ -162,7 +165,8 @@ mod tests {
             ClientFrame::Send {
                 chat_id: ChatId(3),
                 body: "hi".into(),
-                client_id: None
+                client_id: None,
+                attachments: None
             }
         );
         assert_eq!(reference, Some(json!({"n": 1})));

@@ -104,6 +104,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::protocol::{Attachment, Upload};
 
     fn message() -> Message {
         Message {
@@ -116,6 +117,19 @@ mod tests {
             body: "hi \"there\"".into(),
             client_id: Some("c1".into()),
             created_at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 41, 7).unwrap(),
+            attachments: vec![Attachment {
+                upload: Upload {
+                    id: 5,
+                    name: "a.png".into(),
+                    content_type: "image/png".into(),
+                    size: 10,
+                    width: Some(2),
+                    height: Some(1),
+                    duration_ms: None,
+                },
+                url: "/api/v1/files/5/a.png?exp=1&sig=s".into(),
+                thumbnail_url: None,
+            }],
         }
     }
 
@@ -148,7 +162,11 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&serialized).unwrap(),
             json!({"id": 7, "chat_id": 3, "sender": {"id": 1, "username": "ann"},
                    "body": "hi \"there\"", "client_id": "c1",
-                   "created_at": "2026-11-26T09:41:07.000Z"})
+                   "created_at": "2026-11-26T09:41:07.000Z",
+                   "attachments": [{"id": 5, "name": "a.png", "content_type": "image/png",
+                                    "size": 10, "width": 2, "height": 1, "duration_ms": null,
+                                    "url": "/api/v1/files/5/a.png?exp=1&sig=s",
+                                    "thumbnail_url": null}]})
         );
     }
 

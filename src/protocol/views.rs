@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 
 use serde_json::Value;
 
-use super::ErrorCode;
+use super::{Attachment, ErrorCode};
 use crate::domain::{ChatId, ChatKind, MemberRole, MessageId, Role, User, UserId};
 
 /// RFC 3339 UTC with milliseconds, e.g. `2026-11-26T09:41:07.123Z`.
@@ -34,6 +34,8 @@ pub struct Message {
     pub client_id: Option<String>,
     #[serde(serialize_with = "ser_time")]
     pub created_at: DateTime<Utc>,
+    /// In upload order; `[]` for none.
+    pub attachments: Vec<Attachment>,
 }
 
 /// A member as `GET /chats/{id}` lists it: the user object plus its role in the chat.

@@ -172,7 +172,7 @@ export const chatsApi = {
   addMember: (id, username) => api('POST', `/chats/${id}/members`, { username }),
   removeMember: (id, username) => api('DELETE', `/chats/${id}/members/${encodeURIComponent(username)}`),
   messages: (id, before) => api('GET', `/chats/${id}/messages?limit=50${before ? `&before=${before}` : ''}`),
-  send: (id, body, clientId) => api('POST', `/chats/${id}/messages`, { body, client_id: clientId }),
+  send: (id, body, clientId, attachments = []) => api('POST', `/chats/${id}/messages`, { body, client_id: clientId, attachments }),
   read: (id, messageId) => api('POST', `/chats/${id}/read`, { message_id: messageId }),
 };
 

@@ -2,13 +2,16 @@
 // messages on scroll-up without a jump, pending sends, typing, the composer.
 
 import { currentUser } from './api.js';
-import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon } from './dom.js';
+import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon, toast } from './dom.js';
 import {
   state, on, conv, loadRecent, loadOlder, chatTitle, directPeer, typingNames,
   markRead, setReadingProbe, isReading,
 } from './store.js';
 import { sendMessage, sendTyping, retry, discard } from './realtime.js';
 import { faceOf, nameTag } from './people.js';
+import { attachmentsBlock } from './files.js';
+import { initUploadTray, render as renderTray, takeUploads, trayBusy } from './upload-tray.js';
+import { initVoice } from './voice.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const list = () => $('#messages');
@@ -38,7 +41,9 @@ function seenLabels(chatId, messages) {
 
 function messageRow(m, { pending = null } = {}) {
   const row = h('div', { class: `msg${pending ? ` pending ${pending.status}` : ''}`, 'data-id': m.id ?? null, 'data-client-id': m.client_id || null });
-  row.append(h('div', { class: 'msg-body' }, m.body));
+  if (m.body) row.append(h('div', { class: 'msg-body' }, m.body));
+  const files = attachmentsBlock(m.attachments);
+  if (files) row.append(files);
   row.append(h('time', { class: 'msg-hover-time', datetime: m.created_at }, formatTime(m.created_at)));
   if (pending) {
     const status = h('div', { class: 'msg-status' });
@@ -74,7 +79,7 @@ function buildTimeline(chatId) {
   }
   const all = [
     ...c.messages.map((m) => ({ m })),
-    ...c.pending.map((p) => ({ m: { body: p.body, created_at: p.created_at, sender: me, client_id: p.client_id }, p })),
+    ...c.pending.map((p) => ({ m: { body: p.body, attachments: p.attachments, created_at: p.created_at, sender: me, client_id: p.client_id }, p })),
   ];
   const seen = seenLabels(chatId, c.messages);
   let prev = null;
@@ -173,6 +178,7 @@ export function renderComposer({ onJoin, onSignUp }) {
   const canWrite = chat?.my_role && user?.role !== 'guest';
   composer.hidden = !canWrite;
   alt.hidden = !!canWrite;
+  renderTray();
   if (canWrite) {
     $('#composer-input').placeholder = `Message ${chat.kind === 'direct' ? '' : chat.public ? '#' : ''}${chatTitle(chat)}`;
     return;
@@ -245,12 +251,21 @@ export function initConversation() {
     markRead(state.currentId);
   });
   window.addEventListener('focus', () => state.currentId && isReading(state.currentId) && markRead(state.currentId));
+  initUploadTray();
+  initVoice();
 
   const input = $('#composer-input');
   const submit = () => {
+    const chatId = state.currentId;
     const body = input.value.trim();
-    if (!body || !state.currentId) return;
-    sendMessage(state.currentId, body);
+    if (!chatId) return;
+    if (trayBusy(chatId)) {
+      toast('Wait for the uploads to finish, or cancel them.');
+      return;
+    }
+    const files = takeUploads(chatId);
+    if (!body && !files.length) return;
+    sendMessage(chatId, body, files);
     input.value = '';
     autosize(input);
     requestAnimationFrame(() => {

@@ -13,6 +13,7 @@ import { renderAdmin } from './admin.js';
 import { profileDialog, passwordDialog, loadBlocks, rememberUsers } from './people.js';
 import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading, loadDetails } from './store.js';
 import { createConnection, follow, unfollow } from './realtime.js';
+import { summary } from './files.js';
 
 const connection = createConnection({
   onRevoked: () => {
@@ -314,7 +315,7 @@ on('chats', () => {
   }
 });
 on('incoming', (msg) => {
-  if (msg.chat_id === state.currentId) $('#announcer').textContent = `${msg.sender.username}: ${msg.body}`;
+  if (msg.chat_id === state.currentId) $('#announcer').textContent = `${msg.sender.username}: ${msg.body || summary(msg)}`;
 });
 
 function init() {

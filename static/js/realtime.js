@@ -101,9 +101,9 @@ function newClientId() {
 }
 
 /** Show a message at once as pending and send it over the socket. */
-export function sendMessage(chatId, body) {
+export function sendMessage(chatId, body, attachments = []) {
   const c = conv(chatId);
-  const p = { client_id: newClientId(), chat_id: chatId, body, status: 'sending', created_at: new Date().toISOString() };
+  const p = { client_id: newClientId(), chat_id: chatId, body, attachments, status: 'sending', created_at: new Date().toISOString() };
   c.pending.push(p);
   emit('messages', chatId);
   transmit(p);
@@ -113,7 +113,8 @@ function transmit(p) {
   clearTimeout(p.timer);
   p.status = 'sending';
   p.final = false;
-  const sent = state.connection?.send({ type: 'send', chat_id: p.chat_id, body: p.body, client_id: p.client_id, ref: p.client_id });
+  const attachments = p.attachments.map((a) => a.id);
+  const sent = state.connection?.send({ type: 'send', chat_id: p.chat_id, body: p.body, client_id: p.client_id, attachments, ref: p.client_id });
   if (!sent) {
     // Not connected: it goes out (over REST, idempotent by client_id) once we are.
     p.status = 'queued';
@@ -134,7 +135,7 @@ export async function retry(p) {
   p.status = 'sending';
   emit('messages', p.chat_id);
   try {
-    addMessage(await chatsApi.send(p.chat_id, p.body, p.client_id));
+    addMessage(await chatsApi.send(p.chat_id, p.body, p.client_id, p.attachments.map((a) => a.id)));
   } catch (err) {
     p.status = 'failed';
     p.error = err.message;

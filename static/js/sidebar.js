@@ -4,6 +4,7 @@
 import { currentUser } from './api.js';
 import { $, h, fill, avatar, formatShort, icon } from './dom.js';
 import { state, on, sortedChats, followedChats, chatTitle, directPeer } from './store.js';
+import { summary } from './files.js';
 
 function chatIcon(chat) {
   if (chat.kind === 'direct') {
@@ -17,7 +18,7 @@ function preview(chat) {
   const m = chat.last_message;
   if (!m) return chat.kind === 'direct' ? 'Say hello 👋' : 'No messages yet';
   const who = m.sender.id === currentUser()?.id ? 'You' : m.sender.username;
-  const text = m.body.replace(/\s+/g, ' ');
+  const text = m.body ? m.body.replace(/\s+/g, ' ') : `📎 ${summary(m)}`;
   return chat.kind === 'direct' && who !== 'You' ? text : `${who}: ${text}`;
 }
 

@@ -3,12 +3,16 @@
 //! PostgreSQL database when MICROCHAT_TEST_DATABASE_URL is set) and talks to
 //! it over HTTP like any client.
 
+mod attachment_deletions;
+mod attachments;
 mod auth_login;
 mod auth_register;
 mod auth_tokens;
 mod backend;
+mod bus_outage;
 mod chats_rest;
 mod cli;
+mod cluster;
 mod file_harness;
 mod files;
 mod fixtures;

@@ -6,7 +6,9 @@ use std::time::Duration;
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app_with, TestApp};
+use microchat::config::Settings;
+
+use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
 
 fn redis_url() -> Option<String> {
     match std::env::var("MICROCHAT_TEST_REDIS_URL") {
@@ -20,11 +22,17 @@ fn redis_url() -> Option<String> {
 
 /// Two instances on one database and one Redis namespace of their own.
 async fn pair(redis: &str) -> (TestApp, TestApp) {
+    pair_with(redis, |_| {}).await
+}
+
+/// The same, with `tweak` applied to both instances' settings.
+async fn pair_with(redis: &str, tweak: fn(&mut Settings)) -> (TestApp, TestApp) {
     let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
     let (url, ns) = (redis.to_owned(), namespace.clone());
     let a = spawn_app_with(move |s| {
         s.redis_url = Some(url);
         s.redis_namespace = ns;
+        tweak(s);
     })
     .await;
     let (url, db) = (redis.to_owned(), a.settings.database_url.clone());
@@ -32,6 +40,7 @@ async fn pair(redis: &str) -> (TestApp, TestApp) {
         s.redis_url = Some(url);
         s.redis_namespace = namespace;
         s.database_url = db;
+        tweak(s);
     })
     .await;
     (a, b)
@@ -166,13 +175,33 @@ async fn disabling_and_blocking_apply_on_every_instance_at_once() {
     let (mut bob_b, _) = b.ws(&bob.token).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    // Ann blocks Bob on A: Bob's typing on B no longer reaches Ann on B.
+    // Ann blocks Bob on A: once the bus has carried it (well under 3 s),
+    // Bob's typing on B no longer reaches Ann on B.
     let path = format!("/api/v1/users/me/blocks/{}", bob.id);
     let res = a
         .call(Method::PUT, &path, Some(&ann.token), &[], None)
         .await;
     assert_eq!(res.status, 204);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        bob_b.send(json!({"type": "typing", "chat_id": chat})).await;
+        match ann_b.event(Duration::from_millis(400)).await {
+            crate::ws_client::Event::Silence => break,
+            crate::ws_client::Event::Json(v)
+                if v["type"] == "typing" || v["type"] == "presence" =>
+            {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the block never reached B: {v}"
+                );
+                // Drain what is left of this round before trying again.
+                while let crate::ws_client::Event::Json(_) =
+                    ann_b.event(Duration::from_millis(100)).await
+                {}
+            }
+            other => panic!("ann heard {other:?}"),
+        }
+    }
     bob_b.send(json!({"type": "typing", "chat_id": chat})).await;
     ann_b.assert_quiet(Duration::from_millis(500)).await;
 
@@ -190,4 +219,93 @@ async fn disabling_and_blocking_apply_on_every_instance_at_once() {
     b.get("/api/v1/users/me", Some(&bob.token))
         .await
         .assert_error(401, "unauthorized");
+}
+
+/// The next `presence` frame about `user`, within `wait`.
+pub(crate) async fn presence_of(ws: &mut crate::ws_client::Ws, user: i64, wait: Duration) -> bool {
+    use crate::ws_client::Event;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match ws.event(left).await {
+            Event::Json(f) if f["type"] == "presence" && f["user_id"] == user => {
+                return f["online"].as_bool().expect("online is a bool")
+            }
+            Event::Json(_) => {}
+            other => panic!("no presence of {user} within {wait:?}: {other:?}"),
+        }
+    }
+}
+
+#[actix_web::test]
+async fn presence_spans_instances_both_ways() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair(&redis).await;
+    let ann = a.signup("ann").await;
+    let bob = a.signup("bob").await;
+    a.create_chat(&ann.token, "seen", &["bob"], false).await;
+    let (mut ann_a, ready) = a.ws(&ann.token).await;
+    assert_eq!(ready["online"], json!([]));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (bob_b, ready) = b.ws(&bob.token).await;
+    assert_eq!(
+        ready["online"],
+        json!([ann.id]),
+        "ann is online on the other instance"
+    );
+    assert!(presence_of(&mut ann_a, bob.id, Duration::from_secs(5)).await);
+
+    // A second session of bob on ann's instance announces nothing new.
+    let (bob_a, _) = a.ws(&bob.token).await;
+    ann_a.assert_quiet(Duration::from_millis(500)).await;
+    drop(bob_a);
+    // Bob is still on b: his session on a closing is no departure.
+    ann_a.assert_quiet(Duration::from_secs(6)).await;
+
+    drop(bob_b);
+    let started = std::time::Instant::now();
+    assert!(!presence_of(&mut ann_a, bob.id, Duration::from_secs(10)).await);
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "after the grace"
+    );
+    let (_, ready) = b.ws(&bob.token).await;
+    assert_eq!(ready["online"], json!([ann.id]));
+}
+
+#[actix_web::test]
+async fn two_instances_share_the_auth_and_failed_login_limits() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair_with(&redis, |s| {
+        s.auth_rate_per_minute = 6;
+        s.login_failures_per_account = 3;
+    })
+    .await;
+    // One address, alternating instances: 6 in all, not 6 each.
+    assert_eq!(
+        a.register("ann", "ann@example.com", PASSWORD).await.status,
+        201
+    );
+    for i in 0..3 {
+        let app = if i % 2 == 0 { &b } else { &a };
+        app.login("ann", "wrong password")
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    // Three failures counted across both: the account is locked on either.
+    for app in [&a, &b] {
+        let res = app.login("ann", PASSWORD).await;
+        res.assert_error(429, "rate_limited");
+        let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry), "{retry}");
+    }
+    // 6 auth requests were made (1 register + 3 + 2 logins): the budget is spent.
+    let res = b.register("bob", "bob@example.com", PASSWORD).await;
+    res.assert_error(429, "rate_limited");
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    a.post("/api/v1/auth/guest", None, json!({}))
+        .await
+        .assert_error(429, "rate_limited");
 }

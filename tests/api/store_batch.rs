@@ -19,6 +19,7 @@ fn pending(
         body: body.into(),
         client_id: client_id.map(Into::into),
         created_at: Utc::now().naive_utc(),
+        attachments: Vec::new(),
     }
 }
 
@@ -63,7 +64,7 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     members::add(&mut conn, other_chat, ann, MemberRole::Owner, now).unwrap();
 
     let earlier = store_batch(&mut conn, &[pending(chat, ann, "earlier", Some("e1"))]).unwrap();
-    let Stored::Message(earlier, true) = &earlier[0] else {
+    let Stored::Message(earlier, true, _) = &earlier[0] else {
         panic!("{earlier:?}")
     };
 
@@ -78,24 +79,24 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     ];
     let out = store_batch(&mut conn, &batch).unwrap();
     let id = |s: &Stored| match s {
-        Stored::Message(row, _) => row.id,
+        Stored::Message(row, _, _) => row.id,
         other => panic!("{other:?}"),
     };
-    assert!(matches!(&out[0], Stored::Message(r, true) if r.body == "one"));
+    assert!(matches!(&out[0], Stored::Message(r, true, _) if r.body == "one"));
     assert!(
-        matches!(&out[1], Stored::Message(r, true) if r.body == "two" && r.client_id.is_none())
+        matches!(&out[1], Stored::Message(r, true, _) if r.body == "two" && r.client_id.is_none())
     );
     assert!(
-        matches!(&out[2], Stored::Message(r, false) if r.body == "one"),
+        matches!(&out[2], Stored::Message(r, false, _) if r.body == "one"),
         "replay within the batch"
     );
     assert!(matches!(&out[3], Stored::NotMember { public: false }));
     assert!(
-        matches!(&out[4], Stored::Message(r, false) if r.id == earlier.id),
+        matches!(&out[4], Stored::Message(r, false, _) if r.id == earlier.id),
         "replay of an earlier batch"
     );
     assert!(
-        matches!(&out[5], Stored::Message(r, true) if r.body == "three"),
+        matches!(&out[5], Stored::Message(r, true, _) if r.body == "three"),
         "client ids are per sender"
     );
     assert!(
@@ -107,7 +108,7 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     assert_eq!(chat_row.last_message_id(), Some(id(&out[5])));
     let other_row = chats::find(&mut conn, other_chat).unwrap().unwrap();
     assert_eq!(other_row.last_message_id(), Some(id(&out[6])));
-    let Stored::Message(elsewhere, true) = &out[6] else {
+    let Stored::Message(elsewhere, true, _) = &out[6] else {
         panic!("{:?}", out[6])
     };
     assert_eq!(other_row.activity_at, elsewhere.created_at);

@@ -33,6 +33,21 @@ impl TestApp {
         (ws, ready)
     }
 
+    /// Like [`ws`](Self::ws), but `None` instead of a panic when the socket
+    /// cannot be opened or closes before `ready` (a server going away).
+    pub async fn try_ws(&self, token: &str) -> Option<(Ws, Value)> {
+        let url = format!(
+            "ws://127.0.0.1:{}/api/v1/ws?access_token={token}",
+            self.port
+        );
+        let (_, framed) = self.client.ws(url).connect().await.ok()?;
+        let mut ws = Ws { framed };
+        match ws.event(Duration::from_secs(10)).await {
+            Event::Json(ready) if ready["type"] == "ready" => Some((ws, ready)),
+            _ => None,
+        }
+    }
+
     /// Opens a socket without authenticating.
     pub async fn ws_raw(&self, path: &str) -> Ws {
         let url = format!("ws://127.0.0.1:{}{path}", self.port);

@@ -98,11 +98,11 @@ export async function startServer({ args = [] } = {}) {
  * One server (started with `args`) and one browser for a whole test file,
  * shared by its tests and stopped after them: `env.server`, `env.browser`.
  */
-export function useServerAndBrowser({ args = [] } = {}) {
+export function useServerAndBrowser({ args = [], browserArgs = [] } = {}) {
   const env = {};
   before(async () => {
     env.server = await startServer({ args });
-    env.browser = await launchBrowser();
+    env.browser = await launchBrowser({ extraArgs: browserArgs });
   });
   after(async () => {
     await env.browser?.close();
@@ -111,12 +111,13 @@ export function useServerAndBrowser({ args = [] } = {}) {
   return env;
 }
 
-export function launchBrowser() {
+/** Chromium; `extraArgs` e.g. a fake microphone for voice messages. */
+export function launchBrowser({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

@@ -21,6 +21,41 @@ try {
   }
   server.setRole('maya', 'admin');
   const as = (name, method, path, body) => apiCall(server, tokens[name], method, path, body);
+  const upload = async (name, filename, type, bytes) => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type }), filename);
+    const res = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: { Authorization: `Bearer ${tokens[name]}` }, body: form });
+    if (res.status !== 201) throw new Error(`upload ${filename}: ${res.status}`);
+    return (await res.json()).id;
+  };
+  // A plausible design mockup, drawn by Chromium.
+  const drawMockup = async () => {
+    const scratch = await browser.newPage();
+    const b64 = await scratch.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 640;
+      c.height = 400;
+      const g = c.getContext('2d');
+      g.fillStyle = '#f4f1fb';
+      g.fillRect(0, 0, 640, 400);
+      g.fillStyle = '#3f0e40';
+      g.fillRect(0, 0, 640, 48);
+      g.fillStyle = '#ffffff';
+      g.fillRect(170, 110, 300, 200);
+      g.fillStyle = '#d9cfe8';
+      g.beginPath();
+      g.arc(320, 170, 34, 0, Math.PI * 2);
+      g.fill();
+      g.fillStyle = '#c9c2d3';
+      g.fillRect(220, 222, 200, 12);
+      g.fillRect(250, 244, 140, 10);
+      g.fillStyle = '#1264a3';
+      g.fillRect(265, 268, 110, 28);
+      return c.toDataURL('image/png').split(',')[1];
+    });
+    await scratch.close();
+    return Buffer.from(b64, 'base64');
+  };
 
   const design = await as('maya', 'POST', '/chats', { name: 'design-review', members: ['leo', 'sam', 'priya'] });
   const general = await as('leo', 'POST', '/chats', { name: 'general', members: ['maya', 'sam', 'priya', 'jonas'], public: true });
@@ -37,6 +72,10 @@ try {
   await say('sam', design, 'I can take that. Ship it behind a flag on Thursday?');
   await say('maya', design, 'Sounds good 👍\nLeo, can you write up the copy changes?');
   await say('leo', design, 'On it, will share by lunch.');
+  const mockup = await upload('leo', 'empty-state-v2.png', 'image/png', await drawMockup());
+  const copy = await upload('leo', 'onboarding-copy.pdf', 'application/pdf',
+    Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'));
+  await as('leo', 'POST', `/chats/${design.id}/messages`, { body: 'Copy changes and the new empty state:', attachments: [mockup, copy] });
   await say('leo', dm, 'Got a minute after standup?');
   await say('priya', design, 'Reminder: usability session at 15:00 in room Ada.');
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ChatId, UserId};
+use crate::domain::{ChatId, MessageId, UserId};
 
 /// Something that happened on one instance that the others must apply.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -11,6 +11,10 @@ pub enum Event {
     /// A frame for the sessions attached to a chat's room.
     Chat {
         chat_id: ChatId,
+        /// Set when the frame is a new message: rooms remember what they
+        /// delivered, so a replay after a bus outage sends nothing twice.
+        #[serde(default)]
+        message_id: Option<MessageId>,
         frame: String,
         except_user: Option<UserId>,
         members_only: bool,
@@ -38,11 +42,43 @@ pub enum Event {
         user_id: UserId,
         blocked: Vec<UserId>,
     },
+    /// Presence across instances (see `hub`): the user's first session on
+    /// the origin instance opened; `chat_ids` are their chats.
+    Online {
+        user_id: UserId,
+        chat_ids: Vec<ChatId>,
+    },
+    /// The user's last session on the origin instance closed (after the grace).
+    Offline { user_id: UserId },
+    /// The origin instance is alive; sent every second.
+    Heartbeat,
+    /// The origin instance (re)joined the bus: every instance answers with
+    /// its roster.
+    Hello,
+    /// Everyone online on the origin instance, with their chats.
+    Roster { users: Vec<(UserId, Vec<ChatId>)> },
+}
+
+impl Event {
+    /// Events about presence, which the hub applies knowing their origin.
+    pub fn is_presence(&self) -> bool {
+        matches!(
+            self,
+            Event::Online { .. }
+                | Event::Offline { .. }
+                | Event::Heartbeat
+                | Event::Hello
+                | Event::Roster { .. }
+        )
+    }
 }
 
 /// An event on the wire between instances, stamped with its instance.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Envelope {
     pub origin: String,
+    /// When it was published (Unix ms), for the bus lag metric.
+    #[serde(default)]
+    pub sent_ms: i64,
     pub event: Event,
 }

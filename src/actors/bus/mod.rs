@@ -9,15 +9,22 @@
 //! applies other instances' events to the local rooms, hub and access cache.
 //!
 //! Pub/sub is at-most-once: an instance that loses its Redis connection
-//! misses events until it reconnects; clients recover with `sync`.
+//! misses events until it reconnects. Then it replays, from the database,
+//! the messages stored meanwhile to its open sessions (`replay`), and
+//! exchanges presence rosters with the others (the hub), so clients need
+//! not `sync` after a blip.
 
 mod apply;
 mod event;
 mod publish;
+mod replay;
 
 pub use apply::{Appliers, Subscription};
 pub use event::Event;
 pub use publish::Bus;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use deadpool_redis::redis;
 
@@ -25,7 +32,18 @@ use deadpool_redis::redis;
 /// starts publishing. The subscription starts once the actors it applies
 /// events to exist.
 pub async fn connect(url: &str, namespace: &str) -> Result<(Bus, Subscription), String> {
-    let pool = deadpool_redis::Config::from_url(url)
+    let mut config = deadpool_redis::Config::from_url(url);
+    // With Redis unreachable, publishing and readiness fail within a
+    // second instead of queueing events (and probes) behind a dead host.
+    let mut pool_config = deadpool_redis::PoolConfig::default();
+    let limit = Some(std::time::Duration::from_secs(1));
+    pool_config.timeouts = deadpool_redis::Timeouts {
+        wait: limit,
+        create: limit,
+        recycle: limit,
+    };
+    config.pool = Some(pool_config);
+    let pool = config
         .create_pool(Some(deadpool_redis::Runtime::Tokio1))
         .map_err(|e| format!("redis pool: {e}"))?;
     let mut conn = pool.get().await.map_err(|e| format!("redis: {e}"))?;
@@ -36,6 +54,7 @@ pub async fn connect(url: &str, namespace: &str) -> Result<(Bus, Subscription), 
     let channel = format!("{namespace}:events");
     // Each instance skips its own events when they come back.
     let origin = uuid::Uuid::new_v4().simple().to_string();
-    let bus = Bus::start(pool, channel.clone(), origin.clone());
-    Ok((bus, Subscription::new(url, channel, origin)))
+    let down = Arc::new(AtomicBool::new(true));
+    let bus = Bus::start(pool, channel.clone(), origin.clone(), down.clone());
+    Ok((bus, Subscription::new(url, channel, origin, down)))
 }

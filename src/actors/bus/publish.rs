@@ -1,5 +1,8 @@
 //! The publishing half of the bus.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use deadpool_redis::redis::{self, AsyncCommands};
 use tokio::sync::mpsc;
 
@@ -10,17 +13,26 @@ use super::event::{Envelope, Event};
 pub struct Bus {
     tx: Option<mpsc::UnboundedSender<Event>>,
     pool: Option<deadpool_redis::Pool>,
+    /// Whether the subscription hears the other instances now, and has
+    /// caught up on what an outage kept from it (set by the subscription).
+    down: Arc<AtomicBool>,
 }
 
 impl Bus {
     /// Starts the loop that publishes this instance's events on `channel`.
-    pub(super) fn start(pool: deadpool_redis::Pool, channel: String, origin: String) -> Bus {
+    pub(super) fn start(
+        pool: deadpool_redis::Pool,
+        channel: String,
+        origin: String,
+        down: Arc<AtomicBool>,
+    ) -> Bus {
         let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
         let publisher = pool.clone();
         actix_web::rt::spawn(async move {
             while let Some(event) = rx.recv().await {
                 let envelope = Envelope {
                     origin: origin.clone(),
+                    sent_ms: chrono::Utc::now().timestamp_millis(),
                     event,
                 };
                 let payload = serde_json::to_string(&envelope).expect("event serializes");
@@ -37,7 +49,19 @@ impl Bus {
         Bus {
             tx: Some(tx),
             pool: Some(pool),
+            down,
         }
+    }
+
+    /// The Redis pool, when there is one (shared rate limits use it too).
+    pub fn pool(&self) -> Option<deadpool_redis::Pool> {
+        self.pool.clone()
+    }
+
+    /// `false` from the moment this instance stops hearing the others until
+    /// it has replayed what it missed; always `true` without Redis.
+    pub fn linked(&self) -> bool {
+        !self.down.load(Ordering::Relaxed)
     }
 
     pub fn publish(&self, event: Event) {

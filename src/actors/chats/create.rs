@@ -66,7 +66,7 @@ impl Handler<CreateChat> for ChatStore {
             Ok(chat)
         })?;
         let chat_id = chat.id;
-        let view = chat_view(&mut conn, chat, msg.caller, false)?;
+        let view = chat_view(&mut conn, chat, msg.caller, false, &self.urls)?;
         self.announce_added(&mut conn, chat_id, &member_ids)?;
         Ok(view)
     }
@@ -96,7 +96,10 @@ impl Handler<OpenDirect> for ChatStore {
             if members::add(&mut conn, chat_id, msg.caller, MemberRole::Member, now())? {
                 self.announce_added(&mut conn, chat_id, &[msg.caller])?;
             }
-            return Ok((chat_view(&mut conn, chat, msg.caller, false)?, false));
+            return Ok((
+                chat_view(&mut conn, chat, msg.caller, false, &self.urls)?,
+                false,
+            ));
         }
         let created = crate::db::write_transaction::<_, DbError, _>(&mut conn, |conn| {
             let at = now();
@@ -118,7 +121,7 @@ impl Handler<OpenDirect> for ChatStore {
         match created {
             Ok(chat) => {
                 let chat_id = chat.id;
-                let view = chat_view(&mut conn, chat, msg.caller, false)?;
+                let view = chat_view(&mut conn, chat, msg.caller, false, &self.urls)?;
                 self.announce_added(&mut conn, chat_id, &[msg.caller, other.id])?;
                 Ok((view, true))
             }
@@ -126,7 +129,10 @@ impl Handler<OpenDirect> for ChatStore {
             Err(DbError::UniqueViolation(_)) => {
                 let chat = chats::find_direct(&mut conn, &key)?
                     .ok_or(ServiceError::NotFound("no such chat"))?;
-                Ok((chat_view(&mut conn, chat, msg.caller, false)?, false))
+                Ok((
+                    chat_view(&mut conn, chat, msg.caller, false, &self.urls)?,
+                    false,
+                ))
             }
             Err(e) => Err(e.into()),
         }

@@ -86,7 +86,7 @@ impl Handler<Join> for ChatStore {
                 self.announce_added(&mut conn, chat.id, &[msg.caller])?;
             }
         }
-        chat_view(&mut conn, chat, msg.caller, false)
+        chat_view(&mut conn, chat, msg.caller, false, &self.urls)
     }
 }
 
@@ -123,7 +123,7 @@ impl Handler<AddMember> for ChatStore {
         if members::add(&mut conn, chat.id, user.id, MemberRole::Member, now())? {
             self.announce_added(&mut conn, chat.id, &[user.id])?;
         }
-        chat_view(&mut conn, chat, msg.caller, false)
+        chat_view(&mut conn, chat, msg.caller, false, &self.urls)
     }
 }
 

@@ -8,6 +8,7 @@ mod manage;
 mod reads;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix::{Actor, SyncContext};
 
@@ -16,22 +17,25 @@ pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
 pub use reads::{CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter};
 
 use super::announce::Announcer;
-use super::messages::to_message;
+use super::messages::to_messages;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
 use crate::db::chats::{self, ChatRow};
 use crate::db::members::{self, MemberRow};
-use crate::db::messages;
 use crate::db::users::UserRow;
+use crate::db::{attachments, messages};
 use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
 use crate::protocol::{Chat, MemberView, Message};
+use crate::security::file_urls::FileUrls;
 
 pub struct ChatStore {
     pool: DbPool,
     announce: Announcer,
     /// For read markers, which only live sessions need to hear of.
     rooms: Rooms,
+    /// Signs the URLs of messages' attachments.
+    urls: Arc<FileUrls>,
     add_policy: crate::config::AddPolicy,
 }
 
@@ -40,12 +44,14 @@ impl ChatStore {
         pool: DbPool,
         announce: Announcer,
         rooms: Rooms,
+        urls: Arc<FileUrls>,
         add_policy: crate::config::AddPolicy,
     ) -> ChatStore {
         ChatStore {
             pool,
             announce,
             rooms,
+            urls,
             add_policy,
         }
     }
@@ -65,7 +71,7 @@ impl ChatStore {
             return Ok(());
         };
         for &user_id in user_ids {
-            let chat = chat_view(conn, row.clone(), user_id, false)?;
+            let chat = chat_view(conn, row.clone(), user_id, false, &self.urls)?;
             self.announce.joined(user_id, chat);
         }
         Ok(())
@@ -85,9 +91,10 @@ fn chat_view(
     row: ChatRow,
     viewer: UserId,
     with_members: bool,
+    urls: &FileUrls,
 ) -> ServiceResult<Chat> {
     let membership = members::find(conn, row.id, viewer)?.map(|m| (m.role(), m.last_read_id));
-    let mut views = chat_views(conn, vec![(row, membership)], viewer)?;
+    let mut views = chat_views(conn, vec![(row, membership)], viewer, urls)?;
     let mut chat = views.pop().expect("one view per row");
     if with_members {
         let list = members::list(conn, chat.id)?;
@@ -100,12 +107,14 @@ fn chat_view(
     Ok(chat)
 }
 
-/// Builds many chat objects with a fixed number of queries plus one
+/// Builds many chat objects (last messages with their attachments) with a
+/// fixed number of queries plus one
 /// index range count per chat the viewer belongs to (its unread messages).
 fn chat_views(
     conn: &mut DbConn,
     rows: Vec<(ChatRow, Membership)>,
     viewer: UserId,
+    urls: &FileUrls,
 ) -> ServiceResult<Vec<Chat>> {
     let ids: Vec<ChatId> = rows.iter().map(|(c, _)| c.id).collect();
     let counts: HashMap<ChatId, i64> = members::counts(conn, &ids)?.into_iter().collect();
@@ -113,10 +122,12 @@ fn chat_views(
         .iter()
         .filter_map(|(c, _)| c.last_message_id())
         .collect();
-    let mut last: HashMap<MessageId, Message> = messages::by_ids(conn, &last_ids)?
-        .into_iter()
-        .map(|m| (m.0.id, to_message(m)))
-        .collect();
+    let files = attachments::of_messages(conn, &last_ids)?;
+    let mut last: HashMap<MessageId, Message> =
+        to_messages(messages::by_ids(conn, &last_ids)?, files, urls)
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
     let mut out = Vec::with_capacity(rows.len());
     for (row, membership) in rows {
         let unread = match membership {

@@ -3,10 +3,10 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, chat_views, visible, ChatStore};
-use crate::actors::messages::to_message;
+use crate::actors::messages::to_messages;
 use crate::actors::room::Broadcast;
 use crate::actors::{ServiceError, ServiceResult};
-use crate::db::{chats, members, messages};
+use crate::db::{attachments, chats, members, messages};
 use crate::domain::{ChatId, MessageId, UserId};
 use crate::protocol::{self as domain, ServerFrame};
 
@@ -89,7 +89,7 @@ impl Handler<MyChats> for ChatStore {
             .into_iter()
             .map(|(chat, role, read)| (chat, Some((role, read))))
             .collect();
-        chat_views(&mut conn, rows, msg.caller)
+        chat_views(&mut conn, rows, msg.caller, &self.urls)
     }
 }
 
@@ -104,7 +104,7 @@ impl Handler<PublicChats> for ChatStore {
                 members::find(&mut conn, chat.id, msg.caller)?.map(|m| (m.role(), m.last_read_id));
             rows.push((chat, membership));
         }
-        chat_views(&mut conn, rows, msg.caller)
+        chat_views(&mut conn, rows, msg.caller, &self.urls)
     }
 }
 
@@ -120,7 +120,7 @@ impl Handler<GetChat> for ChatStore {
             msg.can_read_public,
             msg.is_admin,
         )?;
-        chat_view(&mut conn, chat, msg.caller, true)
+        chat_view(&mut conn, chat, msg.caller, true, &self.urls)
     }
 }
 
@@ -137,7 +137,9 @@ impl Handler<History> for ChatStore {
             false,
         )?;
         let page = messages::page(&mut conn, msg.chat_id, msg.before, msg.limit)?;
-        Ok(page.into_iter().map(to_message).collect())
+        let ids: Vec<MessageId> = page.iter().map(|m| m.0.id).collect();
+        let files = attachments::of_messages(&mut conn, &ids)?;
+        Ok(to_messages(page, files, &self.urls))
     }
 }
 
@@ -156,7 +158,9 @@ impl Handler<SyncAfter> for ChatStore {
         let mut rows = messages::after(&mut conn, msg.chat_id, msg.after_id, msg.limit + 1)?;
         let has_more = rows.len() as i64 > msg.limit;
         rows.truncate(msg.limit as usize);
-        Ok((rows.into_iter().map(to_message).collect(), has_more))
+        let ids: Vec<MessageId> = rows.iter().map(|m| m.0.id).collect();
+        let files = attachments::of_messages(&mut conn, &ids)?;
+        Ok((to_messages(rows, files, &self.urls), has_more))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Uploads: taking files in ([`ingest`]), their rows ([`store`]), the sweep
 //! of unreachable ones ([`sweep`]), and the objects and signed URLs clients
-//! see. [`Files`] is the one handle the HTTP layer (and, in part 2, the
-//! message path) uses.
+//! see. [`Files`] is the one handle the HTTP layer uses; messages sign
+//! their attachments' URLs with the same [`FileUrls`].
 
 pub mod avatar;
 pub mod ingest;
@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 
 pub use ingest::{IngestError, Stored};
 pub use store::UploadStore;
+pub use sweep::SweepSignal;
 
 use super::{ServiceError, ServiceResult};
 use crate::config::Settings;
@@ -25,8 +26,7 @@ use crate::db::uploads::NewUpload;
 use crate::db::DbPool;
 use crate::domain::{DurationMs, FileName, StoredUpload, UserId};
 use crate::media::Kind;
-use crate::protocol::Attachment;
-use crate::security::file_urls::{FileUrls, Variant};
+use crate::security::file_urls::FileUrls;
 use crate::storage::Storage;
 
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +40,7 @@ pub struct UploadLimits {
 pub struct Files {
     pub store: Addr<UploadStore>,
     pub storage: Storage,
-    pub urls: FileUrls,
+    pub urls: Arc<FileUrls>,
     pub limits: UploadLimits,
     /// Images decoded at once: decoding is CPU-bound and each may hold up
     /// to the decoder's allocation limit.
@@ -60,7 +60,8 @@ impl Files {
         settings: &Settings,
         pool: DbPool,
         storage: Storage,
-        urls: FileUrls,
+        urls: Arc<FileUrls>,
+        signal: SweepSignal,
     ) -> Arc<Files> {
         let store = SyncArbiter::start(STORE_THREADS, move || UploadStore::new(pool.clone()));
         let limits = UploadLimits {
@@ -72,6 +73,7 @@ impl Files {
             files.clone(),
             Duration::from_secs(settings.upload_sweep_interval.into()),
             Duration::from_secs(settings.upload_orphan_ttl.into()),
+            signal,
         )
         .start();
         files
@@ -80,7 +82,7 @@ impl Files {
     pub fn new(
         store: Addr<UploadStore>,
         storage: Storage,
-        urls: FileUrls,
+        urls: Arc<FileUrls>,
         limits: UploadLimits,
     ) -> Files {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -155,19 +157,5 @@ impl Files {
             .send(store::FindUpload { id })
             .await
             .map_err(mailbox)?
-    }
-
-    /// The upload as a message attachment, with URLs signed for the current
-    /// window (`now` in Unix seconds). No I/O.
-    pub fn attachment(&self, upload: &StoredUpload, now: i64) -> Attachment {
-        let thumbnail_url = upload.thumbnail.as_ref().map(|_| {
-            self.urls
-                .url(upload.id, &upload.name, Variant::Thumbnail, now)
-        });
-        Attachment {
-            upload: upload.into(),
-            url: self.urls.url(upload.id, &upload.name, Variant::File, now),
-            thumbnail_url,
-        }
     }
 }

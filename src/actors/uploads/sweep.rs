@@ -1,10 +1,14 @@
 //! Deletes uploads nobody can reach: never attached to a message within the
 //! orphan TTL, or whose owner or message was deleted. Rows go first (so a
 //! file is never served without its bytes being about to go), then bytes.
+//! It runs every interval, and at once when a [`SweepSignal`] says that
+//! messages, chats or users were just deleted.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::{Actor, ActorFutureExt, AsyncContext, Context, WrapFuture};
+use tokio::sync::Notify;
 
 use super::Files;
 use crate::actors::uploads::store::TakeUnreachable;
@@ -12,25 +16,61 @@ use crate::actors::uploads::store::TakeUnreachable;
 /// Rows deleted per database round trip.
 const BATCH: i64 = 200;
 
+/// Wakes this instance's sweeper: whoever deletes messages, chats or users
+/// calls [`wake`](SweepSignal::wake) after the commit, so their files'
+/// bytes go within moments rather than at the next interval.
+#[derive(Clone, Default)]
+pub struct SweepSignal(Arc<Notify>);
+
+impl SweepSignal {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
 pub struct Sweeper {
-    files: std::sync::Arc<Files>,
+    files: Arc<Files>,
     every: Duration,
     orphan_ttl: Duration,
+    signal: SweepSignal,
     running: bool,
+    /// Woken while a pass was running: run another one after it.
+    again: bool,
 }
 
 impl Sweeper {
-    pub fn new(files: std::sync::Arc<Files>, every: Duration, orphan_ttl: Duration) -> Sweeper {
+    pub fn new(
+        files: Arc<Files>,
+        every: Duration,
+        orphan_ttl: Duration,
+        signal: SweepSignal,
+    ) -> Sweeper {
         Sweeper {
             files,
             every,
             orphan_ttl,
+            signal,
             running: false,
+            again: false,
         }
+    }
+
+    /// Waits for the signal, sweeps, and waits again.
+    fn listen(&mut self, ctx: &mut Context<Self>) {
+        let signal = self.signal.0.clone();
+        ctx.spawn(
+            async move { signal.notified().await }
+                .into_actor(self)
+                .map(|(), act, ctx| {
+                    act.sweep(ctx);
+                    act.listen(ctx);
+                }),
+        );
     }
 
     fn sweep(&mut self, ctx: &mut Context<Self>) {
         if self.running {
+            self.again = true;
             return;
         }
         self.running = true;
@@ -38,10 +78,13 @@ impl Sweeper {
         ctx.spawn(
             async move { sweep_once(&files, ttl).await }
                 .into_actor(self)
-                .map(|removed, act, _| {
+                .map(|removed, act, ctx| {
                     act.running = false;
                     if removed > 0 {
                         log::info!("upload sweep: deleted {removed} unreachable files");
+                    }
+                    if std::mem::take(&mut act.again) {
+                        act.sweep(ctx);
                     }
                 }),
         );
@@ -53,6 +96,7 @@ impl Actor for Sweeper {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.sweep(ctx);
+        self.listen(ctx);
         ctx.run_interval(self.every, |act, ctx| act.sweep(ctx));
     }
 }

@@ -11,7 +11,7 @@ use crate::actors::chats::{MarkRead, SyncAfter};
 use crate::actors::post::{Draft, Origin, Post};
 use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
-use crate::domain::{ChatId, ClientId, MessageBody, MessageId, Permission};
+use crate::domain::{AttachmentIds, ChatId, ClientId, MessageBody, MessageId, Permission};
 use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, MessageJson, Sender, ServerFrame};
 
 const SYNC_DEFAULT: i64 = 100;
@@ -19,6 +19,14 @@ const SYNC_MAX: i64 = 500;
 
 fn invalid(reason: &'static str) -> Refusal {
     Refusal::new(ErrorCode::ValidationFailed, reason)
+}
+
+/// The fields of a `send` frame, borrowed from it.
+struct Send<'a> {
+    chat_id: ChatId,
+    body: &'a str,
+    client_id: Option<&'a str>,
+    attachments: Option<&'a [i64]>,
 }
 
 impl WsSession {
@@ -98,7 +106,16 @@ impl WsSession {
                 chat_id,
                 body,
                 client_id,
-            } => self.on_send(chat_id, &body, client_id.as_deref(), &reference, ctx),
+                attachments,
+            } => {
+                let send = Send {
+                    chat_id,
+                    body: &body,
+                    client_id: client_id.as_deref(),
+                    attachments: attachments.as_deref(),
+                };
+                self.on_send(send, &reference, ctx)
+            }
             ClientFrame::Typing { chat_id } => self.on_typing(chat_id),
             ClientFrame::Read {
                 chat_id,
@@ -152,13 +169,18 @@ impl WsSession {
 
     fn on_send(
         &mut self,
-        chat_id: ChatId,
-        body: &str,
-        client_id: Option<&str>,
+        Send {
+            chat_id,
+            body,
+            client_id,
+            attachments,
+        }: Send,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<(), Refusal> {
-        let body = MessageBody::parse(body).map_err(|e| invalid(e.0))?;
+        let attachments = AttachmentIds::parse(attachments).map_err(|e| invalid(e.0))?;
+        let body =
+            MessageBody::parse_with(body, !attachments.is_empty()).map_err(|e| invalid(e.0))?;
         let client_id = match client_id {
             Some(raw) => Some(ClientId::parse(raw).map_err(|e| invalid(e.0))?),
             None => None,
@@ -187,6 +209,7 @@ impl WsSession {
                 },
                 body,
                 client_id,
+                attachments,
             },
             origin: Origin::Ws {
                 session: self.outlet(ctx),

@@ -1,5 +1,6 @@
 //! The group-commit write: many sends stored in one transaction.
 
+mod attachments;
 mod phases;
 #[cfg(test)]
 mod tests;
@@ -7,8 +8,8 @@ mod tests;
 use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow, NewMessage};
-use super::{blocks, chats, members, DbConn, DbError};
-use crate::domain::{ChatId, UserId};
+use super::{blocks, chats, members, now, DbConn, DbError};
+use crate::domain::{ChatId, StoredUpload, UserId};
 use phases::{find_retried, insert, match_rows, newest, plan, refused_chats, resolve};
 
 /// One send waiting to be stored.
@@ -19,19 +20,23 @@ pub struct PendingMessage {
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Upload ids to attach (the sender's own, not yet attached).
+    pub attachments: Vec<i64>,
 }
 
 /// What happened to one send of a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stored {
     /// Stored now (`true`) or found stored by an earlier send with the same
-    /// `client_id` (`false`).
-    Message(MessageRow, bool),
+    /// `client_id` (`false`), with its attachments.
+    Message(MessageRow, bool, Vec<StoredUpload>),
     /// The sender is not (or no longer) a member of the chat; says whether
     /// the chat is public (visible to them) or not (as if it did not exist).
     NotMember { public: bool },
     /// A direct chat whose other member blocked the sender.
     Blocked,
+    /// Lists an upload that is not the sender's or is already attached.
+    BadAttachments(&'static str),
 }
 
 /// Stores a batch in one transaction with a fixed number of statements
@@ -41,10 +46,12 @@ pub enum Stored {
 /// authority on who may send, whatever a session or room believed.
 ///
 /// In phases: **plan** (who may send, which sends repeat one of this
-/// batch), **insert** (one statement; rows whose `client_id` was stored
+/// batch, which may take the uploads they list), **insert** (one statement; rows whose `client_id` was stored
 /// before are skipped), **match** the returned rows to the sends and look up
 /// the earlier rows of the skipped ones (retries), **resolve** every send's
-/// outcome, then record each touched chat's newest message.
+/// outcome, **bind** the new messages' uploads to them and **load** the
+/// attachments of the messages returned, then record each touched chat's
+/// newest message.
 ///
 /// Fails as a whole (and the caller retries item by item) if the database
 /// skipped a row the batch did not expect, e.g. a concurrent instance
@@ -55,9 +62,11 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
         let mut allowed = members::pairs(conn, &wanted)?;
         let blocked = blocks::refused_direct_sends(conn, &wanted)?;
         allowed.retain(|pair| !blocked.contains(pair));
-        let plan = plan(batch, &allowed);
+        let mut plan = plan(batch, &allowed);
+        attachments::claim(conn, batch, &mut plan)?;
         let rows = insert(conn, batch, &plan.inserts)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
+        attachments::bind(conn, batch, &matched.stored, now())?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
         let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
@@ -66,6 +75,7 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
                 *outcome = Stored::Blocked;
             }
         }
+        attachments::load(conn, batch, &mut outcomes)?;
         chats::touch(conn, &newest(&outcomes))?;
         Ok(outcomes)
     })
@@ -80,6 +90,12 @@ fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError
     if !blocks::refused_direct_sends(conn, &pair)?.is_empty() {
         return Ok(Stored::Blocked);
     }
+    if !item.attachments.is_empty() {
+        let states = crate::db::attachments::states(conn, &item.attachments)?;
+        if let Some(why) = attachments::refusal(item, &states, &Default::default()) {
+            return Ok(Stored::BadAttachments(why));
+        }
+    }
     let new = NewMessage::new(
         item.chat_id,
         item.sender_id,
@@ -88,17 +104,30 @@ fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError
         item.created_at,
     );
     let (row, fresh) = messages::insert_idempotent(conn, &new)?;
-    Ok(Stored::Message(row, fresh))
+    let ids = &item.attachments;
+    if fresh && !ids.is_empty() && attachments::bind_one(conn, ids, &row, now())? != ids.len() {
+        // Taken since the claim read it (another instance): roll back.
+        return Err(DbError::BatchMismatch);
+    }
+    let mut outcome = [Stored::Message(row, fresh, Vec::new())];
+    attachments::load(conn, std::slice::from_ref(item), &mut outcome)?;
+    let [outcome] = outcome;
+    Ok(outcome)
 }
 
 /// Stores one send in its own transaction: the fallback that isolates a
 /// failing item when a whole batch could not commit.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    super::write_transaction(conn, |conn| {
+    let stored = super::write_transaction(conn, |conn| {
         let stored = store_one(conn, item)?;
-        if let Stored::Message(row, true) = &stored {
+        if let Stored::Message(row, true, _) = &stored {
             chats::touch(conn, &[(row.chat_id, row.id, row.created_at)])?;
         }
         Ok(stored)
-    })
+    });
+    match stored {
+        // Only binding uploads mismatches here: one was taken meanwhile.
+        Err(DbError::BatchMismatch) => Ok(Stored::BadAttachments(attachments::TAKEN)),
+        other => other,
+    }
 }

@@ -20,6 +20,8 @@ pub(super) enum Decision {
     Replay(usize),
     /// Goes into the insert.
     Insert,
+    /// Lists uploads it may not attach; says why.
+    BadAttachments(&'static str),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -178,7 +180,7 @@ pub(super) fn resolve(
 ) -> Result<Vec<Stored>, DbError> {
     let mut out: Vec<Option<Stored>> = vec![None; batch.len()];
     for (i, row) in matched.stored {
-        out[i] = Some(Stored::Message(row, true));
+        out[i] = Some(Stored::Message(row, true, Vec::new()));
     }
     for i in matched.retried {
         let key = (
@@ -186,7 +188,7 @@ pub(super) fn resolve(
             batch[i].client_id.clone().unwrap_or_default(),
         );
         let row = earlier.remove(&key).ok_or(DbError::BatchMismatch)?;
-        out[i] = Some(Stored::Message(row, false));
+        out[i] = Some(Stored::Message(row, false, Vec::new()));
     }
     for (i, decision) in plan.decisions.iter().enumerate() {
         match *decision {
@@ -196,9 +198,13 @@ pub(super) fn resolve(
             }
             // The first send comes earlier in the batch: already resolved.
             Decision::Replay(first) => match &out[first] {
-                Some(Stored::Message(row, _)) => out[i] = Some(Stored::Message(row.clone(), false)),
+                Some(Stored::Message(row, _, _)) => {
+                    out[i] = Some(Stored::Message(row.clone(), false, Vec::new()))
+                }
+                Some(Stored::BadAttachments(why)) => out[i] = Some(Stored::BadAttachments(why)),
                 _ => return Err(DbError::BatchMismatch),
             },
+            Decision::BadAttachments(why) => out[i] = Some(Stored::BadAttachments(why)),
             Decision::Insert => {}
         }
     }
@@ -211,7 +217,7 @@ pub(super) fn resolve(
 pub(super) fn newest(outcomes: &[Stored]) -> Vec<(ChatId, MessageId, NaiveDateTime)> {
     let mut newest: HashMap<ChatId, (MessageId, NaiveDateTime)> = HashMap::new();
     for outcome in outcomes {
-        if let Stored::Message(row, true) = outcome {
+        if let Stored::Message(row, true, _) = outcome {
             let entry = newest
                 .entry(row.chat_id)
                 .or_insert((row.id, row.created_at));

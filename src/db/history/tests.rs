@@ -4,8 +4,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
+use super::attachments::{apply_claims, NOT_YOURS, TAKEN};
 use super::phases::*;
 use super::{PendingMessage, Stored};
+use crate::db::attachments::UploadState;
 use crate::db::messages::MessageRow;
 use crate::db::DbError;
 use crate::domain::{ChatId, MessageId, UserId};
@@ -27,6 +29,7 @@ fn send(chat_id: ChatId, sender_id: UserId, client_id: Option<&str>) -> PendingM
         body: "hi".into(),
         client_id: client_id.map(Into::into),
         created_at: at(),
+        attachments: Vec::new(),
     }
 }
 
@@ -122,11 +125,11 @@ fn resolve_gives_every_send_its_outcome_and_newest_one_row_per_chat() {
     assert_eq!(
         out,
         vec![
-            Stored::Message(row(5, &batch[0]), true),
+            Stored::Message(row(5, &batch[0]), true, vec![]),
             Stored::NotMember { public: true },
-            Stored::Message(row(5, &batch[0]), false),
-            Stored::Message(row(2, &batch[3]), false),
-            Stored::Message(row(6, &batch[4]), true),
+            Stored::Message(row(5, &batch[0]), false, vec![]),
+            Stored::Message(row(2, &batch[3]), false, vec![]),
+            Stored::Message(row(6, &batch[4]), true, vec![]),
         ]
     );
     assert_eq!(newest(&out), vec![(CHAT, MessageId(6), at())]);
@@ -142,4 +145,64 @@ fn a_retry_whose_earlier_row_is_missing_fails_the_batch() {
     };
     let out = resolve(&plan, matched, HashMap::new(), &HashMap::new(), &batch);
     assert!(matches!(out, Err(DbError::BatchMismatch)));
+}
+
+fn with_files(mut item: PendingMessage, ids: &[i64]) -> PendingMessage {
+    item.attachments = ids.to_vec();
+    item
+}
+
+#[test]
+fn claims_take_only_the_senders_free_uploads_once_and_let_retries_through() {
+    let free = |owner| UploadState {
+        owner: Some(owner),
+        attached_to: None,
+    };
+    let held = |cid: &str| UploadState {
+        owner: Some(ANN),
+        attached_to: Some(Some((ANN, Some(cid.to_owned())))),
+    };
+    let states = HashMap::from([
+        (1, free(ANN)),
+        (2, free(ANN)),
+        (3, held("r")),
+        (4, held("r")),
+        (
+            5,
+            UploadState {
+                owner: Some(ANN),
+                attached_to: Some(None),
+            },
+        ),
+        (6, free(BOB)),
+    ]);
+    let batch = [
+        with_files(send(CHAT, ANN, Some("c1")), &[1, 2]),
+        with_files(send(CHAT, BOB, None), &[1]),
+        with_files(send(CHAT, ANN, None), &[2]),
+        with_files(send(CHAT, ANN, Some("r")), &[3]),
+        with_files(send(CHAT, ANN, Some("s")), &[4]),
+        with_files(send(CHAT, ANN, None), &[99]),
+        with_files(send(CHAT, ANN, None), &[5]),
+        with_files(send(CHAT, ANN, None), &[6]),
+        send(CHAT, BOB, None),
+    ];
+    let mut plan = plan(&batch, &members());
+    apply_claims(&batch, &mut plan, &states);
+    use Decision::*;
+    assert_eq!(
+        plan.decisions,
+        vec![
+            Insert,
+            BadAttachments(NOT_YOURS),
+            BadAttachments(TAKEN),
+            Insert,
+            BadAttachments(TAKEN),
+            BadAttachments(NOT_YOURS),
+            BadAttachments(TAKEN),
+            BadAttachments(NOT_YOURS),
+            Insert,
+        ]
+    );
+    assert_eq!(plan.inserts, vec![0, 3, 8]);
 }

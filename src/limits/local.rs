@@ -1,5 +1,5 @@
-//! Fixed-window counters per key (client address, account). Small and
-//! in-process: each instance limits what it sees.
+//! Fixed-window counters per key in this process: each instance limits
+//! what it sees (the fallback when Redis is absent or does not answer).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

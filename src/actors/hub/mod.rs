@@ -1,6 +1,15 @@
 //! The hub: which users are connected through which sessions. It carries
 //! presence and the events addressed to a user rather than to a chat
 //! (membership changes, forced closes, shutdown).
+//!
+//! Presence spans instances: each hub tells the others over the bus when a
+//! user comes (first session here) and goes (last session here, after the
+//! grace), heartbeats every second, and keeps who is online elsewhere in
+//! [`Instances`]. A user is online while any instance has them; an instance
+//! silent for [`INSTANCE_TTL`] (killed, cut off) takes its users offline
+//! with it. How remote events are applied is in `remote.rs`.
+
+mod remote;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,13 +21,22 @@ use bytestring::ByteString;
 use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use super::delivery::{SessionHandle, SessionNotice};
+use super::instances::Instances;
 use super::presence::Presence;
 use crate::domain::{ChatId, UserId};
+use crate::metrics::Metrics;
 use crate::protocol::{close, Chat, ServerFrame};
 
 /// How long a user may be gone before contacts see them offline, so a
 /// reconnect does not flicker.
 const OFFLINE_GRACE: Duration = Duration::from_secs(5);
+
+/// Every hub tells the others it is alive this often...
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+/// ...and one not heard from for this long is taken for dead. With the
+/// heartbeat check every second, users of a killed instance go offline
+/// everywhere within 6 s (+ bus latency): inside API.md's 10 s.
+pub const INSTANCE_TTL: Duration = Duration::from_secs(5);
 
 /// A session authenticated. Answers the online users sharing a chat with
 /// the user.
@@ -68,6 +86,26 @@ pub struct CloseUser {
 #[rtype(result = "usize")]
 pub struct Shutdown;
 
+/// Presence events from another instance (`origin`) over the bus: one of
+/// `Online`, `Offline`, `Heartbeat`, `Hello`, `Roster`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RemotePresence {
+    pub origin: String,
+    pub event: Event,
+}
+
+/// This instance's subscription to the bus was lost (`false`) or is
+/// (re)established (`true`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct BusLink(pub bool);
+
+/// Heartbeat, and the check for silent instances.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Tick;
+
 /// The same per-user events, arriving from another instance over the bus.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -95,19 +133,28 @@ pub struct Hub {
     /// tells a timer whether it is still the latest departure.
     departing: HashMap<UserId, u64>,
     departures: u64,
+    /// Who is online on the other instances.
+    elsewhere: Instances,
+    /// Whether this instance hears the bus now; silent instances are only
+    /// expired while it does.
+    bus_up: bool,
     bus: Bus,
+    metrics: Arc<Metrics>,
     /// Presence does not reach people who blocked its subject.
     book: Arc<BlockBook>,
 }
 
 impl Hub {
-    pub fn new(bus: Bus, book: Arc<BlockBook>) -> Hub {
+    pub fn new(bus: Bus, metrics: Arc<Metrics>, book: Arc<BlockBook>) -> Hub {
         Hub {
             sessions: HashMap::new(),
             presence: Presence::default(),
             departing: HashMap::new(),
             departures: 0,
+            elsewhere: Instances::default(),
+            bus_up: false,
             bus,
+            metrics,
             book,
         }
     }
@@ -119,8 +166,33 @@ impl Hub {
             .flat_map(|s| s.values())
     }
 
-    fn online(&self, user_id: UserId) -> bool {
+    /// Connected to this instance.
+    fn here(&self, user_id: UserId) -> bool {
         self.sessions.contains_key(&user_id)
+    }
+
+    /// Connected to any instance.
+    fn online(&self, user_id: UserId) -> bool {
+        self.here(user_id) || self.elsewhere.has(user_id)
+    }
+
+    /// Seen online by contacts: connected somewhere, or gone from here so
+    /// recently that the grace has not run out.
+    fn announced(&self, user_id: UserId) -> bool {
+        self.online(user_id) || self.departing.contains_key(&user_id)
+    }
+
+    /// Tells the local contacts of `user_id` whether they are online.
+    fn announce(&self, user_id: UserId, online: bool) {
+        let contacts = self.presence.contacts(user_id, |c| self.here(c));
+        self.tell(contacts, user_id, online);
+    }
+
+    /// `user_id` has gone from this instance and from all others: contacts
+    /// here hear it, and they are no longer tracked.
+    fn gone_everywhere(&mut self, user_id: UserId) {
+        self.announce(user_id, false);
+        self.presence.leave(user_id);
     }
 
     /// Tells `to` (each of their sessions) whether `user_id` is online.
@@ -178,6 +250,10 @@ impl Hub {
 
 impl Actor for Hub {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.run_interval(HEARTBEAT, |_, ctx| ctx.notify(Tick));
+    }
 }
 
 impl Handler<Connect> for Hub {
@@ -187,22 +263,29 @@ impl Handler<Connect> for Hub {
         let user_id = msg.user_id;
         // Back within the grace: contacts never saw them leave.
         let returning = self.departing.remove(&user_id).is_some();
-        let first = !self.online(user_id);
-        self.presence.enter(user_id, msg.chat_ids);
-        let contacts = self.presence.contacts(user_id, |c| self.online(c));
-        let online = contacts
-            .iter()
-            .copied()
+        let first = !self.here(user_id);
+        let known = self.elsewhere.has(user_id);
+        self.presence.enter(user_id, msg.chat_ids.iter().copied());
+        let online = self
+            .presence
+            .contacts(user_id, |c| self.online(c))
+            .into_iter()
             .filter(|&c| !self.book.blocks(user_id, c))
-            .collect();
+            .collect::<std::collections::HashSet<_>>();
         self.sessions
             .entry(user_id)
             .or_default()
             .insert(msg.session.id, msg.session);
         if first && !returning {
-            self.tell(contacts, user_id, true);
+            self.bus.publish_with(|| Event::Online {
+                user_id,
+                chat_ids: msg.chat_ids,
+            });
+            if !known {
+                self.announce(user_id, true);
+            }
         }
-        MessageResult(online)
+        MessageResult(online.into_iter().collect())
     }
 }
 
@@ -223,9 +306,10 @@ impl Handler<Disconnect> for Hub {
             ctx.run_later(OFFLINE_GRACE, move |hub, _| {
                 if hub.departing.get(&user_id) == Some(&departure) {
                     hub.departing.remove(&user_id);
-                    let online = hub.presence.contacts(user_id, |c| hub.online(c));
-                    hub.tell(online, user_id, false);
-                    hub.presence.leave(user_id);
+                    hub.bus.publish(Event::Offline { user_id });
+                    if !hub.elsewhere.has(user_id) {
+                        hub.gone_everywhere(user_id);
+                    }
                 }
             });
         }
@@ -276,34 +360,6 @@ impl Handler<CloseUser> for Hub {
             user_id: msg.user_id,
             code: msg.code,
         });
-    }
-}
-
-impl Handler<Remote> for Hub {
-    type Result = ();
-
-    fn handle(&mut self, msg: Remote, _: &mut Context<Self>) {
-        match msg {
-            Remote::Joined {
-                user_id,
-                chat_id,
-                frame,
-            } => {
-                self.joined(user_id, chat_id, &frame);
-                self.meet(user_id, chat_id);
-            }
-            Remote::Left {
-                user_id,
-                chat_id,
-                frame,
-            } => {
-                self.left(user_id, chat_id, &frame);
-                self.presence.part(user_id, chat_id);
-            }
-            Remote::Close { user_id, code } => {
-                self.close_user(user_id, code, "closed by another instance")
-            }
-        }
     }
 }
 

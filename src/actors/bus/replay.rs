@@ -1,0 +1,86 @@
+//! Catching up after a bus outage: every running room gets, from the
+//! database, the messages stored since shortly before the outage began, and
+//! delivers those it has not delivered yet (`room::Replay`), oldest first.
+
+use chrono::{DateTime, Utc};
+
+use crate::actors::messages::to_messages;
+use crate::actors::room::Replay;
+use crate::actors::rooms::Rooms;
+use crate::db::{self, attachments, messages, DbPool};
+use crate::domain::{ChatId, MessageId};
+use crate::metrics::Metrics;
+use crate::protocol::{MessageJson, ServerFrame};
+use crate::security::file_urls::FileUrls;
+
+/// How far before the outage was noticed to look: events published just
+/// before it (or on instances whose clocks run a little behind) count too.
+const LOOK_BACK: chrono::Duration = chrono::Duration::seconds(10);
+
+/// Messages read per query.
+const PAGE: i64 = 500;
+
+/// Replays what was stored since `down_at` − [`LOOK_BACK`] to every running
+/// room. A failure (the database down too) is logged: clients can still `sync`.
+pub(super) async fn replay(
+    pool: &DbPool,
+    urls: &FileUrls,
+    rooms: &Rooms,
+    down_at: DateTime<Utc>,
+    metrics: &Metrics,
+) {
+    let since = (down_at - LOOK_BACK).naive_utc();
+    let mut total = 0;
+    for (chat_id, room) in rooms.running() {
+        let mut after = MessageId(0);
+        loop {
+            let page = match read(pool, urls, chat_id, since, after).await {
+                Ok(page) => page,
+                Err(e) => {
+                    log::error!("replay of chat {chat_id} after a bus outage failed: {e}");
+                    break;
+                }
+            };
+            let full = page.len() as i64 == PAGE;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            if let Ok(delivered) = room.send(Replay(page)).await {
+                metrics.bus.replayed.inc_by(delivered);
+                total += delivered;
+            }
+            if !full {
+                break;
+            }
+        }
+    }
+    log::info!("bus back: replayed {total} messages missed during the outage");
+}
+
+/// One page, as the frames sessions get.
+async fn read(
+    pool: &DbPool,
+    urls: &FileUrls,
+    chat_id: ChatId,
+    since: chrono::NaiveDateTime,
+    after: MessageId,
+) -> Result<Vec<(MessageId, bytestring::ByteString)>, String> {
+    let pool = pool.clone();
+    let rows = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get().map_err(db::DbError::from)?;
+        let rows = messages::stored_since(&mut conn, chat_id, since, after, PAGE)?;
+        let ids: Vec<MessageId> = rows.iter().map(|m| m.0.id).collect();
+        let files = attachments::of_messages(&mut conn, &ids)?;
+        Ok::<_, db::DbError>((rows, files))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let (rows, files) = rows;
+    Ok(to_messages(rows, files, urls)
+        .into_iter()
+        .map(|message| {
+            let json = MessageJson::new(&message);
+            (message.id, ServerFrame::Message { message: &json }.encode())
+        })
+        .collect())
+}

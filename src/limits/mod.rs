@@ -1,0 +1,89 @@
+//! Rate limits that hold across instances: fixed-window counters kept in
+//! Redis when it is configured, so N instances behind a load balancer do not
+//! multiply a limit by N, and in process otherwise (or while Redis does not
+//! answer: each instance then limits what it sees, rather than not at all).
+//!
+//! The interface is one type, [`Window`]: `hit` counts an event for a key
+//! and refuses it over the limit, `check` only asks. Whoever needs a new
+//! limit asks [`Limits::window`] for one; where the counters live is
+//! decided once, at start-up.
+
+mod local;
+mod shared;
+
+use std::time::Duration;
+
+pub use local::RateLimiter;
+use shared::Shared;
+
+/// Where counters live: this process, or a Redis every instance shares.
+#[derive(Clone, Default)]
+pub struct Limits {
+    shared: Option<Shared>,
+}
+
+impl Limits {
+    /// Counters in this process only.
+    pub fn local() -> Limits {
+        Limits::default()
+    }
+
+    /// Counters in Redis under `namespace` (the deployment's Redis prefix).
+    pub fn shared(pool: deadpool_redis::Pool, namespace: &str) -> Limits {
+        Limits {
+            shared: Some(Shared::new(pool, namespace)),
+        }
+    }
+
+    /// A limit of `limit` events per key per `window`; `name` keeps its
+    /// counters apart from other limits'.
+    pub fn window(&self, name: &'static str, limit: u32, window: Duration) -> Window {
+        Window {
+            name,
+            limit,
+            window,
+            local: RateLimiter::new(limit, window),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// One fixed-window limit.
+pub struct Window {
+    name: &'static str,
+    limit: u32,
+    window: Duration,
+    /// Used without Redis, and while Redis does not answer.
+    local: RateLimiter,
+    shared: Option<Shared>,
+}
+
+impl Window {
+    /// Counts one event for `key`; `Err(seconds)` when over the limit, with
+    /// how long until the window resets. Refused events are not counted.
+    pub async fn hit(&self, key: &str) -> Result<(), u64> {
+        self.update(key, true).await
+    }
+
+    /// Like [`hit`](Self::hit) without counting: is `key` already over the limit?
+    pub async fn check(&self, key: &str) -> Result<(), u64> {
+        self.update(key, false).await
+    }
+
+    async fn update(&self, key: &str, count: bool) -> Result<(), u64> {
+        if let Some(shared) = &self.shared {
+            match shared
+                .update(self.name, key, self.limit, self.window, count)
+                .await
+            {
+                Ok(answer) => return answer,
+                Err(e) => log::warn!("shared rate limit unavailable, counting locally: {e}"),
+            }
+        }
+        if count {
+            self.local.hit(key)
+        } else {
+            self.local.check(key)
+        }
+    }
+}
