@@ -90,8 +90,9 @@ function renderActions() {
   const more = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Chat options', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'chat-menu' }, icon('more'));
   wireMenu(more, menu);
   fill(bar,
-    h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', 'aria-label': 'Show members', 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
-      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? '')),
+    // Named by what it shows ("3 members"), so voice control users can say it.
+    h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', title: 'Members', 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
+      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? ''), h('span', { class: 'sr-only' }, ' members')),
     items.length ? h('span', { class: 'menu-wrap' }, more, menu) : null,
   );
 }

@@ -25,7 +25,6 @@ function preview(chat) {
 function chatItem(chat) {
   const unread = chat.unread || 0;
   const title = chatTitle(chat);
-  const label = `${title}${unread ? `, ${unread} unread` : ''}`;
   return h(
     'li',
     {},
@@ -35,7 +34,6 @@ function chatItem(chat) {
         class: `chat-item${unread ? ' has-unread' : ''}`,
         href: `#/chat/${chat.id}`,
         'aria-current': state.currentId === chat.id ? 'page' : null,
-        'aria-label': label,
         'data-chat-id': chat.id,
       },
       chatIcon(chat),
@@ -44,6 +42,8 @@ function chatItem(chat) {
         { class: 'chat-item-text' },
         h('span', { class: 'chat-item-top' }, h('span', { class: 'chat-item-name' }, title), h('span', { class: 'chat-item-time' }, formatShort(chat.last_message?.created_at))),
         h('span', { class: 'chat-item-bottom' }, h('span', { class: 'chat-item-preview' }, preview(chat)), unread ? h('span', { class: 'badge', 'aria-hidden': 'true' }, unread > 99 ? '99+' : unread) : null),
+        // The link's name is its visible text (WCAG 2.5.3), plus the count.
+        unread ? h('span', { class: 'sr-only' }, `, ${unread} unread`) : null,
       ),
     ),
   );
