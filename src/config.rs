@@ -430,6 +430,25 @@ mod tests {
     }
 
     #[test]
+    fn people_settings_default_to_an_open_server_and_refuse_unknown_values() {
+        let s = Cli::parse_from(["microchat"]).settings;
+        assert_eq!(s.registration, Registration::Open);
+        assert_eq!(s.guests, Switch::On);
+        assert_eq!(s.add_policy, AddPolicy::Anyone);
+        assert!(!s.invites_by_users);
+        assert_eq!(s.reset_link_ttl, 86_400);
+        let s =
+            Cli::parse_from(["microchat", "--registration", "invite", "--guests", "off"]).settings;
+        assert_eq!(
+            (s.registration, s.guests),
+            (Registration::Invite, Switch::Off)
+        );
+        assert!(Cli::try_parse_from(["microchat", "--registration", "maybe"]).is_err());
+        assert!(Cli::try_parse_from(["microchat", "--add-policy", "friends"]).is_err());
+        assert!(Cli::try_parse_from(["microchat", "--reset-link-ttl", "5"]).is_err());
+    }
+
+    #[test]
     fn short_secrets_and_bad_urls_are_refused() {
         assert!(Cli::try_parse_from(["microchat", "--jwt-secret", "short"]).is_err());
         let s = Cli::parse_from(["microchat", "--database-url", "mysql://x"]).settings;
