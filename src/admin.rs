@@ -12,6 +12,8 @@ pub enum AdminError {
     UnknownRole(String),
     #[error("no user named {0:?}")]
     NoSuchUser(String),
+    #[error("that is the last admin: make another admin first")]
+    LastAdmin,
     #[error(transparent)]
     Startup(#[from] StartupError),
     #[error(transparent)]
@@ -28,10 +30,14 @@ pub fn migrate(settings: &Settings) -> Result<(), AdminError> {
 pub fn set_role(settings: &Settings, username: &str, role: &str) -> Result<(), AdminError> {
     let role = Role::parse(role).ok_or_else(|| AdminError::UnknownRole(role.to_owned()))?;
     let pool = prepare_database(settings)?;
-    let mut conn = pool.get().map_err(DbError::from)?;
+    let mut conn = pool.get()?;
     let user = users::find_by_username(&mut conn, &username.to_ascii_lowercase())?
         .ok_or_else(|| AdminError::NoSuchUser(username.to_owned()))?;
-    users::set_role(&mut conn, user.id, role)?;
+    match users::set_role(&mut conn, user.id, role)? {
+        users::RoleChange::Changed(_) => {}
+        users::RoleChange::NoSuchUser => return Err(AdminError::NoSuchUser(username.to_owned())),
+        users::RoleChange::LastAdmin => return Err(AdminError::LastAdmin),
+    }
     println!("{} is now {}", user.username, role.as_str());
     Ok(())
 }

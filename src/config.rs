@@ -174,10 +174,17 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub auth_rate_per_minute: u32,
 
-    /// Failed logins allowed per account within the window below.
+    /// Failed password checks (login, account deletion) allowed per account
+    /// and client address within the window below.
     #[arg(long, env = "MICROCHAT_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_failures_per_account: u32,
+
+    /// Failed password checks allowed per account from all addresses
+    /// together within the window below.
+    #[arg(long, env = "MICROCHAT_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_failures_per_account_total: u32,
 
     /// Window, in seconds, for the failed-login limit.
     #[arg(long, env = "MICROCHAT_LOGIN_FAILURE_WINDOW", default_value_t = 900,
@@ -252,6 +259,32 @@ pub struct Settings {
     #[arg(long, env = "MICROCHAT_WS_OUTBOUND_QUEUE", default_value_t = 2048,
           value_parser = clap::value_parser!(u32).range(16..), global = true)]
     pub ws_outbound_queue: u32,
+
+    /// Bytes queued for one WebSocket (replies and deliveries together)
+    /// before a slow reader is disconnected (close 4008).
+    #[arg(long, env = "MICROCHAT_WS_OUTBOUND_BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u32).range(64 * 1024..), global = true)]
+    pub ws_outbound_bytes: u32,
+
+    /// WebSockets one user may have open at once; more: the upgrade gets 429.
+    #[arg(long, env = "MICROCHAT_WS_SESSIONS_PER_USER", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_sessions_per_user: u32,
+
+    /// WebSockets one client address may have open at once; more: the
+    /// upgrade gets 429 (load generators raise it).
+    #[arg(long, env = "MICROCHAT_WS_CONNECTIONS_PER_ADDRESS", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_connections_per_address: u32,
+
+    /// Require `Authorization: Bearer <token>` on `/metrics` (at least 32 bytes).
+    #[arg(
+        long,
+        env = "MICROCHAT_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<Secret>,
 
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,

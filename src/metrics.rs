@@ -13,6 +13,8 @@ pub struct Metrics {
     http_duration: HistogramVec,
     /// Open WebSocket sessions.
     pub ws_sessions: IntGauge,
+    /// Bytes waiting in WebSocket outboxes (each bounded by its budget).
+    pub ws_queued_bytes: IntGauge,
     /// WebSocket closes by close code (4008: a reader fell too far behind).
     ws_closes: IntCounterVec,
     /// Messages per group-commit transaction.
@@ -57,6 +59,11 @@ impl Metrics {
         .expect("valid metric");
         let ws_sessions =
             IntGauge::new("ws_sessions", "Open WebSocket sessions").expect("valid metric");
+        let ws_queued_bytes = IntGauge::new(
+            "ws_queued_bytes",
+            "Bytes queued for WebSocket clients, not yet written",
+        )
+        .expect("valid metric");
         let ws_closes = IntCounterVec::new(
             Opts::new(
                 "ws_closes_total",
@@ -95,6 +102,9 @@ impl Metrics {
             .register(Box::new(ws_sessions.clone()))
             .expect("unique metric");
         registry
+            .register(Box::new(ws_queued_bytes.clone()))
+            .expect("unique metric");
+        registry
             .register(Box::new(ws_closes.clone()))
             .expect("unique metric");
         registry
@@ -112,6 +122,7 @@ impl Metrics {
             http_requests,
             http_duration,
             ws_sessions,
+            ws_queued_bytes,
             ws_closes,
             commit_batch,
             commit_seconds,

@@ -14,10 +14,13 @@ use crate::actors::accounts::{AccountsActor, Lifetimes};
 use crate::actors::announce::Announcer;
 use crate::actors::block_book::BlockBook;
 use crate::actors::bus::{self, Appliers, Bus, Subscription};
+use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
+use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
+use crate::actors::services::Passwords;
 use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
 use crate::config::{JwtAlgorithm, Settings};
@@ -42,6 +45,9 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
+/// Password checks waiting or running at once; more are answered 429.
+const HASHING_QUEUE: usize = 64;
+
 /// How long a cached access check may be trusted without an invalidation.
 const ACCESS_CACHE_TTL: Duration = Duration::from_secs(30);
 
@@ -55,7 +61,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         settings.validate().map_err(StartupError::Config)?;
         let pool = prepare_database(&settings)?;
-        let mut conn = pool.get().map_err(DbError::from)?;
+        let mut conn = pool.get()?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
         let permissions = PermissionTable::from_rows(&db::permissions::list(&mut conn)?);
         let file_urls = Arc::new(FileUrls::new(
@@ -101,6 +107,11 @@ impl Application {
                 settings.login_failures_per_account,
                 Duration::from_secs(settings.login_failure_window.into()),
             ),
+            login_failures_total: limits.window(
+                "login-failures-total",
+                settings.login_failures_per_account_total,
+                Duration::from_secs(settings.login_failure_window.into()),
+            ),
             settings: Arc::new(settings.clone()),
         });
 
@@ -116,6 +127,13 @@ impl Application {
         })
         // Chat frames are small and latency-bound: do not let Nagle hold them.
         .tcp_nodelay(true)
+        // A handle on each connection's socket, so a WebSocket that takes
+        // no more data can be reset (see `actors::outbox::conn`).
+        .on_connect(|conn, data| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                data.insert(ConnGuard::new(tcp, tcp.peer_addr().ok()));
+            }
+        })
         .listen(listener)?
         // Signals are handled in `run_until_stopped`, which drains sessions first.
         .disable_signals()
@@ -201,12 +219,12 @@ fn start_services(
             book: book.clone(),
             metrics: metrics.clone(),
             pool: pool.clone(),
-            file_urls: file_urls.clone(),
+            urls: file_urls.clone(),
         });
     }
     let sweep = SweepSignal::default();
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
-    let accounts = {
+    let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus, book) = (
             pool.clone(),
             keys.clone(),
@@ -219,7 +237,7 @@ fn start_services(
             refresh_token_secs: settings.refresh_token_ttl,
             reset_link_secs: settings.reset_link_ttl,
         };
-        SyncArbiter::start(accounts_threads(), move || {
+        SyncArbiter::start(threads, move || {
             AccountsActor::new(
                 pool.clone(),
                 keys.clone(),
@@ -231,6 +249,9 @@ fn start_services(
             )
         })
     };
+    let accounts = start_accounts(accounts_threads());
+    // Argon2 work has threads of its own, so access checks never wait behind it.
+    let passwords = start_accounts(hashing_threads());
     let chats = {
         let (pool, rooms, urls) = (pool.clone(), rooms.clone(), file_urls.clone());
         let add_policy = settings.add_policy;
@@ -259,6 +280,12 @@ fn start_services(
             send_rate: settings.ws_send_rate,
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
+            outbound_bytes: settings.ws_outbound_bytes as usize,
+        },
+        passwords: Passwords::new(passwords, HASHING_QUEUE),
+        ws_caps: WsCaps {
+            users: Counter::new(settings.ws_sessions_per_user as usize),
+            addresses: Counter::new(settings.ws_connections_per_address as usize),
         },
         files,
         pool,
@@ -274,6 +301,14 @@ const STORE_THREADS: usize = 4;
 
 /// Argon2 is CPU-bound: one thread per core, at least two so a slow hash
 /// never stalls a token check entirely.
+/// Half the cores for password hashing: the rest keep serving while a
+/// flood of logins is being checked.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get() / 2)
+        .max(1)
+}
+
 fn accounts_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -283,7 +318,7 @@ fn accounts_threads() -> usize {
 /// Connects and applies pending migrations.
 pub fn prepare_database(settings: &Settings) -> Result<DbPool, StartupError> {
     let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
-    let mut conn = pool.get().map_err(DbError::from)?;
+    let mut conn = pool.get()?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {
         log::info!("applied {applied} database migrations");

@@ -27,7 +27,14 @@ async fn open(client: &awc::Client, url: &str) -> Result<Socket, String> {
         .max_frame_size(1 << 20)
         .connect()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| match e {
+            awc::error::WsClientError::InvalidResponseStatus(s) if s.as_u16() == 429 => {
+                "upgrade refused with 429: start the server with higher \
+                 --ws-sessions-per-user and --ws-connections-per-address"
+                    .to_owned()
+            }
+            e => e.to_string(),
+        })?;
     while let Some(frame) = socket.next().await {
         match frame.map_err(|e| e.to_string())? {
             Frame::Text(t) if proto::classify(&t) == Incoming::Ready => return Ok(socket),

@@ -1,10 +1,10 @@
 //! The `files` scenario: upload and download MB/s of one large file, then
 //! the server's RSS while many uploads of it run at once.
 //!
-//! Part 1 of issue 11 has no endpoint that hands out file URLs yet (message
-//! attachments do, in part 2), so downloads are signed here with the
-//! server's key as documented in docs/api-notes.md: read it with
-//! `sqlite3 DB "SELECT value FROM settings WHERE key='file_url_key'"`.
+//! Each uploaded file is sent as a message attachment, and downloaded
+//! through the signed URL the message carries, as a client would. With
+//! `--file-url-key` (the server's key, from its settings table) the URL is
+//! signed here instead, as docs/api-notes.md documents.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,9 +32,10 @@ pub struct FilesArgs {
     /// Uploads at once for the memory measurement.
     #[arg(long, default_value_t = 20)]
     concurrent: usize,
-    /// The server's file URL key (hex, from its settings table).
+    /// The server's file URL key (hex, from its settings table); without
+    /// it, URLs come from messages carrying the uploads.
     #[arg(long)]
-    file_url_key: String,
+    file_url_key: Option<String>,
 }
 
 const BOUNDARY: &str = "loadgen-files-boundary-3f9c1a";
@@ -94,6 +95,36 @@ async fn upload(client: &awc::Client, base: &str, token: &str, body: Bytes) -> R
     v["id"].as_i64().ok_or_else(|| "upload: no id".to_string())
 }
 
+/// Sends `id` as the attachment of a message in `chat`; returns the file
+/// URL the message carries.
+async fn attach(
+    client: &awc::Client,
+    base: &str,
+    token: &str,
+    chat: i64,
+    id: i64,
+) -> Result<String, String> {
+    let mut res = client
+        .post(format!("{base}/api/v1/chats/{chat}/messages"))
+        .bearer_auth(token)
+        .send_json(&serde_json::json!({"body": "", "attachments": [id]}))
+        .await
+        .map_err(|e| format!("send: {e}"))?;
+    let reply = res.body().await.map_err(|e| e.to_string())?;
+    if res.status().as_u16() != 201 {
+        return Err(format!("send: HTTP {}", res.status()));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&reply).map_err(|e| e.to_string())?;
+    let url = v["attachments"][0]["url"]
+        .as_str()
+        .ok_or_else(|| "send: no attachment url".to_string())?;
+    Ok(if url.starts_with('/') {
+        format!("{base}{url}")
+    } else {
+        url.to_string()
+    })
+}
+
 /// Reads the whole file without keeping it; returns its length.
 async fn download(client: &awc::Client, url: &str) -> Result<usize, String> {
     let mut res = client
@@ -117,6 +148,7 @@ pub fn files(a: &FilesArgs) -> Result<(), String> {
     let target = crate::target::Target::Microchat {
         base: base.clone(),
         users_file: None,
+        ws_bases: Vec::new(),
     };
     let size = a.size_mib * 1024 * 1024;
     let body = multipart(size);
@@ -125,12 +157,16 @@ pub fn files(a: &FilesArgs) -> Result<(), String> {
         // One user per concurrent upload so the quota never interferes.
         let users = target.users(a.concurrent.max(1)).await?;
         let client = crate::net::client(Duration::from_secs(300));
+        let chat = target.chat(1, &users[0], &[]).await?;
         let (mut up, mut down) = (Vec::new(), Vec::new());
         for _ in 0..a.rounds {
             let t = Instant::now();
             let id = upload(&client, &base, &users[0].token, body.clone()).await?;
             up.push(mbps(size, t.elapsed()));
-            let url = signed_url(&base, &a.file_url_key, id);
+            let url = match &a.file_url_key {
+                Some(key) => signed_url(&base, key, id),
+                None => attach(&client, &base, &users[0].token, chat, id).await?,
+            };
             let t = Instant::now();
             let n = download(&client, &url).await?;
             if n != size {

@@ -76,6 +76,11 @@ pub struct Common {
     /// database.
     #[arg(long)]
     users_file: Option<std::path::PathBuf>,
+    /// Base URLs WebSocket sessions connect to instead of --url, user by
+    /// user in turn (user id modulo their number): e.g. two instances of a
+    /// cluster, directly, while setup goes through --url. Loopback only.
+    #[arg(long, value_delimiter = ',')]
+    ws_urls: Vec<String>,
     /// Which server(s) to measure.
     #[arg(long, value_enum, default_value = "microchat")]
     target: Which,

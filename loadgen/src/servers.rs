@@ -66,10 +66,18 @@ pub fn open(c: &Common, which: Which) -> Result<Server, String> {
         (Which::Bare, None) => start_bare(c.bare_workers),
         _ => {
             check_local(&c.url)?;
+            for url in &c.ws_urls {
+                check_local(url)?;
+            }
             Ok(Server {
                 target: Target::Microchat {
                     base: c.url.trim_end_matches('/').to_string(),
                     users_file: c.users_file.clone(),
+                    ws_bases: c
+                        .ws_urls
+                        .iter()
+                        .map(|u| u.trim_end_matches('/').to_string())
+                        .collect(),
                 },
                 pid: c.server_pid,
                 _child: None,

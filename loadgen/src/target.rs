@@ -28,6 +28,8 @@ pub enum Target {
         base: String,
         /// Users made by earlier runs against the same database, reused.
         users_file: Option<PathBuf>,
+        /// Where sessions connect, user by user in turn (empty: `base`).
+        ws_bases: Vec<String>,
     },
     Bare {
         base: String,
@@ -135,7 +137,10 @@ impl Target {
 
     /// `n` users with access tokens: registered and logged in (microchat).
     pub async fn users(&self, n: usize) -> Result<Vec<User>, String> {
-        let Target::Microchat { base, users_file } = self else {
+        let Target::Microchat {
+            base, users_file, ..
+        } = self
+        else {
             return Ok((0..n)
                 .map(|i| User {
                     id: i as i64 + 1,
@@ -212,7 +217,13 @@ impl Target {
 
     /// The WebSocket URL a session of `user` connects to.
     pub fn ws_url(&self, user: &User, chats: &[i64]) -> String {
-        let ws_base = self.base().replacen("http://", "ws://", 1);
+        let base = match self {
+            Target::Microchat { ws_bases, .. } if !ws_bases.is_empty() => {
+                &ws_bases[user.id.unsigned_abs() as usize % ws_bases.len()]
+            }
+            _ => self.base(),
+        };
+        let ws_base = base.replacen("http://", "ws://", 1);
         match self {
             Target::Microchat { .. } => {
                 format!("{ws_base}/api/v1/ws?access_token={}", user.token)

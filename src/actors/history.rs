@@ -108,10 +108,19 @@ fn write(pool: &DbPool, rows: &[PendingMessage]) -> Vec<ServiceResult<Stored>> {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
+            log::warn!("cannot store {} messages: {e}", rows.len());
+            // Unavailable rather than broken: REST senders get 503.
+            let unavailable = e.unavailable();
             let err = format!("database pool: {e}");
             return rows
                 .iter()
-                .map(|_| Err(ServiceError::Internal(err.clone())))
+                .map(|_| {
+                    Err(if unavailable {
+                        ServiceError::Db(DbError::Unavailable)
+                    } else {
+                        ServiceError::Internal(err.clone())
+                    })
+                })
                 .collect();
         }
     };

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod announce;
 pub mod block_book;
 pub mod bus;
+pub mod caps;
 pub mod chats;
 pub mod delivery;
 pub mod error;

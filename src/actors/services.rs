@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
-use actix::Addr;
+use actix::{Addr, Handler, Message};
+use tokio::sync::Semaphore;
 
 use super::accounts::{AccountsActor, LoadAccess};
 use super::bus::Bus;
+use super::caps::WsCaps;
 use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
@@ -28,6 +30,8 @@ pub struct WsLimits {
     pub send_burst: u32,
     /// Frames queued for a slow reader before its socket is closed.
     pub outbound_queue: usize,
+    /// Bytes queued for a slow reader (both lanes) before its socket is closed.
+    pub outbound_bytes: usize,
 }
 
 pub struct Services {
@@ -41,10 +45,48 @@ pub struct Services {
     pub keys: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub ws: WsLimits,
+    /// Open sockets per user and per client address.
+    pub ws_caps: WsCaps,
+    /// The accounts actor on threads of its own, for what checks or hashes
+    /// a password.
+    pub passwords: Passwords,
     /// Uploads: storage, their rows, signed URLs.
     pub files: Arc<Files>,
     /// For readiness checks, which must not queue behind account work.
     pub pool: DbPool,
+}
+
+/// Accounts work that runs Argon2, on its own threads behind a bounded queue.
+pub struct Passwords {
+    addr: Addr<AccountsActor>,
+    slots: Arc<Semaphore>,
+}
+
+impl Passwords {
+    pub fn new(addr: Addr<AccountsActor>, queue: usize) -> Passwords {
+        Passwords {
+            addr,
+            slots: Arc::new(Semaphore::new(queue)),
+        }
+    }
+
+    /// Runs `msg`; a full queue is `RateLimited` rather than a longer wait.
+    pub async fn send<M, R>(&self, msg: M) -> ServiceResult<R>
+    where
+        M: Message<Result = ServiceResult<R>> + Send + 'static,
+        R: Send + 'static,
+        AccountsActor: Handler<M>,
+    {
+        let _slot = self
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ServiceError::RateLimited(1))?;
+        self.addr
+            .send(msg)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("accounts actor: {e}")))?
+    }
 }
 
 impl Services {

@@ -57,7 +57,8 @@ pub fn states(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, UploadState
         .collect())
 }
 
-/// The attachments of these messages, each message's in upload order.
+/// The attachments of these messages, each message's in the order its
+/// sender listed them.
 pub fn of_messages(
     conn: &mut DbConn,
     ids: &[MessageId],
@@ -70,7 +71,7 @@ pub fn of_messages(
     let rows: Vec<UploadRow> = uploads::table
         .filter(uploads::message_id.eq_any(ids))
         .filter(uploads::owner_id.is_not_null())
-        .order(uploads::id)
+        .order((uploads::attached_at, uploads::id))
         .select(UploadRow::as_select())
         .load(conn)?;
     for row in rows {

@@ -15,6 +15,9 @@ pub enum DbError {
     Connect(#[from] diesel::ConnectionError),
     #[error("connection pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// Refused without trying: the database failed to answer a moment ago.
+    #[error("database unavailable")]
+    Unavailable,
     /// A multi-row insert stored other rows than the batch expected.
     #[error("batch insert did not match the batch")]
     BatchMismatch,
@@ -23,6 +26,25 @@ pub enum DbError {
     Corrupt(String),
     #[error("migration failed: {0}")]
     Migration(String),
+    #[error("database file: {0}")]
+    Io(String),
+}
+
+impl DbError {
+    /// The database could not be reached (pool timed out, connection refused
+    /// or lost), as opposed to a query it refused: worth a retry later.
+    pub fn unavailable(&self) -> bool {
+        match self {
+            DbError::Pool(_) | DbError::Connect(_) | DbError::Unavailable => true,
+            DbError::Query(DieselError::DatabaseError(kind, _)) => {
+                matches!(
+                    kind,
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+                )
+            }
+            _ => false,
+        }
+    }
 }
 
 impl From<DieselError> for DbError {

@@ -11,6 +11,7 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod permissions;
+mod pool;
 pub mod refresh_tokens;
 pub mod reset_tokens;
 pub mod schema;
@@ -23,7 +24,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -51,8 +52,7 @@ macro_rules! on_backend {
     };
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
-pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+pub use pool::{DbPool, PooledConn};
 
 /// Which backend a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,34 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
         }
         Ok(())
     }
+}
+
+/// The database file (and its `-wal`/`-shm`, which SQLite creates with the
+/// file's own mode) readable by its owner only: it holds the generated JWT
+/// secret and the file-URL key. Created so when missing, tightened when not.
+fn owner_only(path: &str) -> Result<(), DbError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path.starts_with(':') || path.starts_with("file:") {
+        return Ok(()); // In memory, or a URI we leave to SQLite.
+    }
+    let io = |e: std::io::Error| DbError::Io(format!("{path}: {e}"));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{path}{suffix}");
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        if meta.permissions().mode() & 0o077 != 0 {
+            log::warn!("{file} was readable by others: now 0600");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 fn sqlite_path(url: &str) -> &str {
@@ -157,6 +185,12 @@ pub fn establish(url: &str) -> Result<DbConn, DbError> {
     }
 }
 
+/// How long a caller waits for a pooled connection. With the database
+/// unreachable every request waits this long and then fails with 503, so it
+/// is short: a healthy pool hands out connections in microseconds, and one
+/// that has none free for 2 s is overloaded anyway.
+const POOL_WAIT: Duration = Duration::from_secs(2);
+
 /// Builds the pool and checks that the database answers.
 pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
     let backend = Backend::from_url(url).ok_or(DbError::BadUrl)?;
@@ -165,6 +199,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
         Backend::Sqlite => sqlite_path(url).to_owned(),
     };
     if backend == Backend::Sqlite {
+        owner_only(&target)?;
         // WAL is a property of the file: switch it once, alone, before the
         // pool opens its connections at once (the switch takes a lock that a
         // busy pool connection would otherwise be refused).
@@ -173,10 +208,10 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
     let manager = ConnectionManager::<DbConn>::new(target);
     let pool = Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(POOL_WAIT)
         .connection_customizer(Box::new(Setup { backend }))
         .build(manager)?;
-    Ok(pool)
+    Ok(DbPool::new(pool))
 }
 
 /// Applies pending embedded migrations for the connection's backend.

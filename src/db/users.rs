@@ -106,14 +106,37 @@ pub fn search_prefix(conn: &mut DbConn, prefix: &str, limit: i64) -> Result<Vec<
 }
 
 /// Returns the updated row, or `None` when there is no such user.
-pub fn set_role(conn: &mut DbConn, id: UserId, role: Role) -> Result<Option<UserRow>, DbError> {
-    let n = diesel::update(users::table.find(id.0))
-        .set(users::role.eq(role.as_str()))
-        .execute(conn)?;
-    if n == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+/// What a role change did.
+pub enum RoleChange {
+    Changed(Box<UserRow>),
+    NoSuchUser,
+    /// Refused: the account is the last admin and the new role is not.
+    LastAdmin,
+}
+
+/// Changes a role, never leaving the server without an admin.
+pub fn set_role(conn: &mut DbConn, id: UserId, role: Role) -> Result<RoleChange, DbError> {
+    super::write_transaction(conn, |conn| {
+        let Some(row) = find(conn, id)? else {
+            return Ok(RoleChange::NoSuchUser);
+        };
+        let admin = Role::Admin.as_str();
+        if row.role == admin && role != Role::Admin {
+            let admins: i64 = users::table
+                .filter(users::role.eq(admin))
+                .count()
+                .get_result(conn)?;
+            if admins <= 1 {
+                return Ok(RoleChange::LastAdmin);
+            }
+        }
+        diesel::update(users::table.find(id.0))
+            .set(users::role.eq(role.as_str()))
+            .execute(conn)?;
+        Ok(find(conn, id)?.map_or(RoleChange::NoSuchUser, |row| {
+            RoleChange::Changed(Box::new(row))
+        }))
+    })
 }
 
 /// Deletes the account; foreign keys cascade to everything it owns.

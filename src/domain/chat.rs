@@ -1,14 +1,16 @@
 use serde::Serialize;
 
-use super::{char_len, Invalid};
+use super::{char_len, is_unsafe_char, Invalid};
 
 /// 1–100 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatName(String);
 
 impl ChatName {
+    /// Unsafe characters ([`is_unsafe_char`]) are dropped, not refused.
     pub fn parse(raw: &str) -> Result<ChatName, Invalid> {
-        let trimmed = raw.trim();
+        let cleaned: String = raw.chars().filter(|&c| !is_unsafe_char(c)).collect();
+        let trimmed = cleaned.trim();
         if !(1..=100).contains(&char_len(trimmed)) {
             return Err(Invalid("must be 1 to 100 characters"));
         }
@@ -29,6 +31,11 @@ impl MessageBody {
         let trimmed = raw.trim();
         if !(1..=4000).contains(&char_len(trimmed)) {
             return Err(Invalid("must be 1 to 4000 characters"));
+        }
+        if trimmed.chars().any(is_unsafe_char) {
+            return Err(Invalid(
+                "must not contain control characters (other than newline and tab) or bidi overrides",
+            ));
         }
         Ok(MessageBody(trimmed.to_owned()))
     }

@@ -34,3 +34,13 @@ pub struct Invalid(pub &'static str);
 pub(crate) fn char_len(s: &str) -> usize {
     s.chars().count()
 }
+
+/// Characters refused in message bodies and stripped from chat names:
+/// control characters other than newline and tab (NUL cannot even be
+/// stored by PostgreSQL), and the bidi embeddings, overrides and isolates
+/// that make text display in another order than it reads
+/// (`invoice\u{202e}fdp.exe`).
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}

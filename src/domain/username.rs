@@ -16,6 +16,11 @@ impl Username {
                 "may contain only letters, digits, '_', '.' and '-'",
             ));
         }
+        if raw.to_ascii_lowercase().starts_with("guest-") {
+            return Err(Invalid(
+                "names starting with 'guest-' are reserved for guests",
+            ));
+        }
         Ok(Username(raw.to_owned()))
     }
 

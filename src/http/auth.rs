@@ -3,10 +3,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::attempts::{account_key, reserve_attempt, MAX_LOGIN_CHARS};
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
-use crate::actors::accounts::{Guest, Login, Logout, Refresh, Register, ResetPassword, TokenPair};
+use crate::actors::accounts::{
+    Guest, Login, Logout, Refresh, Register, ResetPassword, ResolveLogin, TokenPair,
+};
 use crate::actors::ServiceError;
 use crate::config::{Registration, Switch};
 use crate::domain::{Email, Password, Username};
@@ -114,14 +117,14 @@ async fn register(
     };
     let user = state
         .svc
-        .accounts
+        .passwords
         .send(Register {
             username: username.clone(),
             email: email.clone(),
             password: password.clone(),
             invite,
         })
-        .await??;
+        .await?;
     Ok(HttpResponse::Created().json(UserJson::new(&user, true)))
 }
 
@@ -143,17 +146,22 @@ async fn login(
 ) -> Result<HttpResponse, ApiError> {
     limit_client(&state, &req).await?;
     let LoginBody { login, password } = body.into_inner();
-    let account = login.trim().to_lowercase();
-    state
-        .login_failures
-        .check(&account)
-        .await
-        .map_err(ApiError::rate_limited)?;
-    match state.svc.accounts.send(Login { login, password }).await? {
+    if login.chars().count() > MAX_LOGIN_CHARS {
+        return Err(ServiceError::InvalidCredentials.into());
+    }
+    let user_id = state
+        .svc
+        .accounts
+        .send(ResolveLogin {
+            login: login.clone(),
+        })
+        .await??;
+    let attempt = reserve_attempt(&state, account_key(user_id, &login), &req).await?;
+    match state.svc.passwords.send(Login { user_id, password }).await {
         Ok(tokens) => Ok(tokens_response(HttpResponse::Ok(), &tokens, &state)),
         Err(ServiceError::InvalidCredentials) => {
-            // Counting only failures keeps a user's own successful logins free.
-            let _ = state.login_failures.hit(&account).await;
+            // Only failures stay counted: a user's own logins are free.
+            attempt.failed();
             Err(ServiceError::InvalidCredentials.into())
         }
         Err(other) => Err(other.into()),
@@ -216,8 +224,8 @@ async fn reset(
         Password::parse(&new_password).map_err(|e| ApiError::validation(&[("new_password", e)]))?;
     state
         .svc
-        .accounts
+        .passwords
         .send(ResetPassword { token, new })
-        .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

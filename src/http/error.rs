@@ -131,6 +131,15 @@ impl From<ServiceError> for ApiError {
             ServiceError::RateLimited(secs) => ApiError::rate_limited(secs),
             ServiceError::QuotaExceeded => base.with_details(json!({ "reason": "quota" })),
             ServiceError::Refused(reason, _) => base.with_details(json!({ "reason": reason })),
+            // Unreachable rather than broken: 503, so load balancers and
+            // clients retry instead of giving up.
+            ServiceError::Db(db) if db.unavailable() => {
+                let mut e = ApiError::internal(format!("database unavailable: {db}"))
+                    .with_status(StatusCode::SERVICE_UNAVAILABLE);
+                e.message = "temporarily unavailable, retry shortly".into();
+                e.retry_after = Some(1);
+                e
+            }
             ServiceError::Db(db) => ApiError::internal(format!("database: {db}")),
             ServiceError::Internal(detail) => ApiError::internal(detail),
             _ => base,

@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
 
@@ -36,8 +37,13 @@ pub async fn request_context(
     let rid = uuid::Uuid::new_v4().simple().to_string();
     req.extensions_mut().insert(RequestId(rid.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    // Only the path: query strings may carry `access_token`.
-    let (method, path) = (req.method().to_string(), loggable_path(req.path()));
+    // Only the path: query strings may carry `access_token`. The method
+    // from a fixed set, so a client cannot mint log fields or metric series.
+    let (method, path) = (method_label(req.method()), loggable_path(req.path()));
+    let https = state
+        .as_ref()
+        .and_then(|s| s.settings.public_url.as_deref())
+        .is_some_and(|url| url.starts_with("https://"));
 
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
@@ -56,10 +62,12 @@ pub async fn request_context(
     } else {
         res
     };
-    res.headers_mut().insert(
+    let headers = res.headers_mut();
+    headers.insert(
         REQUEST_ID.clone(),
         HeaderValue::from_str(&rid).expect("hex id is a valid header"),
     );
+    protect(headers, https);
 
     let elapsed = started.elapsed();
     if let Some(detail) = internal {
@@ -79,9 +87,46 @@ pub async fn request_context(
         state
             .svc
             .metrics
-            .observe_request(&method, &route, res.status().as_u16(), elapsed);
+            .observe_request(method, &route, res.status().as_u16(), elapsed);
     }
     Ok(res)
+}
+
+/// The request method as a label: the standard ones, else `OTHER`.
+pub fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 7] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+    KNOWN
+        .iter()
+        .find(|m| *m == method)
+        .map_or("OTHER", Method::as_str)
+}
+
+/// Headers every response gets: no MIME sniffing, no referrer beyond this
+/// site, and HSTS when the public URL is https (then every browser visit
+/// is, and must stay, https).
+fn protect(headers: &mut HeaderMap, https: bool) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
 }
 
 #[cfg(test)]

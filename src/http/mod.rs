@@ -1,6 +1,7 @@
 //! HTTP: routing, extractors and handlers. Handlers parse input into domain
 //! types, ask an actor, and shape the answer; nothing here touches the database.
 
+mod attempts;
 mod auth;
 mod blocks;
 mod chats;

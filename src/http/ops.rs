@@ -1,8 +1,9 @@
 //! Health, readiness and metrics.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -31,8 +32,20 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     }
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = &state.settings.metrics_token {
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared as digests: equal length, no early exit on the secret.
+        if Sha256::digest(given.as_bytes()) != Sha256::digest(token.0.as_bytes()) {
+            return Err(ApiError::unauthorized("a metrics token is required"));
+        }
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.svc.metrics.render())
+        .body(state.svc.metrics.render()))
 }

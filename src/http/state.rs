@@ -11,6 +11,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Register, login and guest per client address.
     pub auth_per_ip: Window,
-    /// Failed logins per account name.
+    /// Failed password checks per (account, client address)...
     pub login_failures: Window,
+    /// ...and per account from every address together.
+    pub login_failures_total: Window,
 }

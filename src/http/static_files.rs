@@ -99,7 +99,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 ];
 
 /// No inline script, nothing from elsewhere.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
                    media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

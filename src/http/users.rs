@@ -1,12 +1,14 @@
 //! `/api/v1/users`: me, delete me, search, and admin delete / role change.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::attempts::{account_key, reserve_attempt};
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::accounts::{ChangePassword, Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
+use crate::actors::ServiceError;
 use crate::domain::{Invalid, Password, Permission, Role, UserId};
 use crate::protocol::UserJson;
 
@@ -55,14 +57,14 @@ async fn change_password(
         Password::parse(&new_password).map_err(|e| ApiError::validation(&[("new_password", e)]))?;
     state
         .svc
-        .accounts
+        .passwords
         .send(ChangePassword {
             user_id: caller.id(),
             current: current_password,
             new,
             keep_family: caller.family.clone(),
         })
-        .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -75,6 +77,7 @@ struct DeleteMeBody {
 /// empty body means "no password", a malformed one is still a 400.
 async fn delete_me(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -85,15 +88,32 @@ async fn delete_me(
             .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
             .password
     };
-    state
-        .svc
-        .accounts
-        .send(DeleteUser {
+    let Some(given) = password else {
+        // Guests have no password; anyone else is told one is required.
+        let confirm = Some(Confirm { password: None });
+        let delete = DeleteUser {
             id: caller.id(),
-            confirm: Some(Confirm { password }),
-        })
-        .await??;
-    Ok(HttpResponse::NoContent().finish())
+            confirm,
+        };
+        state.svc.accounts.send(delete).await??;
+        return Ok(HttpResponse::NoContent().finish());
+    };
+    // A wrong password here is a guess like a failed login: same limit.
+    let attempt = reserve_attempt(&state, account_key(Some(caller.id()), ""), &req).await?;
+    let delete = DeleteUser {
+        id: caller.id(),
+        confirm: Some(Confirm {
+            password: Some(given),
+        }),
+    };
+    match state.svc.passwords.send(delete).await {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(e @ ServiceError::Forbidden(_)) => {
+            attempt.failed();
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::actors::ws_session::WsSession;
+use crate::actors::caps::WsSlots;
+use crate::actors::outbox::ConnGuard;
+use crate::actors::ws_session::{Opening, WsSession};
 
 /// Frames (after reassembling continuations) above this close the socket with 1009.
 pub const MAX_FRAME: usize = 64 * 1024;
@@ -23,9 +25,28 @@ pub async fn upgrade(
     body: web::Payload,
     query: web::Query<WsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut slots = WsSlots::default();
+    if let Some(peer) = req.peer_addr() {
+        slots.address = Some(
+            state
+                .svc
+                .ws_caps
+                .addresses
+                .take(peer.ip())
+                .ok_or_else(|| too_many("too many WebSockets from this address"))?,
+        );
+    }
     let pre_auth = match &query.access_token {
         Some(token) => {
             let (access, claims) = state.svc.authenticate(token).await?;
+            slots.user = Some(
+                state
+                    .svc
+                    .ws_caps
+                    .users
+                    .take(access.user_id)
+                    .ok_or_else(|| too_many("too many WebSockets for this user"))?,
+            );
             Some((access, claims.exp))
         }
         None => None,
@@ -40,9 +61,21 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME)
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME);
-    let body = WsSession::start(state.svc.clone(), stream, pre_auth);
+    let opening = Opening {
+        pre_auth,
+        conn: req.conn_data::<ConnGuard>().map(ConnGuard::socket),
+        slots,
+    };
+    let body = WsSession::start(state.svc.clone(), stream, opening);
     let response = response
         .message_body(body.boxed())
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(response.into())
+}
+
+/// 429: a cap on open sockets; one closing frees a place.
+fn too_many(message: &str) -> ApiError {
+    let mut error = ApiError::rate_limited(5);
+    error.message = message.to_owned();
+    error
 }

@@ -26,9 +26,33 @@ impl RateLimiter {
         self.update(key, true)
     }
 
-    /// Like [`hit`](Self::hit) without counting: is `key` already over the limit?
+    /// Like [`hit`](Self::hit) without counting: is `key` already over the
+    /// limit? Never adds an entry.
     pub fn check(&self, key: &str) -> Result<(), u64> {
-        self.update(key, false)
+        let now = Instant::now();
+        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        match windows.get(key) {
+            Some(&(start, count)) => self.verdict(now, start, count),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes back one [`hit`](Self::hit) of the current window: an attempt
+    /// reserved before it was checked turned out not to count (a right
+    /// password).
+    pub fn release(&self, key: &str) {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = windows.get_mut(key) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
+    fn verdict(&self, now: Instant, start: Instant, count: u32) -> Result<(), u64> {
+        if now.duration_since(start) < self.window && count >= self.limit {
+            let left = self.window.saturating_sub(now.duration_since(start));
+            return Err(left.as_secs_f64().ceil() as u64);
+        }
+        Ok(())
     }
 
     fn update(&self, key: &str, count: bool) -> Result<(), u64> {
@@ -41,10 +65,7 @@ impl RateLimiter {
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
-        if entry.1 >= self.limit {
-            let left = self.window.saturating_sub(now.duration_since(entry.0));
-            return Err(left.as_secs_f64().ceil() as u64);
-        }
+        self.verdict(now, entry.0, entry.1)?;
         if count {
             entry.1 += 1;
         }
@@ -66,6 +87,19 @@ mod tests {
         assert!((59..=60).contains(&retry));
         assert!(rl.check("a").is_err());
         assert!(rl.hit("b").is_ok(), "keys are independent");
+    }
+
+    #[test]
+    fn check_never_adds_an_entry_and_release_gives_a_hit_back() {
+        let rl = RateLimiter::new(1, Duration::from_secs(60));
+        for n in 0..100 {
+            assert!(rl.check(&format!("probe {n}")).is_ok());
+        }
+        assert_eq!(rl.windows.lock().unwrap().len(), 0);
+        assert!(rl.hit("a").is_ok());
+        assert!(rl.hit("a").is_err());
+        rl.release("a");
+        assert!(rl.hit("a").is_ok());
     }
 
     #[test]

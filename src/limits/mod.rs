@@ -70,6 +70,18 @@ impl Window {
         self.update(key, false).await
     }
 
+    /// Takes back one [`hit`](Self::hit) of `key` in the current window:
+    /// an attempt reserved before it was checked turned out not to count.
+    pub async fn release(&self, key: &str) {
+        if let Some(shared) = &self.shared {
+            match shared.release(self.name, key).await {
+                Ok(()) => return,
+                Err(e) => log::warn!("shared rate limit unavailable, releasing locally: {e}"),
+            }
+        }
+        self.local.release(key);
+    }
+
     async fn update(&self, key: &str, count: bool) -> Result<(), u64> {
         if let Some(shared) = &self.shared {
             match shared

@@ -22,6 +22,16 @@ end
 return {1, 0}
 "#;
 
+/// KEYS[1] the counter: one count taken back, never below zero, the
+/// window's expiry kept.
+const RELEASE: &str = r#"
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then
+  redis.call('DECR', KEYS[1])
+end
+return 1
+"#;
+
 /// Keys longer than this are hashed, so a client cannot make Redis keys of
 /// any size it likes (login names come from the request).
 const MAX_KEY: usize = 64;
@@ -80,5 +90,18 @@ impl Shared {
             window
         };
         Ok(Err(ttl.as_secs_f64().ceil() as u64))
+    }
+
+    /// Takes back one count of `key` (see [`super::Window::release`]).
+    pub(super) async fn release(&self, name: &str, key: &str) -> Result<(), String> {
+        let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
+        let _: i64 = redis::cmd("EVAL")
+            .arg(RELEASE)
+            .arg(1)
+            .arg(self.key(name, key))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 }

@@ -11,3 +11,6 @@ pub const TOO_SLOW: u16 = 4008;
 pub const GOING_AWAY: u16 = 1001;
 /// The server could not set the session up.
 pub const INTERNAL: u16 = 1011;
+/// A limit on open sockets: the user has too many (authenticated by an
+/// `auth` frame; an upgrade with a token is refused with 429 instead).
+pub const POLICY: u16 = 1008;

@@ -34,7 +34,7 @@ pub struct Message {
     pub client_id: Option<String>,
     #[serde(serialize_with = "ser_time")]
     pub created_at: DateTime<Utc>,
-    /// In upload order; `[]` for none.
+    /// In the order the sender listed them; `[]` for none.
     pub attachments: Vec<Attachment>,
 }
 

@@ -18,7 +18,7 @@ function preview(chat) {
   const m = chat.last_message;
   if (!m) return chat.kind === 'direct' ? 'Say hello 👋' : 'No messages yet';
   const who = m.sender.id === currentUser()?.id ? 'You' : m.sender.username;
-  const text = m.body ? m.body.replace(/\s+/g, ' ') : `📎 ${summary(m)}`;
+  const text = m.body ? m.body.replace(/\s+/g, ' ') : summary(m);
   return chat.kind === 'direct' && who !== 'You' ? text : `${who}: ${text}`;
 }
 

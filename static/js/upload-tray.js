@@ -3,7 +3,7 @@
 // as voice. Each uploads at once (XMLHttpRequest, for its progress events)
 // with a progress bar and a cancel button; a failed one can be retried.
 
-import { accessToken, refresh, tokenExpiresAt } from './api.js';
+import { accessToken, onSession, refresh, tokenExpiresAt } from './api.js';
 import { $, h, fill, icon } from './dom.js';
 import { formatSize, formatDuration } from './files.js';
 import { state } from './store.js';
@@ -24,6 +24,7 @@ export const trayBusy = (chatId) => tray(chatId).some((i) => i.status === 'uploa
 export function takeUploads(chatId) {
   const items = tray(chatId);
   const done = items.filter((i) => i.status === 'done');
+  done.forEach(forget);
   trays.set(chatId, items.filter((i) => i.status !== 'done'));
   render();
   return done.map((i) => i.upload);
@@ -37,6 +38,8 @@ export function addFiles(files, { durationMs = null } = {}) {
   for (const file of files) {
     if (items.length >= MAX_FILES) break;
     const item = { key: nextKey++, chatId, file, name: file.name || 'file', durationMs, status: 'uploading', progress: 0 };
+    // A local preview of images while they upload (a blob: URL, freed in forget).
+    if (/^image\/(png|jpeg|gif|webp)$/.test(file.type)) item.preview = URL.createObjectURL(file);
     items.push(item);
     start(item);
   }
@@ -86,11 +89,17 @@ function send(item, mayRefresh) {
   xhr.send(form);
 }
 
+function forget(item) {
+  if (item.preview) URL.revokeObjectURL(item.preview);
+  item.preview = null;
+}
+
 function remove(item) {
   if (item.status === 'uploading') {
     item.status = 'canceled';
     item.xhr?.abort();
   }
+  forget(item);
   trays.set(item.chatId, tray(item.chatId).filter((i) => i !== item));
   render();
 }
@@ -109,7 +118,9 @@ function itemView(item) {
       ? h('span', { class: 'tray-error', role: 'alert' }, item.error || 'Upload failed')
       : h('span', { class: 'tray-done' }, 'Ready');
   return h('li', { class: `tray-item ${item.status}`, 'data-key': item.key },
-    h('span', { class: 'tray-icon', 'aria-hidden': 'true' }, icon(voice ? 'mic' : 'file', { size: 18 })),
+    item.preview
+      ? h('img', { class: 'tray-thumb', src: item.preview, alt: '' })
+      : h('span', { class: 'tray-icon', 'aria-hidden': 'true' }, icon(voice ? 'mic' : 'file', { size: 18 })),
     h('span', { class: 'tray-text' },
       h('span', { class: 'tray-name' }, item.name),
       h('span', { class: 'tray-meta' }, meta),
@@ -139,6 +150,17 @@ function hasFiles(e) {
 }
 
 export function initUploadTray() {
+  // Another user may sign in on this page: nothing of the last one's stays.
+  onSession((kind) => {
+    if (kind !== 'signout') return;
+    for (const items of trays.values()) {
+      for (const item of items) {
+        if (item.status === 'uploading') item.xhr?.abort();
+        forget(item);
+      }
+    }
+    trays.clear();
+  });
   const input = $('#file-input');
   $('#attach-btn').addEventListener('click', () => input.click());
   input.addEventListener('change', () => {

@@ -141,3 +141,40 @@ async fn deleting_a_user_deletes_their_files_attached_or_not() {
         );
     }
 }
+
+/// What deleting one message does to its files (issue 14 calls
+/// `db::attachments::release` for messages it blanks rather than deletes):
+/// the file is 404 at once and the sweep takes its bytes.
+#[actix_web::test]
+async fn released_attachments_stop_being_served_and_are_swept() {
+    for store in stores() {
+        let app = spawn_on(store, |s| s.upload_sweep_interval = 1).await;
+        let ann = app.signup("ann").await;
+        let chat = app.create_chat(&ann.token, "c", &[], false).await;
+        let base = app.stored_objects().await;
+        let id = app.upload_id(&ann.token, "a.txt", b"a").await;
+        let sent = app
+            .send_files(&ann.token, chat, "", None, json!([id]))
+            .await;
+        let url = sent.body["attachments"][0]["url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let message = microchat::domain::MessageId(sent.body["id"].as_i64().unwrap());
+        let mut conn = microchat::db::establish(&app.settings.database_url).unwrap();
+        assert_eq!(
+            microchat::db::attachments::release(&mut conn, &[message]).unwrap(),
+            1
+        );
+        assert_eq!(app.download(&url, &[]).await.status, 404, "{store:?}");
+        let history = app
+            .get(&format!("/api/v1/chats/{chat}/messages"), Some(&ann.token))
+            .await;
+        assert_eq!(
+            history.body[0]["attachments"],
+            json!([]),
+            "the message lists it no more"
+        );
+        settles_at(&app, base, "released bytes swept").await;
+    }
+}

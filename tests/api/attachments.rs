@@ -54,8 +54,8 @@ async fn a_message_carries_its_attachments_with_working_signed_urls() {
         assert_eq!(sent.status, 201, "{store:?}: {}", sent.body);
         let m = &sent.body;
         assert_eq!(m["body"], "", "a message with attachments may be empty");
-        assert_eq!(attachment_ids(m), vec![img, txt], "in upload order");
-        let image = &m["attachments"][0];
+        assert_eq!(attachment_ids(m), vec![txt, img], "in the order listed");
+        let image = &m["attachments"][1];
         let keys: Vec<&String> = image.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), 9, "the contract's fields: {keys:?}");
         assert_eq!(image["name"], "cat.png");
@@ -65,7 +65,7 @@ async fn a_message_carries_its_attachments_with_working_signed_urls() {
             (Some(800), Some(400))
         );
         assert_eq!(image["duration_ms"], Value::Null);
-        let text = &m["attachments"][1];
+        let text = &m["attachments"][0];
         assert_eq!(text["content_type"], "text/plain; charset=utf-8");
         assert_eq!(text["size"], 5);
         assert_eq!(text["width"], Value::Null);
@@ -127,17 +127,25 @@ async fn attachments_are_the_senders_own_at_most_ten_each_once() {
     );
     refused(&send(json!([987_654])).await, "no such upload");
     // Nothing was stored by the refusals, and `mine` is still free.
-    let history = app
+    let none = app
         .get(
             &format!("/api/v1/chats/{}/messages", p.chat),
             Some(&p.ann.token),
         )
         .await;
-    assert_eq!(history.body, json!([]));
-    let ten = &eleven[..10];
+    assert_eq!(none.body, json!([]));
+    // Listed newest first: they come back in that order, not by id.
+    let ten: Vec<i64> = eleven[..10].iter().rev().copied().collect();
     let sent = send(json!(ten)).await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     assert_eq!(attachment_ids(&sent.body), ten);
+    let history = app
+        .get(
+            &format!("/api/v1/chats/{}/messages", p.chat),
+            Some(&p.bob.token),
+        )
+        .await;
+    assert_eq!(attachment_ids(&history.body[0]), ten, "and so in history");
     let first = send(json!([mine])).await;
     assert_eq!(first.status, 201, "{}", first.body);
     refused(&send(json!([mine])).await, "already attached");

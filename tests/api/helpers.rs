@@ -111,6 +111,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     settings.jwt_secret = Some(microchat::config::Secret(SECRET.into()));
     settings.auth_rate_per_minute = 100_000;
     settings.login_failures_per_account = 100_000;
+    settings.login_failures_per_account_total = 100_000;
+    settings.ws_sessions_per_user = 100_000;
+    settings.ws_connections_per_address = 100_000;
     settings.workers = Some(2);
     let files = tempfile::tempdir().expect("temp dir");
     settings.files_dir = Some(files.path().to_owned());

@@ -1,7 +1,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn health_readiness_and_metrics_answer() {
@@ -115,5 +115,68 @@ async fn the_web_ui_is_served_with_a_strict_content_security_policy() {
     assert!(
         csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
         "{csp}"
+    );
+}
+
+#[actix_web::test]
+async fn odd_http_methods_do_not_add_metric_series() {
+    let app = spawn_app().await;
+    for n in 0..20 {
+        let method = Method::from_bytes(format!("ODD{n}{}", "X".repeat(200)).as_bytes()).unwrap();
+        app.call(method, "/api/v1/users/me", None, &[], None).await;
+    }
+    let text = app
+        .get("/metrics", None)
+        .await
+        .body
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!text.contains("ODD"), "raw methods became labels");
+    assert!(text.contains("method=\"OTHER\""), "{text}");
+}
+
+#[actix_web::test]
+async fn metrics_can_require_a_bearer_token() {
+    let token = "metrics-token-metrics-token-0123456789";
+    let app = spawn_app_with(|s| {
+        s.metrics_token = Some(microchat::config::Secret(token.into()));
+    })
+    .await;
+    app.get("/metrics", None)
+        .await
+        .assert_error(401, "unauthorized");
+    app.get("/metrics", Some("wrong-token"))
+        .await
+        .assert_error(401, "unauthorized");
+    assert_eq!(app.get("/metrics", Some(token)).await.status, 200);
+}
+
+#[actix_web::test]
+async fn responses_carry_nosniff_a_referrer_policy_and_hsts_behind_https() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/users/me", "/healthz", "/"] {
+        let res = app.get(path, None).await;
+        assert_eq!(
+            res.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            res.header("referrer-policy").as_deref(),
+            Some("same-origin"),
+            "{path}"
+        );
+        assert_eq!(
+            res.header("strict-transport-security"),
+            None,
+            "plain http: {path}"
+        );
+    }
+    let app = spawn_app_with(|s| s.public_url = Some("https://chat.example.com".into())).await;
+    let res = app.get("/healthz", None).await;
+    assert_eq!(
+        res.header("strict-transport-security").as_deref(),
+        Some("max-age=31536000")
     );
 }

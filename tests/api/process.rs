@@ -35,6 +35,15 @@ fn start(database_url: &str) -> Server {
 }
 
 pub(crate) fn start_with_files(database_url: &str, files_dir: &std::path::Path) -> Server {
+    start_with_args(database_url, files_dir, &[])
+}
+
+/// Like [`start_with_files`], with extra flags (which win over the defaults here).
+pub(crate) fn start_with_args(
+    database_url: &str,
+    files_dir: &std::path::Path,
+    extra: &[&str],
+) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_microchat"))
         .args(["serve", "--bind", "127.0.0.1:0", "--insecure-dev"])
         .args([
@@ -44,7 +53,12 @@ pub(crate) fn start_with_files(database_url: &str, files_dir: &std::path::Path) 
             "100000",
             "--ws-send-burst",
             "100000",
+            "--ws-sessions-per-user",
+            "100000",
+            "--ws-connections-per-address",
+            "100000",
         ])
+        .args(extra)
         .env("MICROCHAT_DATABASE_URL", database_url)
         .env("MICROCHAT_JWT_SECRET", SECRET)
         .env("MICROCHAT_FILES_DIR", files_dir)

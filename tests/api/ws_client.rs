@@ -33,6 +33,16 @@ impl TestApp {
         (ws, ready)
     }
 
+    /// Tries to open a socket: the status of a refused upgrade otherwise.
+    pub async fn ws_try(&self, path: &str) -> Result<Ws, u16> {
+        let url = format!("ws://127.0.0.1:{}{path}", self.port);
+        match self.client.ws(url).connect().await {
+            Ok((_, framed)) => Ok(Ws { framed }),
+            Err(awc::error::WsClientError::InvalidResponseStatus(status)) => Err(status.as_u16()),
+            Err(e) => panic!("websocket upgrade failed: {e}"),
+        }
+    }
+
     /// Like [`ws`](Self::ws), but `None` instead of a panic when the socket
     /// cannot be opened or closes before `ready` (a server going away).
     pub async fn try_ws(&self, token: &str) -> Option<(Ws, Value)> {
@@ -150,6 +160,12 @@ impl Ws {
                 Event::Silence => panic!("socket not closed within {wait:?}"),
             }
         }
+    }
+
+    /// Closes from the client side and waits for the server's answer.
+    pub async fn close(mut self) {
+        let _ = self.framed.send(Message::Close(None)).await;
+        let _ = self.closed(Duration::from_secs(5)).await;
     }
 
     pub async fn send_message(&mut self, chat_id: i64, body: &str, client_id: &str) {

@@ -190,3 +190,34 @@ async fn a_reader_that_falls_too_far_behind_is_closed_with_4008() {
     );
     let _ = PASSWORD;
 }
+
+/// Every renewal used to leave a timer behind until the token's expiry, and
+/// every later frame paid for all of them.
+#[actix_web::test]
+async fn many_renewals_do_not_slow_the_socket_down() {
+    let app = spawn_app().await;
+    let ann = app.signup("ann").await;
+    let (mut ws, _) = app.ws(&ann.token).await;
+    let before = round_trips(&mut ws, 200).await;
+    for _ in 0..5_000 {
+        ws.send(json!({"type": "auth", "token": ann.token})).await;
+    }
+    ws.send(json!({"type": "ping", "ref": "sync"})).await;
+    assert_eq!(ws.next_of("pong").await["ref"], "sync");
+    let after = round_trips(&mut ws, 200).await;
+    println!("200 pings: {before:?} before 5k renewals, {after:?} after");
+    assert!(
+        after < before * 3 + Duration::from_millis(200),
+        "{before:?} -> {after:?}"
+    );
+}
+
+/// How long `n` ping/pong round trips take.
+async fn round_trips(ws: &mut crate::ws_client::Ws, n: u32) -> Duration {
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        ws.send(json!({"type": "ping", "ref": i})).await;
+        assert_eq!(ws.next_of("pong").await["ref"], i);
+    }
+    started.elapsed()
+}

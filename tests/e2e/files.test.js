@@ -67,6 +67,10 @@ test('attached files upload with progress, images open full size and other files
   ]);
   await alice.locator('#upload-tray .tray-item').nth(1).waitFor();
   await eventually(async () => (await alice.locator('#upload-tray .tray-item.done').count()) === 2, 'both uploaded');
+  // The image shows a local preview while it waits to be sent (blob: URL, allowed by the CSP).
+  await eventually(() => alice.locator('#upload-tray img.tray-thumb').evaluate((img) => img.complete && img.naturalWidth > 0), 'tray preview');
+  await alice.getByLabel('Message', { exact: true }).fill('Here are the files');
+  await screenshot(alice, 'upload-tray');
   await sendComposer(alice, 'Here are the files');
 
   for (const page of [alice, bob]) {
@@ -195,6 +199,25 @@ test('a voice message is recorded, sent and played with its duration', async () 
   await player.getByRole('button', { name: /^Play / }).click();
   await eventually(() => player.locator('audio').evaluate((a) => a.currentTime > 0), 'audio playing');
   for (const page of [alice, bob]) noErrors(page);
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('a file name with HTML in it shows as text and runs nothing', async () => {
+  const { alice, bob } = await pair('names-chat');
+  const evil = '<img src=x onerror=window.__pwned=1>.txt';
+  await alice.locator('#file-input').setInputFiles({ name: evil, mimeType: 'text/plain', buffer: Buffer.from('x') });
+  await alice.locator('#upload-tray .tray-item.done').waitFor();
+  await sendComposer(alice, '');
+  const name = bob.locator('#messages .att-file-name');
+  await name.waitFor();
+  assert.equal(await name.textContent(), evil);
+  assert.equal(await bob.locator('#messages img').count(), 0);
+  await bob.locator('.chat-item', { hasText: 'names-chat' }).locator('.chat-item-preview', { hasText: evil }).waitFor();
+  for (const page of [alice, bob]) {
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    noErrors(page);
+  }
   await alice.context().close();
   await bob.context().close();
 });

@@ -48,6 +48,7 @@ export async function startServer({ args = [] } = {}) {
         // http://127.0.0.1, so the tests run the production cookie settings.
         '--jwt-secret', 'e2e-secret-e2e-secret-e2e-secret-0123456789',
         '--auth-rate-per-minute', '1000',
+        '--ws-connections-per-address', '10000',
         ...args,
       ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
       proc.stderr.on('data', (d) => {

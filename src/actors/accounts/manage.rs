@@ -4,7 +4,8 @@ use actix::{Handler, Message};
 
 use super::AccountsActor;
 use crate::actors::{ServiceError, ServiceResult};
-use crate::db::{self, users};
+use crate::db;
+use crate::db::users::{self, RoleChange};
 use crate::domain::{Role, User, UserId};
 use crate::security::access::Access;
 use crate::security::password;
@@ -156,11 +157,13 @@ impl Handler<SetRole> for AccountsActor {
     type Result = ServiceResult<Option<User>>;
 
     fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
-        let row = users::set_role(&mut *self.conn()?, msg.id, msg.role)?;
+        let row = match users::set_role(&mut *self.conn()?, msg.id, msg.role)? {
+            RoleChange::Changed(row) => *row,
+            RoleChange::NoSuchUser => return Ok(None),
+            RoleChange::LastAdmin => return Err(ServiceError::Conflict("role")),
+        };
         self.invalidate(msg.id);
-        if row.is_some() {
-            log::info!("user {} now has role {}", msg.id, msg.role.as_str());
-        }
-        Ok(row.map(User::try_from).transpose()?)
+        log::info!("user {} now has role {}", msg.id, msg.role.as_str());
+        Ok(Some(User::try_from(row)?))
     }
 }

@@ -27,7 +27,7 @@ pub use invites::{CreateInvite, DeleteInvite, ListInvites};
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
 pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};
 pub use profile::SetProfile;
-pub use sign_in::{Guest, Login, Logout, Refresh, Register, TokenPair};
+pub use sign_in::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};
 
 use super::ServiceResult;
 
@@ -72,7 +72,7 @@ impl AccountsActor {
     }
 
     fn conn(&self) -> ServiceResult<PooledConn> {
-        Ok(self.pool.get().map_err(crate::db::DbError::from)?)
+        Ok(self.pool.get()?)
     }
 }
 

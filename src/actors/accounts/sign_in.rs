@@ -7,7 +7,7 @@ use crate::actors::{ServiceError, ServiceResult};
 use crate::db::refresh_tokens::{self, NewRefreshToken};
 use crate::db::users::{self, NewUser, UserRow};
 use crate::db::{now, DbConn, DbError};
-use crate::domain::{Email, Password, Role, User, Username};
+use crate::domain::{Email, Password, Role, User, UserId, Username};
 use crate::security::{password, refresh};
 
 /// What a successful login, guest creation or refresh hands back.
@@ -35,11 +35,20 @@ pub struct Register {
 #[rtype(result = "ServiceResult<TokenPair>")]
 pub struct Guest;
 
-/// Log in by username or email.
+/// The account a login (username or email) names, if any: failed
+/// attempts are counted per account, before the password is checked.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<UserId>>")]
+pub struct ResolveLogin {
+    pub login: String,
+}
+
+/// Log in to a resolved account (`None`: the login named none, which costs
+/// the same time as a wrong password).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<TokenPair>")]
 pub struct Login {
-    pub login: String,
+    pub user_id: Option<UserId>,
     pub password: String,
 }
 
@@ -163,16 +172,29 @@ impl Handler<Guest> for AccountsActor {
     }
 }
 
-impl Handler<Login> for AccountsActor {
-    type Result = ServiceResult<TokenPair>;
+impl Handler<ResolveLogin> for AccountsActor {
+    type Result = ServiceResult<Option<UserId>>;
 
-    fn handle(&mut self, msg: Login, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: ResolveLogin, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
         let login = msg.login.trim();
         let row = if login.contains('@') {
             users::find_by_email(&mut conn, &login.to_lowercase())?
         } else {
             users::find_by_username(&mut conn, &login.to_ascii_lowercase())?
+        };
+        Ok(row.map(|r| r.id))
+    }
+}
+
+impl Handler<Login> for AccountsActor {
+    type Result = ServiceResult<TokenPair>;
+
+    fn handle(&mut self, msg: Login, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let row = match msg.user_id {
+            Some(id) => users::find(&mut conn, id)?,
+            None => None,
         };
         let verified = match row.as_ref().and_then(|r| r.password_hash.as_deref()) {
             Some(hash) => password::verify(hash, &msg.password),

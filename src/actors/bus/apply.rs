@@ -12,7 +12,7 @@ use deadpool_redis::redis;
 use futures_util::StreamExt;
 
 use super::event::{Envelope, Event};
-use super::replay::replay;
+use super::replay::{replay, Sources};
 use crate::actors::block_book::BlockBook;
 use crate::actors::hub::{BusLink, Hub, Remote, RemotePresence};
 use crate::actors::room::{Broadcast, Close, RemoteMessage};
@@ -31,8 +31,7 @@ pub struct Appliers {
     pub metrics: Arc<Metrics>,
     /// To replay messages an outage kept from the rooms.
     pub pool: DbPool,
-    /// To sign the replayed messages' attachment URLs.
-    pub file_urls: Arc<FileUrls>,
+    pub urls: Arc<FileUrls>,
 }
 
 /// This instance's subscription to the others' events, not yet started.
@@ -90,7 +89,13 @@ impl Subscription {
         if let Some(since) = down_at.take() {
             log::info!("redis subscription re-established");
             to.metrics.bus.reconnects.inc();
-            replay(&to.pool, &to.file_urls, &to.rooms, since, &to.metrics).await;
+            let sources = Sources {
+                pool: &to.pool,
+                urls: &to.urls,
+                rooms: &to.rooms,
+                metrics: &to.metrics,
+            };
+            replay(sources, since).await;
         }
         self.down.store(false, Ordering::Relaxed);
         to.hub.do_send(BusLink(true));

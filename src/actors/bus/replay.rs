@@ -2,12 +2,14 @@
 //! database, the messages stored since shortly before the outage began, and
 //! delivers those it has not delivered yet (`room::Replay`), oldest first.
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::actors::messages::to_messages;
 use crate::actors::room::Replay;
 use crate::actors::rooms::Rooms;
-use crate::db::{self, attachments, messages, DbPool};
+use crate::db::{attachments, messages, DbError, DbPool};
 use crate::domain::{ChatId, MessageId};
 use crate::metrics::Metrics;
 use crate::protocol::{MessageJson, ServerFrame};
@@ -20,21 +22,23 @@ const LOOK_BACK: chrono::Duration = chrono::Duration::seconds(10);
 /// Messages read per query.
 const PAGE: i64 = 500;
 
+/// What a replay reads from and delivers to.
+pub(super) struct Sources<'a> {
+    pub pool: &'a DbPool,
+    pub urls: &'a Arc<FileUrls>,
+    pub rooms: &'a Rooms,
+    pub metrics: &'a Metrics,
+}
+
 /// Replays what was stored since `down_at` − [`LOOK_BACK`] to every running
 /// room. A failure (the database down too) is logged: clients can still `sync`.
-pub(super) async fn replay(
-    pool: &DbPool,
-    urls: &FileUrls,
-    rooms: &Rooms,
-    down_at: DateTime<Utc>,
-    metrics: &Metrics,
-) {
+pub(super) async fn replay(from: Sources<'_>, down_at: DateTime<Utc>) {
     let since = (down_at - LOOK_BACK).naive_utc();
     let mut total = 0;
-    for (chat_id, room) in rooms.running() {
+    for (chat_id, room) in from.rooms.running() {
         let mut after = MessageId(0);
         loop {
-            let page = match read(pool, urls, chat_id, since, after).await {
+            let page = match read(&from, chat_id, since, after).await {
                 Ok(page) => page,
                 Err(e) => {
                     log::error!("replay of chat {chat_id} after a bus outage failed: {e}");
@@ -45,7 +49,7 @@ pub(super) async fn replay(
             let Some(last) = page.last() else { break };
             after = last.0;
             if let Ok(delivered) = room.send(Replay(page)).await {
-                metrics.bus.replayed.inc_by(delivered);
+                from.metrics.bus.replayed.inc_by(delivered);
                 total += delivered;
             }
             if !full {
@@ -58,25 +62,23 @@ pub(super) async fn replay(
 
 /// One page, as the frames sessions get.
 async fn read(
-    pool: &DbPool,
-    urls: &FileUrls,
+    from: &Sources<'_>,
     chat_id: ChatId,
-    since: chrono::NaiveDateTime,
+    since: NaiveDateTime,
     after: MessageId,
 ) -> Result<Vec<(MessageId, bytestring::ByteString)>, String> {
-    let pool = pool.clone();
-    let rows = actix_web::rt::task::spawn_blocking(move || {
-        let mut conn = pool.get().map_err(db::DbError::from)?;
+    let (pool, urls) = (from.pool.clone(), from.urls.clone());
+    let messages = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
         let rows = messages::stored_since(&mut conn, chat_id, since, after, PAGE)?;
         let ids: Vec<MessageId> = rows.iter().map(|m| m.0.id).collect();
         let files = attachments::of_messages(&mut conn, &ids)?;
-        Ok::<_, db::DbError>((rows, files))
+        Ok::<_, DbError>(to_messages(rows, files, &urls))
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
-    let (rows, files) = rows;
-    Ok(to_messages(rows, files, urls)
+    Ok(messages
         .into_iter()
         .map(|message| {
             let json = MessageJson::new(&message);

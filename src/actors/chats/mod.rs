@@ -24,7 +24,7 @@ use crate::db::chats::{self, ChatRow};
 use crate::db::members::{self, MemberRow};
 use crate::db::users::UserRow;
 use crate::db::{attachments, messages};
-use crate::db::{users, utc, DbConn, DbError, DbPool, PooledConn};
+use crate::db::{users, utc, DbConn, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
 use crate::protocol::{Chat, MemberView, Message};
 use crate::security::file_urls::FileUrls;
@@ -57,7 +57,7 @@ impl ChatStore {
     }
 
     fn conn(&self) -> ServiceResult<PooledConn> {
-        Ok(self.pool.get().map_err(DbError::from)?)
+        Ok(self.pool.get()?)
     }
 
     /// Tells each user's sessions they are now members of `chat_id`.

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::uploads::{self, NewUpload, Refused, StoredKeys};
-use crate::db::{self, DbError, DbPool, PooledConn};
+use crate::db::{self, DbPool, PooledConn};
 use crate::domain::StoredUpload;
 
 pub struct UploadStore {
@@ -19,7 +19,7 @@ impl UploadStore {
     }
 
     pub(super) fn conn(&self) -> ServiceResult<PooledConn> {
-        Ok(self.pool.get().map_err(DbError::from)?)
+        Ok(self.pool.get()?)
     }
 }
 

@@ -7,15 +7,12 @@ use serde_json::Value;
 
 use super::refusal::Refusal;
 use super::WsSession;
-use crate::actors::chats::{MarkRead, SyncAfter};
+use crate::actors::chats::MarkRead;
 use crate::actors::post::{Draft, Origin, Post};
 use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
 use crate::domain::{AttachmentIds, ChatId, ClientId, MessageBody, MessageId, Permission};
-use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, MessageJson, Sender, ServerFrame};
-
-const SYNC_DEFAULT: i64 = 100;
-const SYNC_MAX: i64 = 500;
+use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, Sender, ServerFrame};
 
 fn invalid(reason: &'static str) -> Refusal {
     Refusal::new(ErrorCode::ValidationFailed, reason)
@@ -220,6 +217,10 @@ impl WsSession {
     }
 
     fn on_typing(&mut self, chat_id: ChatId) -> Result<(), Refusal> {
+        // Typing announces a message to come: only those who may send one.
+        if !self.allows(Permission::Write) {
+            return Err(ServiceError::Forbidden("your role cannot send messages").into());
+        }
         let room = self
             .member_of
             .get(&chat_id)
@@ -261,49 +262,6 @@ impl WsSession {
                 .and_then(|r| r);
             if let Err(e) = result {
                 s.refuse(reference.as_ref(), e.into(), ctx);
-            }
-        }));
-        Ok(())
-    }
-
-    fn on_sync(
-        &mut self,
-        chat_id: ChatId,
-        after_id: MessageId,
-        limit: Option<i64>,
-        reference: &Option<Value>,
-        ctx: &mut Context<Self>,
-    ) -> Result<(), Refusal> {
-        let limit = limit.unwrap_or(SYNC_DEFAULT);
-        if limit < 1 {
-            return Err(invalid("limit must be at least 1"));
-        }
-        let job = self.svc.chats.send(SyncAfter {
-            caller: self.user.as_ref().expect("authenticated").user_id,
-            can_read_public: self.allows(Permission::ReadPublic),
-            chat_id,
-            after_id,
-            limit: limit.min(SYNC_MAX),
-        });
-        let reference = reference.clone();
-        ctx.spawn(job.into_actor(self).map(move |result, s, ctx| {
-            match result
-                .map_err(|e| ServiceError::Internal(e.to_string()))
-                .and_then(|r| r)
-            {
-                Ok((messages, has_more)) => {
-                    for message in &messages {
-                        let json = MessageJson::new(message);
-                        s.push(ServerFrame::Message { message: &json }.encode(), ctx);
-                    }
-                    let done = ServerFrame::SyncDone {
-                        chat_id,
-                        has_more,
-                        reference: reference.as_ref(),
-                    };
-                    s.push(done.encode(), ctx);
-                }
-                Err(e) => s.refuse(reference.as_ref(), e.into(), ctx),
             }
         }));
         Ok(())

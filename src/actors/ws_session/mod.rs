@@ -6,6 +6,7 @@ mod handlers;
 mod membership;
 mod ready;
 mod refusal;
+mod sync;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,9 +19,10 @@ use bytestring::ByteString;
 
 use refusal::Refusal;
 
+use super::caps::WsSlots;
 use super::delivery::{SessionHandle, SessionNotice};
 use super::hub::Disconnect;
-use super::outbox::{Outbox, OutboxBody, Refused};
+use super::outbox::{Bounds, ConnSocket, Outbox, OutboxBody, Refused};
 use super::room::{Detach, Room};
 use super::Services;
 use crate::domain::ChatId;
@@ -33,6 +35,9 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const SILENCE: Duration = Duration::from_secs(45);
 /// A socket must authenticate within this long of opening.
 const AUTH_WINDOW: Duration = Duration::from_secs(10);
+/// A socket still open this long after its close frame was queued (the
+/// peer does not read it) is reset.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -52,22 +57,47 @@ pub struct WsSession {
     /// Set once authenticated.
     user: Option<Arc<Access>>,
     token_exp: i64,
+    /// The timer that closes the socket when the token expires.
+    expiry: Option<SpawnHandle>,
     member_of: HashMap<ChatId, Addr<Room>>,
     following: HashMap<ChatId, Addr<Room>>,
     budget: SendBudget,
     closing: bool,
+    /// `sync` replays run one at a time (see `sync.rs`)...
+    sync_turn: Arc<tokio::sync::Mutex<()>>,
+    /// ...and this many are waiting or running.
+    syncs_waiting: usize,
+    /// This socket counted against its user's and its address's caps.
+    slots: WsSlots,
+}
+
+/// What the upgrade learnt about a new socket.
+pub struct Opening {
+    /// The user and token expiry, when the token came with the upgrade.
+    pub pre_auth: Option<(Arc<Access>, i64)>,
+    /// The TCP connection, to reset it if it stops reading.
+    pub conn: Option<ConnSocket>,
+    pub slots: WsSlots,
 }
 
 impl WsSession {
-    /// Starts a session reading an upgraded socket's `stream`; `pre_auth`
-    /// when the token came with the upgrade request. Returns the response
-    /// body that carries the session's frames to the client.
+    /// Starts a session reading an upgraded socket's `stream`. Returns the
+    /// response body that carries the session's frames to the client.
     pub fn start(
         svc: Arc<Services>,
         stream: AggregatedMessageStream,
-        pre_auth: Option<(Arc<Access>, i64)>,
+        opening: Opening,
     ) -> OutboxBody {
-        let outbox = Outbox::new(svc.ws.outbound_queue);
+        let Opening {
+            pre_auth,
+            conn,
+            slots,
+        } = opening;
+        let bounds = Bounds {
+            frames: svc.ws.outbound_queue,
+            bytes: svc.ws.outbound_bytes,
+        };
+        let outbox = Outbox::new(bounds, svc.metrics.ws_queued_bytes.clone(), conn);
         let body = OutboxBody::new(outbox.clone());
         let burst = f64::from(svc.ws.send_burst);
         WsSession::create(move |ctx| {
@@ -79,6 +109,7 @@ impl WsSession {
                 last_heard: Instant::now(),
                 user: None,
                 token_exp: 0,
+                expiry: None,
                 member_of: HashMap::new(),
                 following: HashMap::new(),
                 budget: SendBudget {
@@ -86,6 +117,9 @@ impl WsSession {
                     updated: Instant::now(),
                 },
                 closing: false,
+                sync_turn: Arc::default(),
+                syncs_waiting: 0,
+                slots,
             };
             if let Some((access, exp)) = pre_auth {
                 session.authenticated(access, exp, None, ctx);
@@ -127,6 +161,7 @@ impl WsSession {
         self.closing = true;
         self.svc.metrics.observe_close(code);
         self.outbox.close(code, reason);
+        actix::spawn(self.outbox.clone().abort_if_stuck(CLOSE_GRACE));
         ctx.stop();
     }
 

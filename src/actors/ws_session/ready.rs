@@ -27,14 +27,28 @@ impl WsSession {
         ctx: &mut Context<Self>,
     ) {
         let first = self.user.is_none();
+        if self.slots.user.is_none() {
+            // Authenticated by an `auth` frame: counted now.
+            match self.svc.ws_caps.users.take(access.user_id) {
+                Some(slot) => self.slots.user = Some(slot),
+                None => {
+                    return self.close(close::POLICY, "too many sessions for this user", ctx);
+                }
+            }
+        }
         self.user = Some(access);
         self.token_exp = exp;
         let wait = (exp - chrono::Utc::now().timestamp()).max(0) as u64 + 1;
-        ctx.run_later(Duration::from_secs(wait), |s, ctx| {
+        // One expiry timer per session, replaced on renewal: timers left
+        // behind would make every later frame slower.
+        if let Some(old) = self.expiry.take() {
+            ctx.cancel_future(old);
+        }
+        self.expiry = Some(ctx.run_later(Duration::from_secs(wait), |s, ctx| {
             if s.token_exp <= chrono::Utc::now().timestamp() {
                 s.close(close::TOKEN_EXPIRED, "token expired and not renewed", ctx);
             }
-        });
+        }));
         if first {
             self.become_ready(reference, ctx);
         }

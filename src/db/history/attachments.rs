@@ -34,15 +34,11 @@ pub(super) fn refusal(
         if state.owner != Some(item.sender_id) {
             return Some(NOT_YOURS);
         }
-        let retry = match &state.attached_to {
-            None => false,
-            Some(Some((sender, cid))) => {
-                *sender == item.sender_id && cid.is_some() && *cid == item.client_id
-            }
-            Some(None) => return Some(TAKEN),
-        };
-        if (state.attached_to.is_some() && !retry) || taken.contains(id) {
-            return Some(TAKEN);
+        match &state.attached_to {
+            None if !taken.contains(id) => {}
+            Some(Some((sender, Some(cid))))
+                if *sender == item.sender_id && item.client_id.as_ref() == Some(cid) => {}
+            _ => return Some(TAKEN),
         }
     }
     None
