@@ -10,7 +10,7 @@ import { initMembers, toggleMembers, renderMembers, canManage } from './members.
 import { modal, confirmDialog } from './dialogs.js';
 import { newChatDialog, directDialog, browseDialog } from './chat-dialogs.js';
 import { renderAdmin } from './admin.js';
-import { profileDialog, passwordDialog, loadBlocks, rememberUsers } from './people.js';
+import { profileDialog, passwordDialog, loadBlocks, rememberUsers, nameOf } from './people.js';
 import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading, loadDetails } from './store.js';
 import { createConnection, follow, unfollow } from './realtime.js';
 import { summary } from './files.js';
@@ -316,7 +316,7 @@ on('chats', () => {
   }
 });
 on('incoming', (msg) => {
-  if (msg.chat_id === state.currentId) $('#announcer').textContent = `${msg.sender.username}: ${msg.body || summary(msg)}`;
+  if (msg.chat_id === state.currentId) $('#announcer').textContent = `${nameOf(msg.sender)}: ${msg.body || summary(msg)}`;
 });
 
 function init() {

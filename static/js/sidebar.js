@@ -4,6 +4,7 @@
 import { currentUser } from './api.js';
 import { $, h, fill, avatar, formatShort, icon } from './dom.js';
 import { state, on, sortedChats, followedChats, chatTitle, directPeer } from './store.js';
+import { nameOf } from './people.js';
 import { summary } from './files.js';
 
 function chatIcon(chat) {
@@ -17,7 +18,7 @@ function chatIcon(chat) {
 function preview(chat) {
   const m = chat.last_message;
   if (!m) return chat.kind === 'direct' ? 'Say hello 👋' : 'No messages yet';
-  const who = m.sender.id === currentUser()?.id ? 'You' : m.sender.username;
+  const who = m.sender.id === currentUser()?.id ? 'You' : nameOf(m.sender);
   const text = m.body ? m.body.replace(/\s+/g, ' ') : summary(m);
   return chat.kind === 'direct' && who !== 'You' ? text : `${who}: ${text}`;
 }

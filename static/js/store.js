@@ -2,7 +2,7 @@
 // typing and read markers. Views subscribe with on(topic, fn) and re-render;
 // every mutation goes through here so messages are deduplicated by id.
 
-import { rememberUsers } from './people.js';
+import { rememberUsers, nameOf } from './people.js';
 import { chatsApi, currentUser } from './api.js';
 
 export const state = {
@@ -255,7 +255,7 @@ export function onReadFrame({ chat_id, user_id, message_id }) {
 export function onTyping({ chat_id, user }) {
   if (!user || user.id === me()?.id) return;
   if (!state.typing.has(chat_id)) state.typing.set(chat_id, new Map());
-  state.typing.get(chat_id).set(user.id, { username: user.username, until: Date.now() + 6000 });
+  state.typing.get(chat_id).set(user.id, { username: nameOf(user), until: Date.now() + 6000 });
   emit('typing', chat_id);
   setTimeout(() => emit('typing', chat_id), 6100);
 }
