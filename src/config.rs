@@ -165,6 +165,19 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(60..), global = true)]
     pub refresh_token_ttl: u32,
 
+    /// Behind a reverse proxy: take the client address from the last
+    /// `X-Forwarded-For` entry, and the scheme and host of the Origin check
+    /// from `Forwarded` / `X-Forwarded-*`. Off: those headers are ignored.
+    #[arg(long, env = "MICROCHAT_TRUST_PROXY", global = true)]
+    pub trust_proxy: bool,
+
+    /// Seconds after its use in which a refresh token presented again (a
+    /// retried request, two tabs) yields a fresh token of its family instead
+    /// of revoking it; at most 10.
+    #[arg(long, env = "MICROCHAT_REFRESH_REUSE_GRACE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=10), global = true, hide = true)]
+    pub refresh_reuse_grace: u32,
+
     /// Development mode over plain HTTP: the refresh cookie is sent without `Secure`.
     #[arg(long, env = "MICROCHAT_INSECURE_DEV", global = true)]
     pub insecure_dev: bool,
@@ -245,6 +258,27 @@ pub struct Settings {
     )]
     pub redis_namespace: String,
 
+    /// Chats one user may create per hour.
+    #[arg(long, env = "MICROCHAT_CHATS_PER_HOUR", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub chats_per_hour: u32,
+
+    /// Members one user may add to chats per hour (including those named
+    /// when creating a chat).
+    #[arg(long, env = "MICROCHAT_MEMBER_ADDS_PER_HOUR", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub member_adds_per_hour: u32,
+
+    /// Frames of any type per second one WebSocket session may send.
+    #[arg(long, env = "MICROCHAT_WS_FRAME_RATE", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_frame_rate: u32,
+
+    /// Frames a session may burst above that rate; over it → `error` `rate_limited`.
+    #[arg(long, env = "MICROCHAT_WS_FRAME_BURST", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_frame_burst: u32,
+
     /// Sustained `send` frames per second per WebSocket session.
     #[arg(long, env = "MICROCHAT_WS_SEND_RATE", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
@@ -285,6 +319,12 @@ pub struct Settings {
         global = true
     )]
     pub metrics_token: Option<Secret>,
+
+    /// Seconds a client has to send a request body once its headers are in
+    /// (uploads and the WebSocket excepted); slower: 400.
+    #[arg(long, env = "MICROCHAT_BODY_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub body_timeout: u32,
 
     /// Database connections in the pool.
     #[arg(long, env = "MICROCHAT_DB_POOL_SIZE", default_value_t = 10,

@@ -20,6 +20,7 @@ use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
+use crate::actors::send_budget::SendBudgets;
 use crate::actors::services::Passwords;
 use crate::actors::uploads::{Files, SweepSignal};
 use crate::actors::{Services, WsLimits};
@@ -106,6 +107,16 @@ impl Application {
                 "login-failures",
                 settings.login_failures_per_account,
                 Duration::from_secs(settings.login_failure_window.into()),
+            ),
+            chat_creations: limits.window(
+                "chat-creations",
+                settings.chats_per_hour,
+                Duration::from_secs(3600),
+            ),
+            member_adds: limits.window(
+                "member-adds",
+                settings.member_adds_per_hour,
+                Duration::from_secs(3600),
             ),
             login_failures_total: limits.window(
                 "login-failures-total",
@@ -209,7 +220,14 @@ fn start_services(
     };
     let book = Arc::new(BlockBook::default());
     let hub = Hub::new(bus.clone(), metrics.clone(), book.clone()).start();
-    let writer = HistoryWriter::new(pool.clone(), metrics.clone(), file_urls.clone()).start();
+    let sweep = SweepSignal::default();
+    let writer = HistoryWriter::new(
+        pool.clone(),
+        metrics.clone(),
+        file_urls.clone(),
+        sweep.clone(),
+    )
+    .start();
     let rooms = Rooms::new(writer.clone(), bus.clone(), book.clone());
     if let Some(subscription) = subscription {
         subscription.start(Appliers {
@@ -222,7 +240,6 @@ fn start_services(
             urls: file_urls.clone(),
         });
     }
-    let sweep = SweepSignal::default();
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
     let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus, book) = (
@@ -235,6 +252,7 @@ fn start_services(
         );
         let lifetimes = Lifetimes {
             refresh_token_secs: settings.refresh_token_ttl,
+            reuse_grace_secs: settings.refresh_reuse_grace,
             reset_link_secs: settings.reset_link_ttl,
         };
         SyncArbiter::start(threads, move || {
@@ -281,7 +299,10 @@ fn start_services(
             send_burst: settings.ws_send_burst,
             outbound_queue: settings.ws_outbound_queue as usize,
             outbound_bytes: settings.ws_outbound_bytes as usize,
+            frame_rate: settings.ws_frame_rate,
+            frame_burst: settings.ws_frame_burst,
         },
+        sends: SendBudgets::new(settings.ws_send_rate, settings.ws_send_burst),
         passwords: Passwords::new(passwords, HASHING_QUEUE),
         ws_caps: WsCaps {
             users: Counter::new(settings.ws_sessions_per_user as usize),

@@ -12,6 +12,7 @@ mod proto;
 mod readers;
 mod report;
 mod scenarios;
+mod search;
 mod servers;
 mod stats;
 mod target;
@@ -54,6 +55,8 @@ enum Command {
     History(scenarios::HistoryArgs),
     /// Upload/download MB/s of a large file; server RSS under concurrent uploads.
     Files(files::FilesArgs),
+    /// Search latency (p50/p99) over a large seeded history.
+    Search(search::SearchArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,6 +131,7 @@ fn main() -> ExitCode {
         Command::Connect(a) => scenarios::sessions(&a, "connect"),
         Command::History(a) => scenarios::history(&a),
         Command::Files(a) => files::files(&a),
+        Command::Search(a) => search::search(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

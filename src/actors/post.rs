@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::delivery::SessionHandle;
 use super::ServiceResult;
-use crate::domain::{AttachmentIds, ClientId, MessageBody};
+use crate::domain::{AttachmentIds, ClientId, MessageBody, MessageId};
 use crate::protocol::{self, Sender};
 
 /// What a sender asks to store.
@@ -16,6 +16,8 @@ pub struct Draft {
     pub body: MessageBody,
     /// Makes the send idempotent per sender.
     pub client_id: Option<ClientId>,
+    /// The message this one replies to (checked when stored).
+    pub reply_to: Option<MessageId>,
     /// Uploads to attach; checked and bound in the writer's transaction.
     pub attachments: AttachmentIds,
 }

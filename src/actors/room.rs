@@ -11,8 +11,9 @@ use bytestring::ByteString;
 
 use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
+use super::change::{Change, Changed};
 use super::delivery::{SessionHandle, SessionNotice};
-use super::history::{HistoryWriter, Store};
+use super::history::{Apply, HistoryWriter, Store};
 use super::post::{Committed, Origin, Post};
 use super::recent::Recent;
 use crate::domain::{ChatId, MessageId, UserId};
@@ -225,6 +226,48 @@ impl Handler<Committed> for Room {
                     }
                 },
             }
+        }
+    }
+}
+
+impl Handler<Change> for Room {
+    type Result = ();
+
+    fn handle(&mut self, change: Change, ctx: &mut Context<Self>) {
+        self.in_flight += 1;
+        self.last_active = Instant::now();
+        self.writer.do_send(Apply {
+            chat_id: self.chat_id,
+            change,
+            reply_to: ctx.address().recipient(),
+        });
+    }
+}
+
+impl Handler<Changed> for Room {
+    type Result = ();
+
+    /// Every attached session (members and followers, the author's own
+    /// included) gets the message's new state once, in version order.
+    fn handle(&mut self, Changed(outcomes): Changed, _: &mut Context<Self>) {
+        self.in_flight -= outcomes.len();
+        self.last_active = Instant::now();
+        for (change, outcome) in outcomes {
+            if let Ok((message, true)) = &outcome {
+                let json = MessageJson::new(message);
+                let frame = ServerFrame::MessageUpdated { message: &json }.encode();
+                self.bus.publish_with(|| Event::Chat {
+                    chat_id: self.chat_id,
+                    frame: frame.to_string(),
+                    except_user: None,
+                    members_only: false,
+                    message_id: None,
+                });
+                for attached in self.sessions.values() {
+                    attached.session.deliver(frame.clone());
+                }
+            }
+            let _ = change.reply.send(outcome);
         }
     }
 }

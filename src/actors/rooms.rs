@@ -9,13 +9,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use actix::{Actor, Addr};
 use tokio::sync::oneshot;
 
+use bytestring::ByteString;
+
 use super::block_book::BlockBook;
-use super::bus::Bus;
+use super::bus::{Bus, Event};
+use super::change::{Change, ChangeResult};
 use super::history::HistoryWriter;
 use super::post::{Draft, Origin, Outcome, Post};
-use super::room::{Attach, Room};
+use super::room::{Attach, Broadcast, Room};
 use super::{ServiceError, ServiceResult};
-use crate::domain::ChatId;
+use crate::domain::{ChangeRequest, ChatId};
 
 /// How many rooms to try before giving up (one stopping room is rare; two
 /// in a row rarer still).
@@ -105,6 +108,47 @@ impl Rooms {
                 return rx
                     .await
                     .map_err(|_| ServiceError::Internal("send dropped before commit".into()))?;
+            }
+        }
+        Err(unavailable(chat_id))
+    }
+
+    /// Passes a frame to every session attached to the chat on every
+    /// instance: through the local room when one runs (it publishes too),
+    /// else straight onto the bus.
+    pub fn broadcast(&self, chat_id: ChatId, frame: ByteString) {
+        match self.existing(chat_id) {
+            Some(room) => room.do_send(Broadcast {
+                frame,
+                except_user: None,
+                members_only: false,
+                remote: false,
+            }),
+            None => self.bus.publish_with(|| Event::Chat {
+                chat_id,
+                frame: frame.to_string(),
+                except_user: None,
+                members_only: false,
+                message_id: None,
+            }),
+        }
+    }
+
+    /// Applies a change to a stored message through the chat's room, so it
+    /// is ordered with the chat's other writes and fanned out as
+    /// `message_updated`; resolves once committed.
+    pub async fn change(&self, request: ChangeRequest) -> ChangeResult {
+        let chat_id = request.chat_id;
+        for _ in 0..ATTEMPTS {
+            let (tx, rx) = oneshot::channel();
+            let change = Change {
+                request: request.clone(),
+                reply: tx,
+            };
+            if self.get(chat_id).send(change).await.is_ok() {
+                return rx
+                    .await
+                    .map_err(|_| ServiceError::Internal("change dropped before commit".into()))?;
             }
         }
         Err(unavailable(chat_id))

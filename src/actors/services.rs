@@ -13,6 +13,7 @@ use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
 use super::rooms::Rooms;
+use super::send_budget::SendBudgets;
 use super::uploads::Files;
 use super::{ServiceError, ServiceResult};
 use crate::db::{self, DbPool};
@@ -32,6 +33,9 @@ pub struct WsLimits {
     pub outbound_queue: usize,
     /// Bytes queued for a slow reader (both lanes) before its socket is closed.
     pub outbound_bytes: usize,
+    /// Frames of any type per second per session, and their burst.
+    pub frame_rate: u32,
+    pub frame_burst: u32,
 }
 
 pub struct Services {
@@ -47,6 +51,8 @@ pub struct Services {
     pub ws: WsLimits,
     /// Open sockets per user and per client address.
     pub ws_caps: WsCaps,
+    /// Sends per user, WebSocket and REST together.
+    pub sends: SendBudgets,
     /// The accounts actor on threads of its own, for what checks or hashes
     /// a password.
     pub passwords: Passwords,

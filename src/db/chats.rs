@@ -1,5 +1,7 @@
 //! Chats.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -22,6 +24,8 @@ pub struct ChatRow {
     pub created_at: NaiveDateTime,
     pub activity_at: NaiveDateTime,
     last_message_id: Option<i64>,
+    /// The chat's change counter: the highest message version given out.
+    pub version: i64,
 }
 
 impl ChatRow {
@@ -194,4 +198,65 @@ pub fn touch(
 /// Deletes the chat; members and messages cascade.
 pub fn delete(conn: &mut DbConn, id: ChatId) -> Result<bool, DbError> {
     Ok(diesel::delete(chats::table.find(id.0)).execute(conn)? > 0)
+}
+
+/// Takes `count` versions for each chat from its change counter, in the
+/// caller's transaction (the row lock orders concurrent writers); returns
+/// each chat's new counter, the highest version taken.
+pub fn bump_versions(
+    conn: &mut DbConn,
+    counts: &[(ChatId, i64)],
+) -> Result<HashMap<ChatId, i64>, DbError> {
+    if counts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64)> = match conn {
+        // One statement however many chats: a round trip each would cost.
+        DbConn::Pg(pg) => {
+            use diesel::sql_types::{Array, BigInt};
+            #[derive(QueryableByName)]
+            struct Bumped {
+                #[diesel(sql_type = BigInt)]
+                id: i64,
+                #[diesel(sql_type = BigInt)]
+                version: i64,
+            }
+            let ids: Vec<i64> = counts.iter().map(|c| c.0 .0).collect();
+            let by: Vec<i64> = counts.iter().map(|c| c.1).collect();
+            diesel::sql_query(
+                "UPDATE chats SET version = chats.version + v.n \
+                 FROM unnest($1, $2) AS v(id, n) WHERE chats.id = v.id \
+                 RETURNING chats.id, chats.version",
+            )
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<Array<BigInt>, _>(by)
+            .load::<Bumped>(pg)?
+            .into_iter()
+            .map(|b| (b.id, b.version))
+            .collect()
+        }
+        DbConn::Sqlite(lite) => {
+            let mut out = Vec::with_capacity(counts.len());
+            for &(id, n) in counts {
+                let version: Option<i64> = diesel::update(chats::table.find(id.0))
+                    .set(chats::version.eq(chats::version + n))
+                    .returning(chats::version)
+                    .get_result(lite)
+                    .optional()?;
+                out.extend(version.map(|v| (id.0, v)));
+            }
+            out
+        }
+    };
+    Ok(rows.into_iter().map(|(c, v)| (ChatId(c), v)).collect())
+}
+
+/// A chat's change counter (0 when there is no such chat).
+pub fn version(conn: &mut DbConn, id: ChatId) -> Result<i64, DbError> {
+    Ok(chats::table
+        .find(id.0)
+        .select(chats::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }

@@ -1,13 +1,15 @@
 //! Messages. Every per-message query is a range scan on `messages_chat_id`
 //! or a point lookup on `messages_sender_client_id`.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{messages, users};
 use super::{DbConn, DbError};
-use crate::domain::{ChatId, MessageId, UserId};
+use crate::domain::{text, ChatId, MessageId, UserId};
 use crate::on_backend;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -22,6 +24,43 @@ pub struct MessageRow {
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Grows strictly within the chat with every change of any message.
+    pub version: i64,
+    pub edited_at: Option<NaiveDateTime>,
+    /// 1 for a deleted message (`is_deleted`).
+    pub deleted: i32,
+    pub reply_to_id: Option<i64>,
+    /// Comma-separated ids of the members the body mentions (`mentions()`).
+    pub mentions: String,
+}
+
+impl MessageRow {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted == 1
+    }
+
+    pub fn reply_to(&self) -> Option<MessageId> {
+        self.reply_to_id.map(MessageId)
+    }
+
+    pub fn mentions(&self) -> Vec<UserId> {
+        mentions_from_column(&self.mentions)
+    }
+}
+
+/// Mentioned ids as stored (comma-separated).
+pub fn mentions_column(ids: &[UserId]) -> String {
+    ids.iter()
+        .map(|id| id.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn mentions_from_column(s: &str) -> Vec<UserId> {
+    s.split(',')
+        .filter_map(|p| p.parse().ok())
+        .map(UserId)
+        .collect()
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +71,10 @@ pub struct NewMessage<'a> {
     body: &'a str,
     client_id: Option<&'a str>,
     created_at: NaiveDateTime,
+    version: i64,
+    reply_to_id: Option<i64>,
+    mentions: String,
+    search_text: String,
 }
 
 impl<'a> NewMessage<'a> {
@@ -48,7 +91,24 @@ impl<'a> NewMessage<'a> {
             body,
             client_id,
             created_at,
+            version: 0,
+            reply_to_id: None,
+            mentions: String::new(),
+            search_text: text::search_text(body),
         }
+    }
+
+    /// The version, reply and mentions a stored send takes.
+    pub fn with(
+        mut self,
+        version: i64,
+        reply_to: Option<MessageId>,
+        mentions: &[UserId],
+    ) -> NewMessage<'a> {
+        self.version = version;
+        self.reply_to_id = reply_to.map(|id| id.0);
+        self.mentions = mentions_column(mentions);
+        self
     }
 }
 
@@ -125,6 +185,24 @@ pub fn after(
         .load(conn)?)
 }
 
+/// Up to `limit` messages with version > `after`, lowest version first
+/// (sync by version: every change since).
+pub fn after_version(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<MessageWithSender>, DbError> {
+    Ok(messages::table
+        .inner_join(users::table)
+        .filter(messages::chat_id.eq(chat_id.0))
+        .filter(messages::version.gt(after))
+        .order(messages::version.asc())
+        .limit(limit)
+        .select((MessageRow::as_select(), users::username))
+        .load(conn)?)
+}
+
 /// Up to `limit` messages of `chat_id` stored at or after `since` with id >
 /// `after`, oldest first: what a bus outage may have kept from sessions.
 pub fn stored_since(
@@ -143,6 +221,51 @@ pub fn stored_since(
         .limit(limit)
         .select((MessageRow::as_select(), users::username))
         .load(conn)?)
+}
+
+/// Up to `limit` messages with id >= `from`, oldest first.
+pub fn from_id(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    from: MessageId,
+    limit: i64,
+) -> Result<Vec<MessageWithSender>, DbError> {
+    after(conn, chat_id, MessageId(from.0 - 1), limit)
+}
+
+/// One message of a chat.
+pub fn find(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    id: MessageId,
+) -> Result<Option<MessageRow>, DbError> {
+    Ok(messages::table
+        .filter(messages::id.eq(id.0))
+        .filter(messages::chat_id.eq(chat_id.0))
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Which of these (chat, message) pairs name a message that exists there
+/// and is not deleted (what a reply may quote), in one query.
+pub fn live(
+    conn: &mut DbConn,
+    pairs: &[(ChatId, MessageId)],
+) -> Result<HashSet<(ChatId, MessageId)>, DbError> {
+    if pairs.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<i64> = pairs.iter().map(|p| p.1 .0).collect();
+    let found: Vec<(i64, i64)> = messages::table
+        .filter(messages::id.eq_any(ids))
+        .filter(messages::deleted.eq(0))
+        .select((messages::chat_id, messages::id))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(|(c, m)| (ChatId(c), MessageId(m)))
+        .collect())
 }
 
 /// Several messages by id (the chats' last messages).

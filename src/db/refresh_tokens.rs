@@ -66,6 +66,18 @@ pub fn mark_used(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool,
     Ok(n == 1)
 }
 
+/// Whether a token of `family` issued after token `id` has been used: then
+/// `id` is not the family's latest rotation.
+pub fn used_after(conn: &mut DbConn, family: &str, id: i64) -> Result<bool, DbError> {
+    let later: i64 = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(family))
+        .filter(refresh_tokens::id.gt(id))
+        .filter(refresh_tokens::used_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(later > 0)
+}
+
 /// Revokes every token of a login's family (uses `refresh_tokens_family`).
 pub fn revoke_family(
     conn: &mut DbConn,

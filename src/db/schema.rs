@@ -55,6 +55,7 @@ diesel::table! {
         created_at -> Timestamp,
         activity_at -> Timestamp,
         last_message_id -> Nullable<BigInt>,
+        version -> BigInt,
     }
 }
 
@@ -76,6 +77,29 @@ diesel::table! {
         body -> Text,
         client_id -> Nullable<Text>,
         created_at -> Timestamp,
+        version -> BigInt,
+        edited_at -> Nullable<Timestamp>,
+        deleted -> Integer,
+        reply_to_id -> Nullable<BigInt>,
+        mentions -> Text,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    reactions (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        user_id -> BigInt,
+        emoji -> Text,
+    }
+}
+
+diesel::table! {
+    mentions (user_id, chat_id, message_id) {
+        user_id -> BigInt,
+        chat_id -> BigInt,
+        message_id -> BigInt,
     }
 }
 
@@ -136,6 +160,7 @@ diesel::joinable!(chat_members -> chats (chat_id));
 diesel::joinable!(chat_members -> users (user_id));
 diesel::joinable!(messages -> users (sender_id));
 diesel::joinable!(messages -> chats (chat_id));
+diesel::joinable!(reactions -> messages (message_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
@@ -147,5 +172,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     uploads,
     invites,
     reset_tokens,
-    blocks
+    blocks,
+    reactions,
+    mentions
 );

@@ -1,5 +1,6 @@
 //! Domain newtypes: parsed once at the edge, trusted everywhere after.
 
+mod change;
 mod chat;
 mod email;
 mod ids;
@@ -7,10 +8,12 @@ mod invite;
 mod password;
 mod profile;
 mod role;
+pub mod text;
 mod upload;
 mod user;
 mod username;
 
+pub use change::{Change, ChangeRequest};
 pub use chat::{
     AttachmentIds, ChatKind, ChatName, ClientId, MemberRole, MessageBody, MAX_ATTACHMENTS,
 };
@@ -22,6 +25,7 @@ pub use invite::{
 pub use password::Password;
 pub use profile::{DisplayName, MAX_DISPLAY_NAME};
 pub use role::{Permission, Role};
+pub use text::{Emoji, SearchQuery};
 pub use upload::{DurationMs, FileName, StoredThumbnail, StoredUpload, MAX_DURATION_MS};
 pub use user::User;
 pub use username::Username;

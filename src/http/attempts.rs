@@ -37,9 +37,8 @@ pub async fn reserve_attempt(
     account: String,
     req: &HttpRequest,
 ) -> Result<Attempt, ApiError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
+    let ip = super::client::client_ip(req, &state.settings)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let pair = format!("{account}@{ip}");
     state

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::attempts::{account_key, reserve_attempt, MAX_LOGIN_CHARS};
+use super::client::client_ip;
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
@@ -39,16 +40,16 @@ struct LoginBody {
     password: String,
 }
 
-fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
+fn client_key(state: &AppState, req: &HttpRequest) -> String {
+    client_ip(req, &state.settings)
+        .map(|ip| ip.to_string())
         .unwrap_or_default()
 }
 
 async fn limit_client(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     state
         .auth_per_ip
-        .hit(&client_key(req))
+        .hit(&client_key(state, req))
         .await
         .map_err(ApiError::rate_limited)
 }

@@ -56,6 +56,24 @@ async fn create(
             Invalid("at most 1000 members"),
         )]));
     }
+    let user = caller.id().0.to_string();
+    state
+        .chat_creations
+        .check(&user)
+        .await
+        .map_err(ApiError::rate_limited)?;
+    if !members.is_empty() {
+        state
+            .member_adds
+            .hit_many(&user, members.len() as u32)
+            .await
+            .map_err(ApiError::rate_limited)?;
+    }
+    state
+        .chat_creations
+        .hit(&user)
+        .await
+        .map_err(ApiError::rate_limited)?;
     let chat = state
         .svc
         .chats
@@ -211,6 +229,11 @@ async fn add_member(
     body: web::Json<MemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ManageOwn)?;
+    state
+        .member_adds
+        .hit(&caller.id().0.to_string())
+        .await
+        .map_err(ApiError::rate_limited)?;
     let msg = AddMember {
         caller: caller.id(),
         is_admin: caller.can(Permission::Admin),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
-use crate::actors::chats::{History, MarkRead};
+use crate::actors::chats::{History, MarkRead, Page};
 use crate::actors::post::Draft;
 use crate::domain::{AttachmentIds, ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
 use crate::protocol::Sender;
@@ -14,12 +14,14 @@ use crate::protocol::Sender;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{id}/messages", web::get().to(history))
         .route("/{id}/messages", web::post().to(send))
-        .route("/{id}/read", web::post().to(read));
+        .route("/{id}/read", web::post().to(read))
+        .configure(super::message_changes::routes);
 }
 
 #[derive(Deserialize)]
 struct HistoryQuery {
     before: Option<MessageId>,
+    around: Option<MessageId>,
     limit: Option<i64>,
 }
 
@@ -40,7 +42,11 @@ async fn history(
         caller: caller.id(),
         can_read_public: caller.can(Permission::ReadPublic),
         chat_id: id.into_inner(),
-        before: query.before,
+        // `around` wins over `before`: it names one place exactly.
+        page: match query.around {
+            Some(id) => Page::Around(id),
+            None => Page::Before(query.before),
+        },
         limit: limit.min(100),
     };
     Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
@@ -51,6 +57,7 @@ struct SendBody {
     body: String,
     client_id: Option<String>,
     attachments: Option<Vec<i64>>,
+    reply_to: Option<MessageId>,
 }
 
 /// Sends through the chat's room like a WebSocket send, and answers once
@@ -62,11 +69,18 @@ async fn send(
     body: web::Json<SendBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::Write)?;
+    // The same budget as WebSocket sends: more clients, no more sends.
+    state
+        .svc
+        .sends
+        .spend(caller.id())
+        .map_err(ApiError::rate_limited)?;
     let chat_id = id.into_inner();
     let SendBody {
         body,
         client_id,
         attachments,
+        reply_to,
     } = body.into_inner();
     let attachments = AttachmentIds::parse(attachments.as_deref())
         .map_err(|e| ApiError::validation(&[("attachments", e)]))?;
@@ -83,6 +97,7 @@ async fn send(
         body,
         client_id,
         attachments,
+        reply_to,
     };
     let (message, fresh) = state.svc.rooms.post(chat_id, draft).await?;
     let mut res = if fresh {

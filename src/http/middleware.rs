@@ -1,7 +1,7 @@
 //! Per-request plumbing: request id, one structured log line, metrics, and a
 //! last line of defence that gives every error response the contract's shape.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -30,13 +30,17 @@ fn loggable_path(path: &str) -> String {
 }
 
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let rid = uuid::Uuid::new_v4().simple().to_string();
     req.extensions_mut().insert(RequestId(rid.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    if let Some(state) = &state {
+        let limit = Duration::from_secs(state.settings.body_timeout.into());
+        super::deadline::apply(&mut req, limit);
+    }
     // Only the path: query strings may carry `access_token`. The method
     // from a fixed set, so a client cannot mint log fields or metric series.
     let (method, path) = (method_label(req.method()), loggable_path(req.path()));

@@ -5,15 +5,19 @@ mod attempts;
 mod auth;
 mod blocks;
 mod chats;
+pub mod client;
+mod deadline;
 pub mod error;
 pub mod extract;
 mod files;
 mod invites;
+mod message_changes;
 mod messages;
 pub mod middleware;
 mod ops;
 mod profile;
 mod refresh_cookie;
+mod search;
 pub mod state;
 mod static_files;
 mod uploads;
@@ -54,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/avatars").configure(profile::avatar_routes))
             .service(web::scope("/invites").configure(invites::routes))
             .service(web::scope("/chats").configure(chats::routes))
+            .service(web::scope("/search").configure(search::routes))
             .service(web::scope("/uploads").configure(uploads::routes))
             .service(web::scope("/files").configure(files::routes))
             .route("/ws", web::get().to(ws::upgrade)),

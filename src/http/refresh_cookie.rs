@@ -60,10 +60,7 @@ pub fn same_origin(req: &HttpRequest, settings: &Settings) -> bool {
 pub fn public_origin(req: &HttpRequest, settings: &Settings) -> String {
     match &settings.public_url {
         Some(url) => url.clone(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
+        None => super::client::request_origin(req, settings),
     }
 }
 

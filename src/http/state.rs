@@ -15,4 +15,8 @@ pub struct AppState {
     pub login_failures: Window,
     /// ...and per account from every address together.
     pub login_failures_total: Window,
+    /// Chats created per user...
+    pub chat_creations: Window,
+    /// ...and members added per user (also those named at creation).
+    pub member_adds: Window,
 }

@@ -77,6 +77,26 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/chat-dialogs.js"),
     ),
     (
+        "/js/message-view.js",
+        JS,
+        include_bytes!("../../static/js/message-view.js"),
+    ),
+    (
+        "/js/mentions.js",
+        JS,
+        include_bytes!("../../static/js/mentions.js"),
+    ),
+    (
+        "/js/search.js",
+        JS,
+        include_bytes!("../../static/js/search.js"),
+    ),
+    (
+        "/js/notify.js",
+        JS,
+        include_bytes!("../../static/js/notify.js"),
+    ),
+    (
         "/js/files.js",
         JS,
         include_bytes!("../../static/js/files.js"),

@@ -23,7 +23,12 @@ impl RateLimiter {
     /// Counts one event for `key`; `Err(seconds)` when over the limit, with
     /// how long until the window resets.
     pub fn hit(&self, key: &str) -> Result<(), u64> {
-        self.update(key, true)
+        self.update(key, 1)
+    }
+
+    /// Counts `n` events, or none when they would pass the limit.
+    pub fn hit_many(&self, key: &str, n: u32) -> Result<(), u64> {
+        self.update(key, n)
     }
 
     /// Like [`hit`](Self::hit) without counting: is `key` already over the
@@ -55,7 +60,7 @@ impl RateLimiter {
         Ok(())
     }
 
-    fn update(&self, key: &str, count: bool) -> Result<(), u64> {
+    fn update(&self, key: &str, count: u32) -> Result<(), u64> {
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if windows.len() > 50_000 {
@@ -66,9 +71,10 @@ impl RateLimiter {
             *entry = (now, 0);
         }
         self.verdict(now, entry.0, entry.1)?;
-        if count {
-            entry.1 += 1;
+        if entry.1.saturating_add(count) > self.limit {
+            return self.verdict(now, entry.0, self.limit);
         }
+        entry.1 += count;
         Ok(())
     }
 }

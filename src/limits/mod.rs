@@ -62,12 +62,18 @@ impl Window {
     /// Counts one event for `key`; `Err(seconds)` when over the limit, with
     /// how long until the window resets. Refused events are not counted.
     pub async fn hit(&self, key: &str) -> Result<(), u64> {
-        self.update(key, true).await
+        self.update(key, 1).await
+    }
+
+    /// Counts `n` events at once (e.g. the members named when creating a
+    /// chat): all of them, or none when they would pass the limit.
+    pub async fn hit_many(&self, key: &str, n: u32) -> Result<(), u64> {
+        self.update(key, n).await
     }
 
     /// Like [`hit`](Self::hit) without counting: is `key` already over the limit?
     pub async fn check(&self, key: &str) -> Result<(), u64> {
-        self.update(key, false).await
+        self.update(key, 0).await
     }
 
     /// Takes back one [`hit`](Self::hit) of `key` in the current window:
@@ -82,7 +88,7 @@ impl Window {
         self.local.release(key);
     }
 
-    async fn update(&self, key: &str, count: bool) -> Result<(), u64> {
+    async fn update(&self, key: &str, count: u32) -> Result<(), u64> {
         if let Some(shared) = &self.shared {
             match shared
                 .update(self.name, key, self.limit, self.window, count)
@@ -92,8 +98,8 @@ impl Window {
                 Err(e) => log::warn!("shared rate limit unavailable, counting locally: {e}"),
             }
         }
-        if count {
-            self.local.hit(key)
+        if count > 0 {
+            self.local.hit_many(key, count)
         } else {
             self.local.check(key)
         }

@@ -7,15 +7,16 @@ use std::time::Duration;
 use deadpool_redis::redis;
 use sha2::{Digest, Sha256};
 
-/// KEYS[1] the counter; ARGV: limit, window in ms, 1 to count or 0 to ask.
-/// Answers {1, 0} when allowed, {0, ms until the window resets} when not.
+/// KEYS[1] the counter; ARGV: limit, window in ms, events to count (0 to
+/// ask). Answers {1, 0} when allowed, {0, ms until the window resets} when not.
 const SCRIPT: &str = r#"
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n >= tonumber(ARGV[1]) then
+local k = tonumber(ARGV[3])
+if n >= tonumber(ARGV[1]) or n + k > tonumber(ARGV[1]) then
   return {0, redis.call('PTTL', KEYS[1])}
 end
-if ARGV[3] == '1' then
-  if redis.call('INCR', KEYS[1]) == 1 then
+if k > 0 then
+  if redis.call('INCRBY', KEYS[1], k) == k then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
   end
 end
@@ -66,7 +67,7 @@ impl Shared {
         key: &str,
         limit: u32,
         window: Duration,
-        count: bool,
+        count: u32,
     ) -> Result<Result<(), u64>, String> {
         let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
         let (allowed, ttl_ms): (i64, i64) = redis::cmd("EVAL")
@@ -75,7 +76,7 @@ impl Shared {
             .arg(self.key(name, key))
             .arg(limit)
             .arg(window.as_millis() as u64)
-            .arg(if count { "1" } else { "0" })
+            .arg(count)
             .query_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;

@@ -26,6 +26,8 @@ pub enum ClientFrame {
         client_id: Option<String>,
         /// Upload ids; `null` or absent for none.
         attachments: Option<Vec<i64>>,
+        #[serde(default)]
+        reply_to: Option<MessageId>,
     },
     Typing {
         chat_id: ChatId,
@@ -36,7 +38,8 @@ pub enum ClientFrame {
     },
     Sync {
         chat_id: ChatId,
-        after_id: MessageId,
+        #[serde(flatten)]
+        after: SyncAfter,
         limit: Option<i64>,
     },
     Subscribe {
@@ -46,6 +49,16 @@ pub enum ClientFrame {
         chat_id: ChatId,
     },
     Ping {},
+}
+
+/// Where a `sync` starts: `after_version` (every change since) or
+/// `after_id` (new messages since); one of the two is required, and
+/// `after_version` wins when both are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SyncAfter {
+    Version { after_version: i64 },
+    Id { after_id: MessageId },
 }
 
 /// The frames a session answers before authentication (and without a
@@ -166,7 +179,8 @@ mod tests {
                 chat_id: ChatId(3),
                 body: "hi".into(),
                 client_id: None,
-                attachments: None
+                attachments: None,
+                reply_to: None,
             }
         );
         assert_eq!(reference, Some(json!({"n": 1})));
@@ -180,8 +194,19 @@ mod tests {
             sync,
             ClientFrame::Sync {
                 chat_id: ChatId(3),
-                after_id: MessageId(0),
+                after: SyncAfter::Id {
+                    after_id: MessageId(0)
+                },
                 limit: None
+            }
+        );
+        let (sync, _) = frame(r#"{"type":"sync","chat_id":3,"after_version":9,"limit":5}"#);
+        assert_eq!(
+            sync,
+            ClientFrame::Sync {
+                chat_id: ChatId(3),
+                after: SyncAfter::Version { after_version: 9 },
+                limit: Some(5)
             }
         );
         // Read like any JSON object: the last of two equal keys counts.

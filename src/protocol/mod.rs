@@ -12,11 +12,12 @@ mod server;
 mod uploads;
 mod views;
 
-pub use client::{ClientFrame, Incoming};
+pub use client::{ClientFrame, Incoming, SyncAfter};
 pub use error_code::ErrorCode;
 pub use people::{InviteJson, PolicyJson, ResetLinkJson};
 pub use server::{MessageJson, ServerFrame};
 pub use uploads::{Attachment, Upload};
 pub use views::{
-    avatar_url, timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Sender, UserJson,
+    avatar_url, timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Reaction, ReplyTo,
+    SearchHit, Sender, UserJson,
 };

@@ -7,6 +7,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{Chat, ErrorCode, Message, Sender, UserJson};
+#[cfg(test)]
+use super::{Reaction, ReplyTo};
 use crate::domain::{ChatId, MessageId, UserId};
 
 /// A message serialized once. The same bytes go into the `message` frame
@@ -51,9 +53,13 @@ pub enum ServerFrame<'a> {
     Message {
         message: &'a MessageJson,
     },
+    MessageUpdated {
+        message: &'a MessageJson,
+    },
     SyncDone {
         chat_id: ChatId,
         has_more: bool,
+        version: i64,
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
@@ -75,6 +81,13 @@ pub enum ServerFrame<'a> {
     },
     ChatRemoved {
         chat_id: ChatId,
+    },
+    MembersChanged {
+        chat_id: ChatId,
+        members_count: i64,
+        owner_id: Option<UserId>,
+        added: &'a [UserJson],
+        removed: &'a [UserId],
     },
     Error {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -130,6 +143,23 @@ mod tests {
                 url: "/api/v1/files/5/a.png?exp=1&sig=s".into(),
                 thumbnail_url: None,
             }],
+            edited_at: None,
+            deleted: false,
+            reply_to: Some(ReplyTo {
+                id: MessageId(5),
+                sender: Sender {
+                    id: UserId(2),
+                    username: "bob".into(),
+                },
+                body: "yo".into(),
+                deleted: false,
+            }),
+            reactions: vec![Reaction {
+                emoji: "👍".into(),
+                user_ids: vec![UserId(2)],
+            }],
+            mentions: vec![UserId(2)],
+            version: 9,
         }
     }
 
@@ -166,7 +196,12 @@ mod tests {
                    "attachments": [{"id": 5, "name": "a.png", "content_type": "image/png",
                                     "size": 10, "width": 2, "height": 1, "duration_ms": null,
                                     "url": "/api/v1/files/5/a.png?exp=1&sig=s",
-                                    "thumbnail_url": null}]})
+                                    "thumbnail_url": null}],
+                   "edited_at": null, "deleted": false,
+                   "reply_to": {"id": 5, "sender": {"id": 2, "username": "bob"},
+                                "body": "yo", "deleted": false},
+                   "reactions": [{"emoji": "👍", "user_ids": [2]}],
+                   "mentions": [2], "version": 9})
         );
     }
 
@@ -181,6 +216,11 @@ mod tests {
             }),
             json!({"type": "error", "ref": "r1", "code": "not_found", "message": "no such chat"})
         );
+        let json = MessageJson::new(&message());
+        assert_eq!(
+            parsed(ServerFrame::MessageUpdated { message: &json })["type"],
+            json!("message_updated")
+        );
         assert_eq!(
             parsed(ServerFrame::Pong { reference: None }),
             json!({"type": "pong"})
@@ -189,9 +229,10 @@ mod tests {
             parsed(ServerFrame::SyncDone {
                 chat_id: ChatId(3),
                 has_more: true,
+                version: 12,
                 reference: Some(&r),
             }),
-            json!({"type": "sync_done", "chat_id": 3, "has_more": true, "ref": "r1"})
+            json!({"type": "sync_done", "chat_id": 3, "has_more": true, "version": 12, "ref": "r1"})
         );
         assert_eq!(
             parsed(ServerFrame::Presence {
@@ -214,6 +255,17 @@ mod tests {
                 message_id: MessageId(7)
             }),
             json!({"type": "read", "chat_id": 3, "user_id": 2, "message_id": 7})
+        );
+        assert_eq!(
+            parsed(ServerFrame::MembersChanged {
+                chat_id: ChatId(3),
+                members_count: 2,
+                owner_id: Some(UserId(1)),
+                added: &[],
+                removed: &[UserId(4)],
+            }),
+            json!({"type": "members_changed", "chat_id": 3, "members_count": 2,
+                   "owner_id": 1, "added": [], "removed": [4]})
         );
         assert_eq!(
             parsed(ServerFrame::ChatRemoved { chat_id: ChatId(3) }),

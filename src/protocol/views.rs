@@ -19,6 +19,13 @@ fn ser_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&timestamp(t))
 }
 
+fn ser_opt_time<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&timestamp(t)),
+        None => s.serialize_none(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sender {
     pub id: UserId,
@@ -36,6 +43,36 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     /// In the order the sender listed them; `[]` for none.
     pub attachments: Vec<Attachment>,
+    #[serde(serialize_with = "ser_opt_time")]
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    pub reply_to: Option<ReplyTo>,
+    pub reactions: Vec<Reaction>,
+    pub mentions: Vec<UserId>,
+    pub version: i64,
+}
+
+/// The quoted original of a reply; `body` cut to 200 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyTo {
+    pub id: MessageId,
+    pub sender: Sender,
+    pub body: String,
+    pub deleted: bool,
+}
+
+/// One emoji on a message and who reacted with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub user_ids: Vec<UserId>,
+}
+
+/// A search hit: the message and where the query matched its body.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub message: Message,
+    pub matches: Vec<[usize; 2]>,
 }
 
 /// A member as `GET /chats/{id}` lists it: the user object plus its role in the chat.
@@ -78,6 +115,8 @@ pub struct Chat {
     pub my_role: Option<MemberRole>,
     pub last_message: Option<Message>,
     pub unread: i64,
+    /// Unread messages that mention the viewer.
+    pub mentions: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<MemberView>>,
 }

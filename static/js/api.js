@@ -172,7 +172,12 @@ export const chatsApi = {
   addMember: (id, username) => api('POST', `/chats/${id}/members`, { username }),
   removeMember: (id, username) => api('DELETE', `/chats/${id}/members/${encodeURIComponent(username)}`),
   messages: (id, before) => api('GET', `/chats/${id}/messages?limit=50${before ? `&before=${before}` : ''}`),
-  send: (id, body, clientId, attachments = []) => api('POST', `/chats/${id}/messages`, { body, client_id: clientId, attachments }),
+  send: (id, body, clientId, attachments = [], replyTo = null) => api('POST', `/chats/${id}/messages`, { body, client_id: clientId, attachments, reply_to: replyTo ?? undefined }),
+  around: (id, mid, limit = 50) => api('GET', `/chats/${id}/messages?around=${mid}&limit=${limit}`),
+  edit: (id, mid, body) => api('PATCH', `/chats/${id}/messages/${mid}`, { body }),
+  deleteMessage: (id, mid) => api('DELETE', `/chats/${id}/messages/${mid}`),
+  react: (id, mid, emoji, add) => api(add ? 'PUT' : 'DELETE', `/chats/${id}/messages/${mid}/reactions/${encodeURIComponent(emoji)}`),
+  search: (q, { chatId, before, limit = 30 } = {}) => api('GET', `/search/messages?q=${encodeURIComponent(q)}&limit=${limit}${chatId ? `&chat_id=${chatId}` : ''}${before ? `&before=${before}` : ''}`),
   read: (id, messageId) => api('POST', `/chats/${id}/read`, { message_id: messageId }),
 };
 

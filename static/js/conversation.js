@@ -5,10 +5,12 @@ import { currentUser } from './api.js';
 import { $, h, fill, avatar, formatTime, formatDay, dayKey, icon, toast } from './dom.js';
 import {
   state, on, conv, loadRecent, loadOlder, chatTitle, directPeer, typingNames,
-  markRead, setReadingProbe, isReading,
+  markRead, setReadingProbe, isReading, loadAround, backToLatest,
 } from './store.js';
 import { sendMessage, sendTyping, retry, discard } from './realtime.js';
 import { faceOf, nameTag } from './people.js';
+import { messageContent, composing, setJumper, startEdit } from './message-view.js';
+import { initMentions } from './mentions.js';
 import { attachmentsBlock } from './files.js';
 import { initUploadTray, render as renderTray, takeUploads, trayBusy } from './upload-tray.js';
 import { initVoice } from './voice.js';
@@ -40,10 +42,15 @@ function seenLabels(chatId, messages) {
 }
 
 function messageRow(m, { pending = null } = {}) {
-  const row = h('div', { class: `msg${pending ? ` pending ${pending.status}` : ''}`, 'data-id': m.id ?? null, 'data-client-id': m.client_id || null });
-  if (m.body) row.append(h('div', { class: 'msg-body' }, m.body));
+  const mentionsMe = !pending && m.mentions?.includes(currentUser()?.id);
+  const row = h('div', { class: `msg${pending ? ` pending ${pending.status}` : ''}${mentionsMe ? ' mentions-me' : ''}${m.deleted ? ' deleted' : ''}`, 'data-id': m.id ?? null, 'data-client-id': m.client_id || null });
   const files = attachmentsBlock(m.attachments);
-  if (files) row.append(files);
+  if (pending) {
+    if (m.body) row.append(h('div', { class: 'msg-body' }, m.body));
+    if (files) row.append(files);
+  } else {
+    row.append(...messageContent(m, files).filter(Boolean));
+  }
   row.append(h('time', { class: 'msg-hover-time', datetime: m.created_at }, formatTime(m.created_at)));
   if (pending) {
     const status = h('div', { class: 'msg-status' });
@@ -123,7 +130,9 @@ export function renderMessages({ keepOffsetFromBottom = false } = {}) {
   if (keepOffsetFromBottom) el.scrollTop = el.scrollHeight - fromBottom;
   else if (wasAtBottom) el.scrollTop = el.scrollHeight;
   if (conv(chatId).loaded) firstPaint = false;
-  $('#jump-latest').hidden = atBottom() || !(state.chats.get(chatId)?.unread > 0);
+  const detached = conv(chatId).detached;
+  $('#jump-latest').textContent = detached ? 'Jump to latest ↓' : 'New messages ↓';
+  $('#jump-latest').hidden = !detached && (atBottom() || !(state.chats.get(chatId)?.unread > 0));
   if (isReading(chatId)) markRead(chatId);
 }
 
@@ -190,6 +199,44 @@ export function renderComposer({ onJoin, onSignUp }) {
   }
 }
 
+let pendingJump = null;
+
+/** Show message `mid` of chat `chatId` in context: open the chat, load around it, scroll, flash. */
+export async function jumpTo(chatId, mid) {
+  if (state.currentId !== chatId) {
+    pendingJump = { chatId, mid };
+    location.hash = `#/chat/${chatId}`;
+    return;
+  }
+  try {
+    if (!(await loadAround(chatId, mid))) return;
+  } catch {
+    return;
+  }
+  renderMessages();
+  const row = list().querySelector(`.msg[data-id="${mid}"]`);
+  if (!row) return;
+  row.scrollIntoView({ block: 'center' });
+  row.classList.add('flash');
+  setTimeout(() => row.classList.remove('flash'), 2000);
+}
+
+function renderReplyBar() {
+  const bar = $('#reply-bar');
+  const m = composing.replyTo;
+  if (!m || m.chat_id !== state.currentId) {
+    bar.hidden = true;
+    return;
+  }
+  bar.hidden = false;
+  fill(bar,
+    h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, m.sender.username), ': ', m.body.slice(0, 200)),
+    h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Cancel reply', onclick: () => {
+      composing.replyTo = null;
+      renderReplyBar();
+    } }, '×'));
+}
+
 export async function openConversation(chatId) {
   firstPaint = true;
   fill(list(), h('div', { class: 'timeline-loading' }, 'Loading messages…'));
@@ -204,6 +251,13 @@ export async function openConversation(chatId) {
   }
   if (state.currentId !== chatId) return;
   renderMessages();
+  renderReplyBar();
+  if (pendingJump?.chatId === chatId) {
+    const { mid } = pendingJump;
+    pendingJump = null;
+    await jumpTo(chatId, mid);
+    return;
+  }
   fillViewport(chatId);
 }
 
@@ -246,9 +300,19 @@ export function initConversation() {
     if (msg.chat_id === state.currentId && !atBottom()) $('#jump-latest').hidden = false;
   });
   list().addEventListener('scroll', onScroll, { passive: true });
-  $('#jump-latest').addEventListener('click', () => {
+  $('#jump-latest').addEventListener('click', async () => {
+    const chatId = state.currentId;
+    if (conv(chatId).detached) {
+      await backToLatest(chatId);
+      renderMessages();
+    }
     list().scrollTop = list().scrollHeight;
-    markRead(state.currentId);
+    markRead(chatId);
+  });
+  setJumper(jumpTo);
+  on('compose', () => {
+    renderReplyBar();
+    $('#composer-input').focus();
   });
   window.addEventListener('focus', () => state.currentId && isReading(state.currentId) && markRead(state.currentId));
   initUploadTray();
@@ -265,7 +329,10 @@ export function initConversation() {
     }
     const files = takeUploads(chatId);
     if (!body && !files.length) return;
-    sendMessage(chatId, body, files);
+    const reply = composing.replyTo?.chat_id === chatId ? composing.replyTo.id : null;
+    composing.replyTo = null;
+    renderReplyBar();
+    sendMessage(chatId, body, files, reply);
     input.value = '';
     autosize(input);
     requestAnimationFrame(() => {
@@ -277,7 +344,24 @@ export function initConversation() {
     submit();
     input.focus();
   });
+  initMentions(input);
   input.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented) return;
+    if (e.key === 'ArrowUp' && !input.value && state.currentId) {
+      // ↑ in an empty composer edits my last message.
+      const me = currentUser()?.id;
+      const mine = [...conv(state.currentId).messages].reverse().find((m) => m.sender.id === me && !m.deleted);
+      if (mine) {
+        e.preventDefault();
+        startEdit(mine);
+      }
+      return;
+    }
+    if (e.key === 'Escape' && composing.replyTo) {
+      composing.replyTo = null;
+      renderReplyBar();
+      return;
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       submit();

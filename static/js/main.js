@@ -5,7 +5,9 @@ import { onSession, refresh, currentUser, logout, deleteAccount, accessToken, ch
 import { $, h, fill, toast, avatar, icon, placeIcons } from './dom.js';
 import { initAuthView, selectTab } from './auth-view.js';
 import { initSidebar, renderChatList, renderConnection, renderMe, wireMenu } from './sidebar.js';
-import { initConversation, openConversation, renderHeader, renderComposer } from './conversation.js';
+import { initConversation, openConversation, renderHeader, renderComposer, jumpTo } from './conversation.js';
+import { initSearch } from './search.js';
+import { initNotify, startNotify, isMuted, toggleMute } from './notify.js';
 import { initMembers, toggleMembers, renderMembers, canManage } from './members.js';
 import { modal, confirmDialog } from './dialogs.js';
 import { newChatDialog, directDialog, browseDialog } from './chat-dialogs.js';
@@ -83,6 +85,13 @@ function renderActions() {
   const bar = $('#chat-actions');
   if (!chat) return fill(bar);
   const items = [];
+  if (chat.my_role) {
+    items.push(h('button', { type: 'button', role: 'menuitem', onclick: () => {
+      toggleMute(chat.id);
+      renderActions();
+      renderChatList();
+    } }, isMuted(chat.id) ? 'Unmute notifications' : 'Mute notifications'));
+  }
   if (chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', onclick: leaveChat }, chat.kind === 'direct' ? 'Close conversation' : 'Leave chat'));
   if (canManage(chat) && chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: deleteChat }, 'Delete chat…'));
   if (!chat.my_role && state.following.has(chat.id)) items.push(h('button', { type: 'button', role: 'menuitem', onclick: stopFollowing }, 'Stop following'));
@@ -284,6 +293,7 @@ onSession(async (kind) => {
   rememberUsers([user]);
   loadBlocks();
   showScreen('app');
+  startNotify();
   renderConnection();
   connection.start();
   for (const id of loadFollowing()) state.following.add(id);
@@ -325,6 +335,8 @@ function init() {
   initSidebar();
   initConversation();
   initMembers();
+  initNotify();
+  initSearch(jumpTo);
   $('#new-chat').addEventListener('click', () => newChatDialog(go));
   $('#new-direct').addEventListener('click', () => directDialog(go));
   $('#browse-public').addEventListener('click', () => browseDialog(openFromDirectory));

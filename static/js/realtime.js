@@ -5,7 +5,7 @@ import { chatsApi, currentUser } from './api.js';
 import { Connection } from './socket.js';
 import {
   state, emit, conv, addMessage, loadChats, putChat, dropChat, lastId,
-  onReadFrame, onTyping, loadDetails, isReading, markRead,
+  onReadFrame, onTyping, loadDetails, isReading, markRead, updateMessage, onMembersChanged,
 } from './store.js';
 
 const ACK_TIMEOUT = 10000;
@@ -28,11 +28,19 @@ function onReady(frame) {
   // Catch up: the chat list (unread counts, chats added meanwhile), every
   // conversation we hold (sync), public chats we follow, unsent messages.
   loadChats().catch(() => {});
+  // By version: edits, deletions and reactions missed while away come too.
   for (const [chatId, c] of state.convs) {
-    if (c.loaded) state.connection.send({ type: 'sync', chat_id: chatId, after_id: lastId(chatId), limit: 500 });
+    if (c.loaded) state.connection.send(syncFrame(chatId, c));
   }
   for (const chatId of state.following) state.connection.send({ type: 'subscribe', chat_id: chatId });
   flushPending();
+}
+
+function syncFrame(chatId, c, version) {
+  const after = version ?? c.version;
+  return after
+    ? { type: 'sync', chat_id: chatId, after_version: after, limit: 500 }
+    : { type: 'sync', chat_id: chatId, after_id: lastId(chatId), limit: 500 };
 }
 
 function onFrame(frame) {
@@ -48,10 +56,14 @@ function onFrame(frame) {
     case 'ack':
       if (frame.message) addMessage(frame.message);
       break;
+    case 'message_updated':
+      updateMessage(frame.message);
+      break;
+    case 'members_changed':
+      onMembersChanged(frame);
+      break;
     case 'sync_done':
-      if (frame.has_more) {
-        state.connection.send({ type: 'sync', chat_id: frame.chat_id, after_id: lastId(frame.chat_id), limit: 500 });
-      }
+      if (frame.has_more) state.connection.send(syncFrame(frame.chat_id, conv(frame.chat_id), frame.version));
       break;
     case 'typing':
       onTyping(frame);
@@ -101,9 +113,9 @@ function newClientId() {
 }
 
 /** Show a message at once as pending and send it over the socket. */
-export function sendMessage(chatId, body, attachments = []) {
+export function sendMessage(chatId, body, attachments = [], replyTo = null) {
   const c = conv(chatId);
-  const p = { client_id: newClientId(), chat_id: chatId, body, attachments, status: 'sending', created_at: new Date().toISOString() };
+  const p = { client_id: newClientId(), chat_id: chatId, body, attachments, reply_to: replyTo, status: 'sending', created_at: new Date().toISOString() };
   c.pending.push(p);
   emit('messages', chatId);
   transmit(p);
@@ -114,7 +126,9 @@ function transmit(p) {
   p.status = 'sending';
   p.final = false;
   const attachments = p.attachments.map((a) => a.id);
-  const sent = state.connection?.send({ type: 'send', chat_id: p.chat_id, body: p.body, client_id: p.client_id, attachments, ref: p.client_id });
+  const frame = { type: 'send', chat_id: p.chat_id, body: p.body, client_id: p.client_id, attachments, ref: p.client_id };
+  if (p.reply_to) frame.reply_to = p.reply_to;
+  const sent = state.connection?.send(frame);
   if (!sent) {
     // Not connected: it goes out (over REST, idempotent by client_id) once we are.
     p.status = 'queued';
@@ -135,7 +149,7 @@ export async function retry(p) {
   p.status = 'sending';
   emit('messages', p.chat_id);
   try {
-    addMessage(await chatsApi.send(p.chat_id, p.body, p.client_id, p.attachments.map((a) => a.id)));
+    addMessage(await chatsApi.send(p.chat_id, p.body, p.client_id, p.attachments.map((a) => a.id), p.reply_to));
   } catch (err) {
     p.status = 'failed';
     p.error = err.message;

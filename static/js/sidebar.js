@@ -6,6 +6,7 @@ import { $, h, fill, avatar, formatShort, icon } from './dom.js';
 import { state, on, sortedChats, followedChats, chatTitle, directPeer } from './store.js';
 import { nameOf } from './people.js';
 import { summary } from './files.js';
+import { updateBadge, isMuted } from './notify.js';
 
 function chatIcon(chat) {
   if (chat.kind === 'direct') {
@@ -25,14 +26,17 @@ function preview(chat) {
 
 function chatItem(chat) {
   const unread = chat.unread || 0;
+  const mentions = chat.mentions || 0;
+  const muted = isMuted(chat.id);
   const title = chatTitle(chat);
+  const extra = `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mention${mentions === 1 ? '' : 's'}` : ''}${muted ? ', muted' : ''}`;
   return h(
     'li',
     {},
     h(
       'a',
       {
-        class: `chat-item${unread ? ' has-unread' : ''}`,
+        class: `chat-item${unread && !muted ? ' has-unread' : ''}${muted ? ' muted' : ''}`,
         href: `#/chat/${chat.id}`,
         'aria-current': state.currentId === chat.id ? 'page' : null,
         'data-chat-id': chat.id,
@@ -42,9 +46,12 @@ function chatItem(chat) {
         'span',
         { class: 'chat-item-text' },
         h('span', { class: 'chat-item-top' }, h('span', { class: 'chat-item-name' }, title), h('span', { class: 'chat-item-time' }, formatShort(chat.last_message?.created_at))),
-        h('span', { class: 'chat-item-bottom' }, h('span', { class: 'chat-item-preview' }, preview(chat)), unread ? h('span', { class: 'badge', 'aria-hidden': 'true' }, unread > 99 ? '99+' : unread) : null),
-        // The link's name is its visible text (WCAG 2.5.3), plus the count.
-        unread ? h('span', { class: 'sr-only' }, `, ${unread} unread`) : null,
+        h('span', { class: 'chat-item-bottom' }, h('span', { class: 'chat-item-preview' }, preview(chat)),
+          muted ? h('span', { class: 'muted-icon', 'aria-hidden': 'true', title: 'muted' }, '🔕') : null,
+          mentions ? h('span', { class: 'badge badge-mention', 'aria-hidden': 'true' }, `@${mentions > 99 ? '99+' : mentions}`) : null,
+          unread ? h('span', { class: `badge${muted ? ' badge-muted' : ''}`, 'aria-hidden': 'true' }, unread > 99 ? '99+' : unread) : null),
+        // The link's name is its visible text (WCAG 2.5.3), plus the counts.
+        extra ? h('span', { class: 'sr-only' }, extra) : null,
       ),
     ),
   );
@@ -59,8 +66,7 @@ export function renderChatList() {
   const followed = followedChats();
   $('#following-section').hidden = followed.length === 0;
   fill($('#following-list'), followed.map(chatItem));
-  const total = mine.reduce((n, c) => n + (c.unread || 0), 0);
-  document.title = total ? `(${total}) microchat` : 'microchat';
+  updateBadge();
 }
 
 const CONNECTION_TEXT = {

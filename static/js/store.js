@@ -127,7 +127,7 @@ export function dropChat(id) {
 export function conv(chatId) {
   let c = state.convs.get(chatId);
   if (!c) {
-    c = { messages: [], ids: new Set(), loaded: false, loading: false, hasMore: true, pending: [], readSent: 0 };
+    c = { messages: [], ids: new Set(), loaded: false, loading: false, hasMore: true, pending: [], readSent: 0, version: 0, detached: false };
     state.convs.set(chatId, c);
   }
   return c;
@@ -149,12 +149,24 @@ export function addMessage(msg, { live = false } = {}) {
   const chat = state.chats.get(msg.chat_id);
   if (chat && (!chat.last_message || chat.last_message.id < msg.id)) {
     chat.last_message = msg;
-    if (live && !mine && !isReading(msg.chat_id)) chat.unread = (chat.unread || 0) + 1;
+    if (live && !mine && !isReading(msg.chat_id)) {
+      chat.unread = (chat.unread || 0) + 1;
+      if (msg.mentions?.includes(me()?.id)) chat.mentions = (chat.mentions || 0) + 1;
+    }
     emit('chats');
   }
+  if (msg.version > (c.version || 0)) c.version = msg.version;
   if (c.ids.has(msg.id)) {
+    // A newer state of a message we hold (edit, deletion, reactions).
+    const at = c.messages.findIndex((m) => m.id === msg.id);
+    if (at >= 0 && (c.messages[at].version || 0) <= (msg.version || 0)) c.messages[at] = msg;
     emit('messages', msg.chat_id);
     return false;
+  }
+  // Looking at older history (after a jump): newer messages wait for "latest".
+  if (c.detached && c.messages.length && msg.id > c.messages[c.messages.length - 1].id) {
+    emit('messages', msg.chat_id);
+    return true;
   }
   if (c.loaded || c.loading) {
     c.ids.add(msg.id);
@@ -183,6 +195,67 @@ export async function loadRecent(chatId) {
     c.loading = false;
     emit('messages', chatId);
   }
+}
+
+/** A message's current state changed (edit, deletion, reactions). */
+export function updateMessage(msg) {
+  const c = conv(msg.chat_id);
+  if (msg.version > (c.version || 0)) c.version = msg.version;
+  const at = c.messages.findIndex((m) => m.id === msg.id);
+  if (at >= 0 && (c.messages[at].version || 0) <= msg.version) c.messages[at] = msg;
+  const chat = state.chats.get(msg.chat_id);
+  if (chat?.last_message?.id === msg.id) {
+    chat.last_message = msg;
+    emit('chats');
+  }
+  emit('messages', msg.chat_id);
+}
+
+/**
+ * Show history around message `mid`: at once when it is loaded, else the
+ * page around it replaces the timeline ("detached" until back to latest).
+ */
+export async function loadAround(chatId, mid) {
+  const c = conv(chatId);
+  if (c.ids.has(mid)) return true;
+  const list = await chatsApi.around(chatId, mid, 50);
+  if (!list.some((m) => m.id === mid)) return false;
+  c.messages = list;
+  c.ids = new Set(list.map((m) => m.id));
+  c.hasMore = true;
+  c.loaded = true;
+  c.detached = true;
+  emit('messages', chatId);
+  return true;
+}
+
+/** Back from a jump: the newest page again. */
+export async function backToLatest(chatId) {
+  const c = conv(chatId);
+  c.messages = [];
+  c.ids = new Set();
+  c.loaded = false;
+  c.detached = false;
+  c.hasMore = true;
+  await loadRecent(chatId);
+}
+
+/** Who joined or left, and who owns the chat now. */
+export function onMembersChanged({ chat_id, members_count, owner_id, added, removed }) {
+  const chat = state.chats.get(chat_id);
+  if (chat) state.chats.set(chat_id, { ...chat, members_count, owner_id });
+  const details = state.details.get(chat_id);
+  if (details?.members) {
+    const gone = new Set(removed);
+    const members = details.members.filter((m) => !gone.has(m.id));
+    for (const user of added) {
+      if (!members.some((m) => m.id === user.id)) members.push({ ...user, chat_role: 'member' });
+    }
+    for (const m of members) m.chat_role = m.id === owner_id ? 'owner' : 'member';
+    state.details.set(chat_id, { ...details, members, members_count, owner_id });
+  }
+  emit('chats');
+  emit('details', chat_id);
 }
 
 /** Fetch the 50 messages before the oldest loaded one. Returns how many came. */
@@ -222,8 +295,9 @@ export function markRead(chatId) {
   const c = conv(chatId);
   const newest = lastId(chatId);
   if (!chat?.my_role || !newest) return;
-  if (chat.unread) {
+  if (chat.unread || chat.mentions) {
     chat.unread = 0;
+    chat.mentions = 0;
     emit('chats');
   }
   if (newest <= c.readSent) return;

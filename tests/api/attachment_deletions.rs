@@ -178,3 +178,34 @@ async fn released_attachments_stop_being_served_and_are_swept() {
         settles_at(&app, base, "released bytes swept").await;
     }
 }
+
+/// The orphan sweep takes only uploads never sent: one sent with a message
+/// outlives the orphan TTL, and the one left in the tray does not.
+#[actix_web::test]
+async fn sent_files_outlive_the_orphan_ttl() {
+    for store in stores() {
+        let app = spawn_on(store, |s| {
+            s.upload_orphan_ttl = 1;
+            s.upload_sweep_interval = 1;
+        })
+        .await;
+        let ann = app.signup("ann").await;
+        let chat = app.create_chat(&ann.token, "c", &[], false).await;
+        let base = app.stored_objects().await;
+        let sent = send_file(&app, &ann.token, chat, "kept.txt", b"kept").await;
+        let orphan = app.upload_id(&ann.token, "orphan.txt", b"orphan").await;
+        let orphan_url = app.url(
+            orphan,
+            "orphan.txt",
+            microchat::security::file_urls::Variant::File,
+        );
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        settles_at(&app, base + 1, "only the sent file left").await;
+        assert_eq!(app.download(&sent, &[]).await.status, 200, "{store:?}");
+        assert_eq!(
+            app.download(&orphan_url, &[]).await.status,
+            404,
+            "{store:?}"
+        );
+    }
+}

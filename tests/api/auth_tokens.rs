@@ -291,3 +291,44 @@ async fn a_login_sweeps_the_users_expired_refresh_tokens() {
     // Live tokens of the same user are untouched.
     assert_eq!(app.refresh(&acc.cookie, None).await.status, 200);
 }
+
+/// Two tabs (or a retried request) presenting the same cookie at once.
+#[actix_web::test]
+async fn a_refresh_presented_twice_within_the_grace_gets_two_working_tokens() {
+    let app = spawn_app().await;
+    let acc = app.signup("olga").await;
+    let (a, b) = futures_util::join!(
+        app.refresh(&acc.cookie, None),
+        app.refresh(&acc.cookie, None)
+    );
+    assert_eq!((a.status, b.status), (200, 200), "{} / {}", a.body, b.body);
+    // Again, one after the other: still the just-rotated token.
+    let c = app.refresh(&acc.cookie, None).await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    for res in [&a, &b, &c] {
+        let next = res.refresh_cookie().unwrap();
+        assert_eq!(
+            app.refresh(&next, None).await.status,
+            200,
+            "same family, usable"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn after_the_grace_a_reused_refresh_token_revokes_its_family() {
+    let app = spawn_app_with(|s| s.refresh_reuse_grace = 1).await;
+    let acc = app.signup("pia").await;
+    let next = app
+        .refresh(&acc.cookie, None)
+        .await
+        .refresh_cookie()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.refresh(&acc.cookie, None)
+        .await
+        .assert_error(401, "unauthorized");
+    app.refresh(&next, None)
+        .await
+        .assert_error(401, "unauthorized");
+}

@@ -266,3 +266,34 @@ async fn an_attached_upload_goes_with_its_message() {
     }
     panic!("the deleted message's file was not swept");
 }
+
+#[actix_web::test]
+async fn a_deleted_messages_files_stop_being_served_and_are_swept() {
+    let app = spawn_on(Store::Disk, |s| s.upload_sweep_interval = 3600).await;
+    let ann = app.signup("ann").await;
+    let chat = app.create_chat(&ann.token, "files", &[], false).await;
+    let res = app.upload(&ann.token, "a.txt", b"mine").await;
+    let id = res.body["id"].as_i64().unwrap();
+    let sent = app
+        .sent(
+            &ann.token,
+            chat,
+            serde_json::json!({"body": "see file", "attachments": [id]}),
+        )
+        .await;
+    let url = app.url(id, "a.txt", Variant::File);
+    assert_eq!(app.download(&url, &[]).await.status, 200);
+    let mid = sent["id"].as_i64().unwrap();
+    assert_eq!(app.delete_message(&ann.token, chat, mid).await.status, 204);
+    assert_eq!(app.download(&url, &[]).await.status, 404);
+    let history = app.history(&ann.token, chat, "").await;
+    assert_eq!(history[0]["attachments"], serde_json::json!([]));
+    // The deletion wakes the sweep (its interval here is an hour).
+    for _ in 0..50 {
+        if app.stored_objects().await == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the deleted message's bytes were not swept");
+}

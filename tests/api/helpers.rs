@@ -113,6 +113,12 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     settings.login_failures_per_account = 100_000;
     settings.login_failures_per_account_total = 100_000;
     settings.ws_sessions_per_user = 100_000;
+    settings.chats_per_hour = 100_000;
+    settings.member_adds_per_hour = 100_000;
+    settings.ws_send_rate = 100_000;
+    settings.ws_send_burst = 100_000;
+    settings.ws_frame_rate = 100_000;
+    settings.ws_frame_burst = 100_000;
     settings.ws_connections_per_address = 100_000;
     settings.workers = Some(2);
     let files = tempfile::tempdir().expect("temp dir");

@@ -120,3 +120,92 @@ async fn control_characters_are_stripped_from_chat_names() {
     assert_eq!(res.status, 201, "{}", res.body);
     assert_eq!(res.body["name"], "team chat");
 }
+
+/// `POST /refresh` with a foreign Origin and a matching X-Forwarded-Host.
+async fn spoofed_refresh(app: &TestApp, cookie: &str) -> crate::helpers::Resp {
+    let headers = [
+        ("Cookie", cookie),
+        ("Origin", "http://evil.example"),
+        ("X-Forwarded-Host", "evil.example"),
+    ];
+    app.call(Method::POST, "/api/v1/auth/refresh", None, &headers, None)
+        .await
+}
+
+async fn guest_via(app: &TestApp, forwarded_for: &str) -> u16 {
+    let headers = [("X-Forwarded-For", forwarded_for)];
+    app.call(Method::POST, "/api/v1/auth/guest", None, &headers, None)
+        .await
+        .status
+}
+
+#[actix_web::test]
+async fn forwarded_headers_are_trusted_only_with_trust_proxy() {
+    let app = spawn_app().await;
+    let ann = app.signup("ann").await;
+    spoofed_refresh(&app, &ann.cookie)
+        .await
+        .assert_error(403, "forbidden");
+
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.trust_proxy = true;
+        s.auth_rate_per_minute = 3;
+    })
+    .await;
+    let ann = app.signup("ann").await; // 2 auth requests from 127.0.0.1
+    let res = spoofed_refresh(&app, &ann.cookie).await;
+    assert_eq!(res.status, 200, "the proxy said so: {}", res.body);
+    // The client address is the last X-Forwarded-For entry (the proxy's own).
+    for _ in 0..3 {
+        assert_eq!(guest_via(&app, "9.9.9.9, 10.0.0.1").await, 201);
+    }
+    assert_eq!(guest_via(&app, "10.0.0.1").await, 429, "same client");
+    assert_eq!(
+        guest_via(&app, "10.0.0.1, 10.0.0.2").await,
+        201,
+        "another client"
+    );
+}
+
+#[actix_web::test]
+async fn a_body_trickled_slower_than_the_deadline_is_cut_off() {
+    use std::io::{Read, Write};
+    let app = crate::helpers::spawn_app_with(|s| s.body_timeout = 2).await;
+    let port = app.port;
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n\
+                    Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+        tcp.write_all(head.as_bytes()).unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        // One byte a second, as long as the server listens (at most 12 s).
+        while started.elapsed() < Duration::from_secs(12) {
+            if tcp.write_all(b" ").is_err() {
+                break;
+            }
+            let mut buf = [0u8; 4096];
+            match tcp.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            if !answer.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(900));
+        }
+        (
+            started.elapsed(),
+            String::from_utf8_lossy(&answer).into_owned(),
+        )
+    })
+    .await
+    .unwrap();
+    let (took, answer) = outcome;
+    assert!(took < Duration::from_secs(6), "kept for {took:?}: {answer}");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("\"code\":\"bad_request\""), "{answer}");
+}

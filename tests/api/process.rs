@@ -57,6 +57,14 @@ pub(crate) fn start_with_args(
             "100000",
             "--ws-connections-per-address",
             "100000",
+            "--chats-per-hour",
+            "100000",
+            "--member-adds-per-hour",
+            "100000",
+            "--ws-frame-rate",
+            "100000",
+            "--ws-frame-burst",
+            "100000",
         ])
         .args(extra)
         .env("MICROCHAT_DATABASE_URL", database_url)

@@ -309,3 +309,38 @@ async fn two_instances_share_the_auth_and_failed_login_limits() {
         .await
         .assert_error(429, "rate_limited");
 }
+
+#[actix_web::test]
+async fn edits_and_membership_changes_reach_the_other_instance() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair(&redis).await;
+    let ann = a.signup("ann").await;
+    let bob = a.signup("bob").await;
+    let _cat = a.signup("cat").await;
+    let chat = a.create_chat(&ann.token, "across", &["bob"], false).await;
+    let (mut bob_b, _) = b.ws(&bob.token).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let sent = a.sent(&ann.token, chat, json!({"body": "typo"})).await;
+    bob_b.next_of("message").await;
+    let edited = a
+        .edit(&ann.token, chat, sent["id"].as_i64().unwrap(), "fixed")
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let got = bob_b.next_of("message_updated").await;
+    assert_eq!(got["message"], edited.body);
+
+    let add = json!({"username": "cat"});
+    let res = a
+        .post(
+            &format!("/api/v1/chats/{chat}/members"),
+            Some(&ann.token),
+            add,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let changed = bob_b.next_of("members_changed").await;
+    assert_eq!(changed["members_count"], 3);
+    assert_eq!(changed["added"][0]["username"], "cat");
+    bob_b.assert_quiet(Duration::from_millis(300)).await;
+}

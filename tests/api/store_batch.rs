@@ -19,6 +19,7 @@ fn pending(
         body: body.into(),
         client_id: client_id.map(Into::into),
         created_at: Utc::now().naive_utc(),
+        reply_to: None,
         attachments: Vec::new(),
     }
 }

@@ -132,7 +132,13 @@ impl Ws {
             if frame["type"] == kind {
                 return frame;
             }
-            let noise = ["presence", "typing", "read", "chat_added"];
+            let noise = [
+                "presence",
+                "typing",
+                "read",
+                "chat_added",
+                "members_changed",
+            ];
             assert!(
                 noise.contains(&frame["type"].as_str().unwrap_or("")),
                 "expected {kind}, got {frame}"

@@ -35,6 +35,8 @@ use super::ServiceResult;
 #[derive(Debug, Clone, Copy)]
 pub struct Lifetimes {
     pub refresh_token_secs: u32,
+    /// How long after its use a refresh token may be presented again.
+    pub reuse_grace_secs: u32,
     pub reset_link_secs: u32,
 }
 
@@ -47,6 +49,8 @@ pub struct AccountsActor {
     book: Arc<BlockBook>,
     refresh_ttl: chrono::Duration,
     reset_ttl: chrono::Duration,
+    /// How long after its use a refresh token may be presented again.
+    reuse_grace: chrono::Duration,
 }
 
 impl AccountsActor {
@@ -68,6 +72,7 @@ impl AccountsActor {
             book,
             refresh_ttl: chrono::Duration::seconds(lifetimes.refresh_token_secs.into()),
             reset_ttl: chrono::Duration::seconds(lifetimes.reset_link_secs.into()),
+            reuse_grace: chrono::Duration::seconds(lifetimes.reuse_grace_secs.into()),
         }
     }
 

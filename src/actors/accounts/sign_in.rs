@@ -239,10 +239,22 @@ impl Handler<Refresh> for AccountsActor {
             if row.revoked_at.is_some() || row.expires_at < now() {
                 return Err(INVALID);
             }
-            // A second use of one token means it was copied: whoever holds
-            // the family now may be an attacker, so the whole family goes.
-            if row.used_at.is_some() || !refresh_tokens::mark_used(conn, row.id, now())? {
-                return Ok(Rotation::Reused(row.family_id));
+            let used_at = match row.used_at {
+                Some(at) => Some(at),
+                // Lost a race with a refresh of the same token: used just now.
+                None if !refresh_tokens::mark_used(conn, row.id, now())? => Some(now()),
+                None => None,
+            };
+            if let Some(used_at) = used_at {
+                // The same cookie twice within the grace (a retried request,
+                // two tabs), and nothing rotated since: a fresh token of the
+                // family. Otherwise it was copied: whoever holds the family
+                // now may be an attacker, so the whole family goes.
+                let fresh = now() - used_at <= self.reuse_grace
+                    && !refresh_tokens::used_after(conn, &row.family_id, row.id)?;
+                if !fresh {
+                    return Ok(Rotation::Reused(row.family_id));
+                }
             }
             let user = users::find(conn, row.user_id)?
                 .filter(|u| u.disabled_at.is_none())

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::actors::messages::to_messages;
+use crate::actors::messages::complete;
 use crate::actors::room::Replay;
 use crate::actors::rooms::Rooms;
-use crate::db::{attachments, messages, DbError, DbPool};
+use crate::db::{messages, DbPool};
 use crate::domain::{ChatId, MessageId};
 use crate::metrics::Metrics;
 use crate::protocol::{MessageJson, ServerFrame};
@@ -71,9 +71,7 @@ async fn read(
     let messages = actix_web::rt::task::spawn_blocking(move || {
         let mut conn = pool.get()?;
         let rows = messages::stored_since(&mut conn, chat_id, since, after, PAGE)?;
-        let ids: Vec<MessageId> = rows.iter().map(|m| m.0.id).collect();
-        let files = attachments::of_messages(&mut conn, &ids)?;
-        Ok::<_, DbError>(to_messages(rows, files, &urls))
+        complete(&mut conn, rows, &urls)
     })
     .await
     .map_err(|e| e.to_string())?

@@ -5,8 +5,8 @@ use actix::{Handler, Message};
 use super::{chat_view, resolve_users, visible, ChatStore};
 use crate::actors::{ServiceError, ServiceResult};
 use crate::db::cascade::{self, Departure};
-use crate::db::{chats, members, now};
-use crate::domain::{ChatId, ChatKind, MemberRole, UserId};
+use crate::db::{chats, members, now, users};
+use crate::domain::{ChatId, ChatKind, MemberRole, User, UserId};
 use crate::protocol::Chat;
 
 /// Join a public chat (a no-op for a member).
@@ -84,6 +84,9 @@ impl Handler<Join> for ChatStore {
             }
             if members::add(&mut conn, chat.id, msg.caller, MemberRole::Member, now())? {
                 self.announce_added(&mut conn, chat.id, &[msg.caller])?;
+                let user = users::find(&mut conn, msg.caller)?
+                    .ok_or(ServiceError::NotFound("no such user"))?;
+                self.announce_members(&mut conn, chat.id, &[User::try_from(user)?], &[])?;
             }
         }
         chat_view(&mut conn, chat, msg.caller, false, &self.urls)
@@ -99,6 +102,7 @@ impl Handler<Leave> for ChatStore {
             Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
             departure => {
                 self.announce.departed(msg.chat_id, msg.caller, departure);
+                self.announce_members(&mut conn, msg.chat_id, &[], &[msg.caller])?;
                 Ok(())
             }
         }
@@ -122,6 +126,7 @@ impl Handler<AddMember> for ChatStore {
         }
         if members::add(&mut conn, chat.id, user.id, MemberRole::Member, now())? {
             self.announce_added(&mut conn, chat.id, &[user.id])?;
+            self.announce_members(&mut conn, chat.id, &[User::try_from(user)?], &[])?;
         }
         chat_view(&mut conn, chat, msg.caller, false, &self.urls)
     }
@@ -140,6 +145,7 @@ impl Handler<RemoveMember> for ChatStore {
             Departure::NotMember => Err(ServiceError::NotFound("not a member of this chat")),
             departure => {
                 self.announce.departed(chat.id, user.id, departure);
+                self.announce_members(&mut conn, chat.id, &[], &[user.id])?;
                 Ok(())
             }
         }

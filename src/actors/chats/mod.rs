@@ -6,6 +6,7 @@ mod consent;
 mod create;
 mod manage;
 mod reads;
+mod search;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,19 +15,23 @@ use actix::{Actor, SyncContext};
 
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
-pub use reads::{CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, PublicChats, SyncAfter};
+pub use reads::{
+    CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
+    SyncFrom,
+};
+pub use search::SearchMessages;
 
 use super::announce::Announcer;
-use super::messages::to_messages;
+use super::messages::complete;
 use super::rooms::Rooms;
 use super::{ServiceError, ServiceResult};
 use crate::db::chats::{self, ChatRow};
 use crate::db::members::{self, MemberRow};
 use crate::db::users::UserRow;
-use crate::db::{attachments, messages};
+use crate::db::{mentions, messages};
 use crate::db::{users, utc, DbConn, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
-use crate::protocol::{Chat, MemberView, Message};
+use crate::protocol::{Chat, MemberView, Message, ServerFrame, UserJson};
 use crate::security::file_urls::FileUrls;
 
 pub struct ChatStore {
@@ -78,6 +83,35 @@ impl ChatStore {
     }
 }
 
+impl ChatStore {
+    /// Tells every session attached to the chat (members and followers, on
+    /// every instance) who joined or left and who owns it now.
+    fn announce_members(
+        &self,
+        conn: &mut DbConn,
+        chat_id: ChatId,
+        added: &[User],
+        removed: &[UserId],
+    ) -> ServiceResult<()> {
+        let Some(chat) = chats::find(conn, chat_id)? else {
+            return Ok(());
+        };
+        let members_count = members::counts(conn, &[chat_id])?
+            .first()
+            .map_or(0, |c| c.1);
+        let added: Vec<UserJson> = added.iter().map(|u| UserJson::new(u, false)).collect();
+        let frame = ServerFrame::MembersChanged {
+            chat_id,
+            members_count,
+            owner_id: chat.owner_id(),
+            added: &added,
+            removed,
+        };
+        self.rooms.broadcast(chat_id, frame.encode());
+        Ok(())
+    }
+}
+
 impl Actor for ChatStore {
     type Context = SyncContext<Self>;
 }
@@ -122,17 +156,19 @@ fn chat_views(
         .iter()
         .filter_map(|(c, _)| c.last_message_id())
         .collect();
-    let files = attachments::of_messages(conn, &last_ids)?;
-    let mut last: HashMap<MessageId, Message> =
-        to_messages(messages::by_ids(conn, &last_ids)?, files, urls)
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+    let last_rows = messages::by_ids(conn, &last_ids)?;
+    let mut last: HashMap<MessageId, Message> = complete(conn, last_rows, urls)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for (row, membership) in rows {
-        let unread = match membership {
-            Some((_, read)) => messages::unread(conn, row.id, viewer, read)?,
-            None => 0,
+        let (unread, mentioned) = match membership {
+            Some((_, read)) => (
+                messages::unread(conn, row.id, viewer, read)?,
+                mentions::unread(conn, row.id, viewer, read)?,
+            ),
+            None => (0, 0),
         };
         out.push(Chat {
             id: row.id,
@@ -144,6 +180,7 @@ fn chat_views(
             my_role: membership.map(|(role, _)| role),
             last_message: row.last_message_id().and_then(|id| last.remove(&id)),
             unread,
+            mentions: mentioned,
             name: row.name,
             members: None,
         });

@@ -3,10 +3,11 @@
 use actix::{Handler, Message};
 
 use super::{chat_view, chat_views, visible, ChatStore};
-use crate::actors::messages::to_messages;
+use crate::actors::messages::complete;
 use crate::actors::room::Broadcast;
 use crate::actors::{ServiceError, ServiceResult};
-use crate::db::{attachments, chats, members, messages};
+use crate::db::messages::MessageWithSender;
+use crate::db::{chats, members, messages, DbConn};
 use crate::domain::{ChatId, MessageId, UserId};
 use crate::protocol::{self as domain, ServerFrame};
 
@@ -35,25 +36,53 @@ pub struct GetChat {
     pub chat_id: ChatId,
 }
 
-/// A page of history: newest `limit` with id < `before`, oldest first.
+/// Which page of history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The newest `limit` with id < `before` (the newest overall without).
+    Before(Option<MessageId>),
+    /// Up to `limit` centred on this message, which is included.
+    Around(MessageId),
+}
+
+/// A page of history, oldest first.
 #[derive(Message)]
 #[rtype(result = "ServiceResult<Vec<domain::Message>>")]
 pub struct History {
     pub caller: UserId,
     pub can_read_public: bool,
     pub chat_id: ChatId,
-    pub before: Option<MessageId>,
+    pub page: Page,
     pub limit: i64,
 }
 
-/// Messages after `after_id`, oldest first, and whether more remain.
+/// Where a sync starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncFrom {
+    /// New messages with a greater id, oldest first.
+    Id(MessageId),
+    /// Every message with a greater version (new, edited, deleted,
+    /// reacted to), lowest version first.
+    Version(i64),
+}
+
+/// What a sync replays.
+#[derive(Debug)]
+pub struct Replay {
+    pub messages: Vec<domain::Message>,
+    pub has_more: bool,
+    /// The highest version replayed, or the chat's version when none was.
+    pub version: i64,
+}
+
+/// Messages after a point, and whether more remain.
 #[derive(Message)]
-#[rtype(result = "ServiceResult<(Vec<domain::Message>, bool)>")]
+#[rtype(result = "ServiceResult<Replay>")]
 pub struct SyncAfter {
     pub caller: UserId,
     pub can_read_public: bool,
     pub chat_id: ChatId,
-    pub after_id: MessageId,
+    pub from: SyncFrom,
     pub limit: i64,
 }
 
@@ -136,15 +165,39 @@ impl Handler<History> for ChatStore {
             msg.can_read_public,
             false,
         )?;
-        let page = messages::page(&mut conn, msg.chat_id, msg.before, msg.limit)?;
-        let ids: Vec<MessageId> = page.iter().map(|m| m.0.id).collect();
-        let files = attachments::of_messages(&mut conn, &ids)?;
-        Ok(to_messages(page, files, &self.urls))
+        let page = match msg.page {
+            Page::Before(before) => messages::page(&mut conn, msg.chat_id, before, msg.limit)?,
+            Page::Around(id) => around(&mut conn, msg.chat_id, id, msg.limit)?,
+        };
+        Ok(complete(&mut conn, page, &self.urls)?)
     }
 }
 
+/// Up to `limit` messages centred on `id` (included): half before it, the
+/// rest after, and whichever side runs short leaves its share to the other.
+fn around(
+    conn: &mut DbConn,
+    chat_id: ChatId,
+    id: MessageId,
+    limit: i64,
+) -> ServiceResult<Vec<MessageWithSender>> {
+    if messages::find(conn, chat_id, id)?.is_none() {
+        return Err(ServiceError::NotFound("no such message"));
+    }
+    let older = messages::page(conn, chat_id, Some(id), limit - 1)?;
+    let newer = messages::from_id(conn, chat_id, id, limit)?;
+    let want_older = ((limit - 1) / 2) as usize;
+    let take_older = older
+        .len()
+        .min(want_older.max(limit as usize - newer.len().min(limit as usize)));
+    let take_newer = (limit as usize - take_older).min(newer.len());
+    let mut out: Vec<MessageWithSender> = older[older.len() - take_older..].to_vec();
+    out.extend(newer.into_iter().take(take_newer));
+    Ok(out)
+}
+
 impl Handler<SyncAfter> for ChatStore {
-    type Result = ServiceResult<(Vec<domain::Message>, bool)>;
+    type Result = ServiceResult<Replay>;
 
     fn handle(&mut self, msg: SyncAfter, _: &mut Self::Context) -> Self::Result {
         let mut conn = self.conn()?;
@@ -155,12 +208,23 @@ impl Handler<SyncAfter> for ChatStore {
             msg.can_read_public,
             false,
         )?;
-        let mut rows = messages::after(&mut conn, msg.chat_id, msg.after_id, msg.limit + 1)?;
+        let mut rows = match msg.from {
+            SyncFrom::Id(after) => messages::after(&mut conn, msg.chat_id, after, msg.limit + 1)?,
+            SyncFrom::Version(after) => {
+                messages::after_version(&mut conn, msg.chat_id, after, msg.limit + 1)?
+            }
+        };
         let has_more = rows.len() as i64 > msg.limit;
         rows.truncate(msg.limit as usize);
-        let ids: Vec<MessageId> = rows.iter().map(|m| m.0.id).collect();
-        let files = attachments::of_messages(&mut conn, &ids)?;
-        Ok((to_messages(rows, files, &self.urls), has_more))
+        let version = match rows.iter().map(|(r, _)| r.version).max() {
+            Some(v) => v,
+            None => chats::version(&mut conn, msg.chat_id)?,
+        };
+        Ok(Replay {
+            messages: complete(&mut conn, rows, &self.urls)?,
+            has_more,
+            version,
+        })
     }
 }
 

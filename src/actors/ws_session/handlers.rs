@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use super::refusal::Refusal;
 use super::WsSession;
-use crate::actors::chats::MarkRead;
+use crate::actors::chats::{MarkRead, SyncFrom};
 use crate::actors::post::{Draft, Origin, Post};
 use crate::actors::room::Broadcast;
 use crate::actors::ServiceError;
 use crate::domain::{AttachmentIds, ChatId, ClientId, MessageBody, MessageId, Permission};
-use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, Sender, ServerFrame};
+use crate::protocol::{close, ClientFrame, ErrorCode, Incoming, Sender, ServerFrame, SyncAfter};
 
 fn invalid(reason: &'static str) -> Refusal {
     Refusal::new(ErrorCode::ValidationFailed, reason)
@@ -24,11 +24,21 @@ struct Send<'a> {
     body: &'a str,
     client_id: Option<&'a str>,
     attachments: Option<&'a [i64]>,
+    reply_to: Option<MessageId>,
 }
 
 impl WsSession {
     pub(super) fn on_text(&mut self, text: &str, ctx: &mut Context<Self>) {
         let incoming = Incoming::read(text);
+        // Every frame costs: a flood of `read` or `typing` frames is work
+        // for others too. Over the budget the frame is dropped with an error.
+        if let Err(wait) = self
+            .frames
+            .take(self.svc.ws.frame_rate, self.svc.ws.frame_burst)
+        {
+            let refusal = ServiceError::RateLimited(wait).into();
+            return self.refuse(incoming.reference(), refusal, ctx);
+        }
         if let Incoming::Malformed { reference, message } = incoming {
             let refusal = Refusal::new(ErrorCode::BadRequest, message);
             return self.refuse(reference.as_ref(), refusal, ctx);
@@ -104,12 +114,14 @@ impl WsSession {
                 body,
                 client_id,
                 attachments,
+                reply_to,
             } => {
                 let send = Send {
                     chat_id,
                     body: &body,
                     client_id: client_id.as_deref(),
                     attachments: attachments.as_deref(),
+                    reply_to,
                 };
                 self.on_send(send, &reference, ctx)
             }
@@ -120,9 +132,15 @@ impl WsSession {
             } => self.on_read(chat_id, message_id, &reference, ctx),
             ClientFrame::Sync {
                 chat_id,
-                after_id,
+                after,
                 limit,
-            } => self.on_sync(chat_id, after_id, limit, &reference, ctx),
+            } => {
+                let from = match after {
+                    SyncAfter::Version { after_version } => SyncFrom::Version(after_version),
+                    SyncAfter::Id { after_id } => SyncFrom::Id(after_id),
+                };
+                self.on_sync(chat_id, from, limit, &reference, ctx)
+            }
             ClientFrame::Subscribe { chat_id } => self.on_subscribe(chat_id, &reference, ctx),
             ClientFrame::Unsubscribe { chat_id } => self.on_unsubscribe(chat_id, &reference, ctx),
         };
@@ -171,6 +189,7 @@ impl WsSession {
             body,
             client_id,
             attachments,
+            reply_to,
         }: Send,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
@@ -193,9 +212,12 @@ impl WsSession {
             }
             .into());
         };
-        if !self.spend_send() {
-            return Err(ServiceError::RateLimited(1).into());
-        }
+        // One budget per user, whatever the session or REST.
+        let user_id = self.user.as_ref().expect("authenticated").user_id;
+        self.svc
+            .sends
+            .spend(user_id)
+            .map_err(ServiceError::RateLimited)?;
         let user = self.user.as_ref().expect("authenticated");
         // do_send is safe here: a room never stops while a session is attached.
         room.do_send(Post {
@@ -207,6 +229,7 @@ impl WsSession {
                 body,
                 client_id,
                 attachments,
+                reply_to,
             },
             origin: Origin::Ws {
                 session: self.outlet(ctx),

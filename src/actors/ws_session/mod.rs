@@ -24,6 +24,7 @@ use super::delivery::{SessionHandle, SessionNotice};
 use super::hub::Disconnect;
 use super::outbox::{Bounds, ConnSocket, Outbox, OutboxBody, Refused};
 use super::room::{Detach, Room};
+use super::send_budget::Bucket;
 use super::Services;
 use crate::domain::ChatId;
 use crate::protocol::{close, ErrorCode};
@@ -41,12 +42,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A token bucket for `send` frames.
-struct SendBudget {
-    tokens: f64,
-    updated: Instant,
-}
-
 pub struct WsSession {
     id: u64,
     svc: Arc<Services>,
@@ -61,7 +56,8 @@ pub struct WsSession {
     expiry: Option<SpawnHandle>,
     member_of: HashMap<ChatId, Addr<Room>>,
     following: HashMap<ChatId, Addr<Room>>,
-    budget: SendBudget,
+    /// Frames of any type this session may still send now.
+    frames: Bucket,
     closing: bool,
     /// `sync` replays run one at a time (see `sync.rs`)...
     sync_turn: Arc<tokio::sync::Mutex<()>>,
@@ -99,7 +95,7 @@ impl WsSession {
         };
         let outbox = Outbox::new(bounds, svc.metrics.ws_queued_bytes.clone(), conn);
         let body = OutboxBody::new(outbox.clone());
-        let burst = f64::from(svc.ws.send_burst);
+        let frame_burst = svc.ws.frame_burst;
         WsSession::create(move |ctx| {
             ctx.add_stream(stream);
             let mut session = WsSession {
@@ -112,10 +108,7 @@ impl WsSession {
                 expiry: None,
                 member_of: HashMap::new(),
                 following: HashMap::new(),
-                budget: SendBudget {
-                    tokens: burst,
-                    updated: Instant::now(),
-                },
+                frames: Bucket::full(frame_burst),
                 closing: false,
                 sync_turn: Arc::default(),
                 syncs_waiting: 0,
@@ -170,22 +163,6 @@ impl WsSession {
             self.close(CloseCode::Normal.into(), "silent for too long", ctx);
         } else {
             self.outbox.ping();
-        }
-    }
-
-    /// Takes one send from the bucket, refilled at the configured rate.
-    fn spend_send(&mut self) -> bool {
-        let now = Instant::now();
-        let rate = f64::from(self.svc.ws.send_rate);
-        let burst = f64::from(self.svc.ws.send_burst);
-        let earned = now.duration_since(self.budget.updated).as_secs_f64() * rate;
-        self.budget.tokens = (self.budget.tokens + earned).min(burst);
-        self.budget.updated = now;
-        if self.budget.tokens >= 1.0 {
-            self.budget.tokens -= 1.0;
-            true
-        } else {
-            false
         }
     }
 }

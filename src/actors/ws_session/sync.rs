@@ -9,10 +9,10 @@ use serde_json::Value;
 
 use super::refusal::Refusal;
 use super::WsSession;
-use crate::actors::chats::SyncAfter;
+use crate::actors::chats::{SyncAfter, SyncFrom};
 use crate::actors::outbox::Outbox;
 use crate::actors::{ServiceError, Services};
-use crate::domain::{ChatId, MessageId, Permission, UserId};
+use crate::domain::{ChatId, Permission, UserId};
 use crate::protocol::{ErrorCode, MessageJson, ServerFrame};
 
 const SYNC_DEFAULT: i64 = 100;
@@ -29,14 +29,15 @@ struct Replay {
     caller: UserId,
     can_read_public: bool,
     chat_id: ChatId,
-    after_id: MessageId,
+    from: SyncFrom,
     limit: i64,
 }
 
 impl Replay {
     /// Sends the messages then `sync_done`; `Ok(false)` if the socket closed.
     async fn run(self, reference: Option<Value>) -> Result<bool, ServiceError> {
-        let (mut after_id, mut remaining) = (self.after_id, self.limit);
+        let (mut from, mut remaining) = (self.from, self.limit);
+        let mut version = 0;
         let has_more = loop {
             let page = self
                 .svc
@@ -45,12 +46,13 @@ impl Replay {
                     caller: self.caller,
                     can_read_public: self.can_read_public,
                     chat_id: self.chat_id,
-                    after_id,
+                    from,
                     limit: remaining.min(PAGE),
                 })
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))??;
-            let (messages, more) = page;
+            let (messages, more) = (page.messages, page.has_more);
+            version = version.max(page.version);
             for message in &messages {
                 let json = MessageJson::new(message);
                 let frame = ServerFrame::Message { message: &json }.encode();
@@ -60,13 +62,19 @@ impl Replay {
             }
             remaining -= messages.len() as i64;
             match messages.last() {
-                Some(last) if more && remaining > 0 => after_id = last.id,
+                Some(last) if more && remaining > 0 => {
+                    from = match from {
+                        SyncFrom::Id(_) => SyncFrom::Id(last.id),
+                        SyncFrom::Version(_) => SyncFrom::Version(last.version),
+                    }
+                }
                 _ => break more,
             }
         };
         let done = ServerFrame::SyncDone {
             chat_id: self.chat_id,
             has_more,
+            version,
             reference: reference.as_ref(),
         };
         Ok(self.outbox.paced(done.encode()).await.is_ok())
@@ -77,7 +85,7 @@ impl WsSession {
     pub(super) fn on_sync(
         &mut self,
         chat_id: ChatId,
-        after_id: MessageId,
+        from: SyncFrom,
         limit: Option<i64>,
         reference: &Option<Value>,
         ctx: &mut Context<Self>,
@@ -98,7 +106,7 @@ impl WsSession {
             caller: self.user.as_ref().expect("authenticated").user_id,
             can_read_public: self.allows(Permission::ReadPublic),
             chat_id,
-            after_id,
+            from,
             limit: limit.min(SYNC_MAX),
         };
         // One replay at a time per session, in the order asked.

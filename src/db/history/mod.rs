@@ -7,10 +7,12 @@ mod tests;
 
 use chrono::NaiveDateTime;
 
-use super::messages::{self, MessageRow, NewMessage};
+use super::messages::{self, MessageRow};
 use super::{blocks, chats, members, now, DbConn, DbError};
-use crate::domain::{ChatId, StoredUpload, UserId};
-use phases::{find_retried, insert, match_rows, newest, plan, refused_chats, resolve};
+use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
+use phases::{
+    find_retried, insert, match_rows, newest, plan, record_mentions, refused_chats, resolve,
+};
 
 /// One send waiting to be stored.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct PendingMessage {
     pub created_at: NaiveDateTime,
     /// Upload ids to attach (the sender's own, not yet attached).
     pub attachments: Vec<i64>,
+    /// The message this one replies to: of the same chat, not deleted.
+    pub reply_to: Option<MessageId>,
 }
 
 /// What happened to one send of a batch.
@@ -37,11 +41,15 @@ pub enum Stored {
     Blocked,
     /// Lists an upload that is not the sender's or is already attached.
     BadAttachments(&'static str),
+    /// `reply_to` names no live message of the chat.
+    BadReply,
 }
 
 /// Stores a batch in one transaction with a fixed number of statements
 /// (membership, one multi-row insert, earlier sends with the same
-/// `client_id`, one update of the chats touched), in order, so ids follow
+/// `client_id`, one update of the chats touched; with attachments, one
+/// lookup of their uploads, one update per upload attached and one load of
+/// the stored messages' files), in order, so ids follow
 /// arrival order. Membership is checked inside the transaction: it is the
 /// authority on who may send, whatever a session or room believed.
 ///
@@ -59,12 +67,18 @@ pub enum Stored {
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     super::write_transaction(conn, |conn| {
         let wanted = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
+        let replies: Vec<(ChatId, MessageId)> = batch
+            .iter()
+            .filter_map(|m| Some((m.chat_id, m.reply_to?)))
+            .collect();
+        let live = messages::live(conn, &replies)?;
         let mut allowed = members::pairs(conn, &wanted)?;
         let blocked = blocks::refused_direct_sends(conn, &wanted)?;
         allowed.retain(|pair| !blocked.contains(pair));
-        let mut plan = plan(batch, &allowed);
+        let mut plan = plan(batch, &allowed, &live);
         attachments::claim(conn, batch, &mut plan)?;
         let rows = insert(conn, batch, &plan.inserts)?;
+        record_mentions(conn, &rows)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
         attachments::bind(conn, batch, &matched.stored, now())?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
@@ -81,53 +95,16 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
     })
 }
 
-fn store_one(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    if members::find(conn, item.chat_id, item.sender_id)?.is_none() {
-        let public = chats::find(conn, item.chat_id)?.is_some_and(|c| c.is_public());
-        return Ok(Stored::NotMember { public });
-    }
-    let pair = std::iter::once((item.chat_id, item.sender_id)).collect();
-    if !blocks::refused_direct_sends(conn, &pair)?.is_empty() {
-        return Ok(Stored::Blocked);
-    }
-    if !item.attachments.is_empty() {
-        let states = crate::db::attachments::states(conn, &item.attachments)?;
-        if let Some(why) = attachments::refusal(item, &states, &Default::default()) {
-            return Ok(Stored::BadAttachments(why));
-        }
-    }
-    let new = NewMessage::new(
-        item.chat_id,
-        item.sender_id,
-        &item.body,
-        item.client_id.as_deref(),
-        item.created_at,
-    );
-    let (row, fresh) = messages::insert_idempotent(conn, &new)?;
-    let ids = &item.attachments;
-    if fresh && !ids.is_empty() && attachments::bind_one(conn, ids, &row, now())? != ids.len() {
-        // Taken since the claim read it (another instance): roll back.
-        return Err(DbError::BatchMismatch);
-    }
-    let mut outcome = [Stored::Message(row, fresh, Vec::new())];
-    attachments::load(conn, std::slice::from_ref(item), &mut outcome)?;
-    let [outcome] = outcome;
-    Ok(outcome)
-}
-
 /// Stores one send in its own transaction: the fallback that isolates a
-/// failing item when a whole batch could not commit.
+/// failing item when a whole batch could not commit. The same phases as a
+/// batch (versions, mentions, replies, attachments), for one send.
 pub fn store_single(conn: &mut DbConn, item: &PendingMessage) -> Result<Stored, DbError> {
-    let stored = super::write_transaction(conn, |conn| {
-        let stored = store_one(conn, item)?;
-        if let Stored::Message(row, true, _) = &stored {
-            chats::touch(conn, &[(row.chat_id, row.id, row.created_at)])?;
+    match store_batch(conn, std::slice::from_ref(item)) {
+        Ok(mut stored) => stored.pop().ok_or(DbError::BatchMismatch),
+        // Only binding uploads mismatches for one send: one was taken meanwhile.
+        Err(DbError::BatchMismatch) if !item.attachments.is_empty() => {
+            Ok(Stored::BadAttachments(attachments::TAKEN))
         }
-        Ok(stored)
-    });
-    match stored {
-        // Only binding uploads mismatches here: one was taken meanwhile.
-        Err(DbError::BatchMismatch) => Ok(Stored::BadAttachments(attachments::TAKEN)),
-        other => other,
+        Err(e) => Err(e),
     }
 }

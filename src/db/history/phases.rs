@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::{PendingMessage, Stored};
 use crate::db::messages::{self, MessageRow, NewMessage};
-use crate::db::{chats, DbConn, DbError};
+use crate::db::{chats, mentions, DbConn, DbError};
 use crate::domain::{ChatId, MessageId, UserId};
 
 /// What to do with one send of a batch.
@@ -16,6 +16,8 @@ use crate::domain::{ChatId, MessageId, UserId};
 pub(super) enum Decision {
     /// The sender is not a member of the chat.
     Refused,
+    /// The reply names no live message of the chat.
+    BadReply,
     /// Repeats the `client_id` of the send at that index of this batch.
     Replay(usize),
     /// Goes into the insert.
@@ -31,9 +33,14 @@ pub(super) struct Plan {
     pub inserts: Vec<usize>,
 }
 
-/// Plan: refuses non-members, and lets only the first send of a
-/// (sender, `client_id`) pair in this batch be inserted; later ones replay it.
-pub(super) fn plan(batch: &[PendingMessage], allowed: &HashSet<(ChatId, UserId)>) -> Plan {
+/// Plan: refuses non-members and replies to what is not a live message of
+/// the chat (`live`), and lets only the first send of a (sender,
+/// `client_id`) pair in this batch be inserted; later ones replay it.
+pub(super) fn plan(
+    batch: &[PendingMessage],
+    allowed: &HashSet<(ChatId, UserId)>,
+    live: &HashSet<(ChatId, MessageId)>,
+) -> Plan {
     let mut first_of: HashMap<(UserId, &str), usize> = HashMap::new();
     let mut inserts = Vec::new();
     let decisions = batch
@@ -42,6 +49,11 @@ pub(super) fn plan(batch: &[PendingMessage], allowed: &HashSet<(ChatId, UserId)>
         .map(|(i, item)| {
             if !allowed.contains(&(item.chat_id, item.sender_id)) {
                 return Decision::Refused;
+            }
+            if let Some(reply_to) = item.reply_to {
+                if !live.contains(&(item.chat_id, reply_to)) {
+                    return Decision::BadReply;
+                }
             }
             if let Some(cid) = item.client_id.as_deref() {
                 if let Some(&first) = first_of.get(&(item.sender_id, cid)) {
@@ -56,22 +68,59 @@ pub(super) fn plan(batch: &[PendingMessage], allowed: &HashSet<(ChatId, UserId)>
     Plan { decisions, inserts }
 }
 
-/// Insert: one multi-row statement. Rows whose (sender, `client_id`) was
-/// stored earlier are skipped by the database; the match phase finds them.
+/// Insert: takes versions from each chat's counter (a row skipped below
+/// leaves a gap, which is fine: versions only have to grow), resolves
+/// mentions (a query only when some body has an `@`), then one multi-row
+/// statement. Rows whose (sender, `client_id`) was stored earlier are
+/// skipped by the database; the match phase finds them.
 pub(super) fn insert(
     conn: &mut DbConn,
     batch: &[PendingMessage],
     inserts: &[usize],
 ) -> Result<Vec<MessageRow>, DbError> {
+    let mut per_chat: HashMap<ChatId, i64> = HashMap::new();
+    for &i in inserts {
+        *per_chat.entry(batch[i].chat_id).or_default() += 1;
+    }
+    let counts: Vec<(ChatId, i64)> = per_chat.into_iter().collect();
+    let mut next: HashMap<ChatId, i64> = chats::bump_versions(conn, &counts)?
+        .into_iter()
+        .map(|(chat, top)| {
+            let n = counts.iter().find(|c| c.0 == chat).map_or(0, |c| c.1);
+            (chat, top - n + 1)
+        })
+        .collect();
+    let bodies: Vec<(ChatId, &str)> = inserts
+        .iter()
+        .map(|&i| (batch[i].chat_id, batch[i].body.as_str()))
+        .collect();
+    let mentioned = mentions::resolve(conn, &bodies)?;
     let rows: Vec<NewMessage> = inserts
         .iter()
-        .map(|&i| {
+        .zip(&mentioned)
+        .map(|(&i, mentioned)| {
             let m = &batch[i];
+            let version = next.get_mut(&m.chat_id).map_or(0, |v| {
+                *v += 1;
+                *v - 1
+            });
             let client_id = m.client_id.as_deref();
             NewMessage::new(m.chat_id, m.sender_id, &m.body, client_id, m.created_at)
+                .with(version, m.reply_to, mentioned)
         })
         .collect();
     messages::insert_many(conn, &rows)
+}
+
+/// Records the mentions of the rows stored now (none: no statement).
+pub(super) fn record_mentions(conn: &mut DbConn, rows: &[MessageRow]) -> Result<(), DbError> {
+    for row in rows {
+        let ids = row.mentions();
+        if !ids.is_empty() {
+            mentions::insert(conn, row.chat_id, row.id, row.sender_id, &ids)?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, PartialEq)]
@@ -197,6 +246,7 @@ pub(super) fn resolve(
                 out[i] = Some(Stored::NotMember { public });
             }
             // The first send comes earlier in the batch: already resolved.
+            Decision::BadReply => out[i] = Some(Stored::BadReply),
             Decision::Replay(first) => match &out[first] {
                 Some(Stored::Message(row, _, _)) => {
                     out[i] = Some(Stored::Message(row.clone(), false, Vec::new()))

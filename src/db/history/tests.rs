@@ -29,6 +29,7 @@ fn send(chat_id: ChatId, sender_id: UserId, client_id: Option<&str>) -> PendingM
         body: "hi".into(),
         client_id: client_id.map(Into::into),
         created_at: at(),
+        reply_to: None,
         attachments: Vec::new(),
     }
 }
@@ -41,6 +42,11 @@ fn row(id: i64, item: &PendingMessage) -> MessageRow {
         body: item.body.clone(),
         client_id: item.client_id.clone(),
         created_at: at(),
+        version: id,
+        edited_at: None,
+        deleted: 0,
+        reply_to_id: None,
+        mentions: String::new(),
     }
 }
 
@@ -60,7 +66,7 @@ fn plan_refuses_outsiders_and_inserts_a_client_id_once_per_sender() {
     ];
     use Decision::*;
     assert_eq!(
-        plan(&batch, &members()),
+        plan(&batch, &members(), &HashSet::new()),
         Plan {
             decisions: vec![Insert, Refused, Replay(0), Insert, Insert, Insert],
             inserts: vec![0, 3, 4, 5],
@@ -114,7 +120,7 @@ fn resolve_gives_every_send_its_outcome_and_newest_one_row_per_chat() {
         send(CHAT, ANN, Some("old")),
         send(CHAT, BOB, None),
     ];
-    let plan = plan(&batch, &members());
+    let plan = plan(&batch, &members(), &HashSet::new());
     let matched = Matched {
         stored: vec![(0, row(5, &batch[0])), (4, row(6, &batch[4]))],
         retried: vec![3],
@@ -138,7 +144,7 @@ fn resolve_gives_every_send_its_outcome_and_newest_one_row_per_chat() {
 #[test]
 fn a_retry_whose_earlier_row_is_missing_fails_the_batch() {
     let batch = [send(CHAT, ANN, Some("gone"))];
-    let plan = plan(&batch, &members());
+    let plan = plan(&batch, &members(), &HashSet::new());
     let matched = Matched {
         stored: vec![],
         retried: vec![0],
@@ -187,7 +193,7 @@ fn claims_take_only_the_senders_free_uploads_once_and_let_retries_through() {
         with_files(send(CHAT, ANN, None), &[6]),
         send(CHAT, BOB, None),
     ];
-    let mut plan = plan(&batch, &members());
+    let mut plan = plan(&batch, &members(), &HashSet::new());
     apply_claims(&batch, &mut plan, &states);
     use Decision::*;
     assert_eq!(

@@ -109,6 +109,13 @@ impl Cluster {
             .args(["--auth-rate-per-minute", "100000"])
             .args(["--login-failures-per-account", "100000"])
             .args(["--ws-send-rate", "100000", "--ws-send-burst", "100000"])
+            .args(["--ws-frame-rate", "100000", "--ws-frame-burst", "100000"])
+            .args([
+                "--chats-per-hour",
+                "100000",
+                "--member-adds-per-hour",
+                "100000",
+            ])
             .args(["--workers", "2"])
             .args(&self.flags)
             .env("MICROCHAT_DATABASE_URL", &self.database_url)

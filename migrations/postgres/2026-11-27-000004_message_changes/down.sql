@@ -1,0 +1,11 @@
+DROP INDEX messages_search;
+DROP TABLE mentions;
+DROP TABLE reactions;
+DROP INDEX messages_chat_version;
+ALTER TABLE messages DROP COLUMN search_text;
+ALTER TABLE messages DROP COLUMN mentions;
+ALTER TABLE messages DROP COLUMN reply_to_id;
+ALTER TABLE messages DROP COLUMN deleted;
+ALTER TABLE messages DROP COLUMN edited_at;
+ALTER TABLE messages DROP COLUMN version;
+ALTER TABLE chats DROP COLUMN version;

@@ -1,0 +1,14 @@
+DROP TRIGGER messages_fts_update;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_insert;
+DROP TABLE messages_fts;
+DROP TABLE mentions;
+DROP TABLE reactions;
+DROP INDEX messages_chat_version;
+ALTER TABLE messages DROP COLUMN search_text;
+ALTER TABLE messages DROP COLUMN mentions;
+ALTER TABLE messages DROP COLUMN reply_to_id;
+ALTER TABLE messages DROP COLUMN deleted;
+ALTER TABLE messages DROP COLUMN edited_at;
+ALTER TABLE messages DROP COLUMN version;
+ALTER TABLE chats DROP COLUMN version;
