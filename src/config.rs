@@ -55,6 +55,34 @@ pub enum JwtAlgorithm {
     EdDsa,
 }
 
+/// Who may create an account (`--registration`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    /// Anyone who finds the server.
+    Open,
+    /// Only with an invite code.
+    Invite,
+    /// Nobody.
+    Closed,
+}
+
+/// `on` or `off`, as the flags spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+}
+
+/// Whom users may add to chats (`--add-policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AddPolicy {
+    Anyone,
+    /// Only people they already share a chat with or who accepted their invite.
+    Shared,
+}
+
 /// A value that must never be printed (Debug shows `***`).
 #[derive(Clone)]
 pub struct Secret(pub String);
@@ -175,6 +203,46 @@ pub struct Settings {
     #[arg(long, env = "MICROCHAT_LOGIN_FAILURE_WINDOW", default_value_t = 900,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_failure_window: u32,
+
+    /// Who may sign up: `open`, `invite` (with an invite code) or `closed`.
+    #[arg(
+        long,
+        env = "MICROCHAT_REGISTRATION",
+        value_enum,
+        default_value = "open",
+        global = true
+    )]
+    pub registration: Registration,
+
+    /// Whether `POST /auth/guest` creates guest accounts.
+    #[arg(
+        long,
+        env = "MICROCHAT_GUESTS",
+        value_enum,
+        default_value = "on",
+        global = true
+    )]
+    pub guests: Switch,
+
+    /// Let users (not only admins) create invites.
+    #[arg(long, env = "MICROCHAT_INVITES_BY_USERS", global = true)]
+    pub invites_by_users: bool,
+
+    /// Whom users may add to chats: `anyone`, or only people they `shared`
+    /// a chat with or who signed up with their invite.
+    #[arg(
+        long,
+        env = "MICROCHAT_ADD_POLICY",
+        value_enum,
+        default_value = "anyone",
+        global = true
+    )]
+    pub add_policy: AddPolicy,
+
+    /// Lifetime of a password reset link, in seconds.
+    #[arg(long, env = "MICROCHAT_RESET_LINK_TTL", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u32).range(60..=30 * 86_400), global = true)]
+    pub reset_link_ttl: u32,
 
     /// redis://HOST:PORT — shared by several instances behind a load balancer
     /// for cross-instance fan-out and cache invalidation. Optional.
@@ -432,6 +500,25 @@ mod tests {
         assert!(matches!(at(&["--s3-bucket", "b"]), FileStorage::S3 { .. }));
         let s = Cli::parse_from(["microchat", "--s3-endpoint", "http://x"]).settings;
         assert!(s.validate().is_err(), "an endpoint without a bucket");
+    }
+
+    #[test]
+    fn people_settings_default_to_an_open_server_and_refuse_unknown_values() {
+        let s = Cli::parse_from(["microchat"]).settings;
+        assert_eq!(s.registration, Registration::Open);
+        assert_eq!(s.guests, Switch::On);
+        assert_eq!(s.add_policy, AddPolicy::Anyone);
+        assert!(!s.invites_by_users);
+        assert_eq!(s.reset_link_ttl, 86_400);
+        let s =
+            Cli::parse_from(["microchat", "--registration", "invite", "--guests", "off"]).settings;
+        assert_eq!(
+            (s.registration, s.guests),
+            (Registration::Invite, Switch::Off)
+        );
+        assert!(Cli::try_parse_from(["microchat", "--registration", "maybe"]).is_err());
+        assert!(Cli::try_parse_from(["microchat", "--add-policy", "friends"]).is_err());
+        assert!(Cli::try_parse_from(["microchat", "--reset-link-ttl", "5"]).is_err());
     }
 
     #[test]

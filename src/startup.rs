@@ -10,8 +10,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::actors::accounts::AccountsActor;
+use crate::actors::accounts::{AccountsActor, Lifetimes};
 use crate::actors::announce::Announcer;
+use crate::actors::block_book::BlockBook;
 use crate::actors::bus::{self, Appliers, Bus, Subscription};
 use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
@@ -217,7 +218,8 @@ fn start_services(
         Some((bus, subscription)) => (bus, Some(subscription)),
         None => (Bus::default(), None),
     };
-    let hub = Hub::new(bus.clone(), metrics.clone()).start();
+    let book = Arc::new(BlockBook::default());
+    let hub = Hub::new(bus.clone(), metrics.clone(), book.clone()).start();
     let sweep = SweepSignal::default();
     let writer = HistoryWriter::new(
         pool.clone(),
@@ -226,28 +228,33 @@ fn start_services(
         sweep.clone(),
     )
     .start();
-    let rooms = Rooms::new(writer.clone(), bus.clone());
+    let rooms = Rooms::new(writer.clone(), bus.clone(), book.clone());
     if let Some(subscription) = subscription {
         subscription.start(Appliers {
             rooms: rooms.clone(),
             hub: hub.clone(),
             access: access.clone(),
+            book: book.clone(),
             metrics: metrics.clone(),
             pool: pool.clone(),
             urls: file_urls.clone(),
         });
     }
     let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
-    let ttl = settings.refresh_token_ttl;
-    let grace = settings.refresh_reuse_grace;
     let start_accounts = |threads: usize| {
-        let (pool, keys, access, announce, bus) = (
+        let (pool, keys, access, announce, bus, book) = (
             pool.clone(),
             keys.clone(),
             access.clone(),
             announce.clone(),
             bus.clone(),
+            book.clone(),
         );
+        let lifetimes = Lifetimes {
+            refresh_token_secs: settings.refresh_token_ttl,
+            reuse_grace_secs: settings.refresh_reuse_grace,
+            reset_link_secs: settings.reset_link_ttl,
+        };
         SyncArbiter::start(threads, move || {
             AccountsActor::new(
                 pool.clone(),
@@ -255,8 +262,8 @@ fn start_services(
                 access.clone(),
                 announce.clone(),
                 bus.clone(),
-                ttl,
-                grace,
+                book.clone(),
+                lifetimes,
             )
         })
     };
@@ -265,8 +272,15 @@ fn start_services(
     let passwords = start_accounts(hashing_threads());
     let chats = {
         let (pool, rooms, urls) = (pool.clone(), rooms.clone(), file_urls.clone());
+        let add_policy = settings.add_policy;
         SyncArbiter::start(STORE_THREADS, move || {
-            ChatStore::new(pool.clone(), announce.clone(), rooms.clone(), urls.clone())
+            ChatStore::new(
+                pool.clone(),
+                announce.clone(),
+                rooms.clone(),
+                urls.clone(),
+                add_policy,
+            )
         })
     };
     let files = Files::start(settings, pool.clone(), storage, file_urls, sweep);

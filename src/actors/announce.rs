@@ -66,6 +66,16 @@ impl Announcer {
         self.sweep.wake();
     }
 
+    /// An admin disabled the account: its sessions close with 4003 (on
+    /// every instance, through the hub). Its memberships stay.
+    pub fn account_disabled(&self, user_id: UserId) {
+        self.hub.do_send(CloseUser {
+            user_id,
+            code: close::REVOKED,
+            reason: "account disabled",
+        });
+    }
+
     /// The chat was deleted: every member's sessions and its followers get
     /// `chat_removed`.
     pub fn deleted(&self, chat_id: ChatId, members: Vec<UserId>) {

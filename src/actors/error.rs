@@ -12,6 +12,9 @@ pub enum ServiceError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A `403` that says why in `details.reason` (reason, message).
+    #[error("{1}")]
+    Refused(&'static str, &'static str),
     #[error("{0}")]
     NotFound(&'static str),
     /// A unique field already taken; names the field.
@@ -55,7 +58,9 @@ impl ServiceError {
             ServiceError::InvalidCredentials | ServiceError::Unauthorized(_) => {
                 ErrorCode::Unauthorized
             }
-            ServiceError::Forbidden(_) | ServiceError::QuotaExceeded => ErrorCode::Forbidden,
+            ServiceError::Forbidden(_)
+            | ServiceError::Refused(..)
+            | ServiceError::QuotaExceeded => ErrorCode::Forbidden,
             ServiceError::TooLarge(_) => ErrorCode::PayloadTooLarge,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::Conflict(_) => ErrorCode::Conflict,

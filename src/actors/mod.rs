@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod announce;
+pub mod block_book;
 pub mod bus;
 pub mod caps;
 pub mod change;

@@ -3,11 +3,13 @@
 //! message out to the sessions attached to it, serialized once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytestring::ByteString;
 
+use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use super::change::{Change, Changed};
 use super::delivery::{SessionHandle, SessionNotice};
@@ -93,13 +95,20 @@ pub struct Room {
     last_active: Instant,
     writer: Addr<HistoryWriter>,
     bus: Bus,
+    book: Arc<BlockBook>,
     /// Messages delivered lately, so none is delivered twice.
     recent: Recent,
     on_stop: OnStop,
 }
 
 impl Room {
-    pub fn new(chat_id: ChatId, writer: Addr<HistoryWriter>, bus: Bus, on_stop: OnStop) -> Room {
+    pub fn new(
+        chat_id: ChatId,
+        writer: Addr<HistoryWriter>,
+        bus: Bus,
+        book: Arc<BlockBook>,
+        on_stop: OnStop,
+    ) -> Room {
         Room {
             chat_id,
             sessions: HashMap::new(),
@@ -107,6 +116,7 @@ impl Room {
             last_active: Instant::now(),
             writer,
             bus,
+            book,
             recent: Recent::default(),
             on_stop,
         }
@@ -315,7 +325,15 @@ impl Handler<Broadcast> for Room {
             });
         }
         for attached in self.sessions.values() {
-            if Some(attached.user_id) != msg.except_user && (attached.member || !msg.members_only) {
+            // `except_user` is the frame's author (typing): people who
+            // blocked it do not hear it either.
+            let muted = msg
+                .except_user
+                .is_some_and(|author| self.book.blocks(attached.user_id, author));
+            if Some(attached.user_id) != msg.except_user
+                && (attached.member || !msg.members_only)
+                && !muted
+            {
                 attached.session.deliver(msg.frame.clone());
             }
         }

@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 
 use bytestring::ByteString;
 
+use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use super::change::{Change, ChangeResult};
 use super::history::HistoryWriter;
@@ -30,14 +31,16 @@ pub struct Rooms {
     running: Running,
     writer: Addr<HistoryWriter>,
     bus: Bus,
+    book: Arc<BlockBook>,
 }
 
 impl Rooms {
-    pub fn new(writer: Addr<HistoryWriter>, bus: Bus) -> Rooms {
+    pub fn new(writer: Addr<HistoryWriter>, bus: Bus, book: Arc<BlockBook>) -> Rooms {
         Rooms {
             running: Arc::default(),
             writer,
             bus,
+            book,
         }
     }
 
@@ -62,7 +65,13 @@ impl Rooms {
                 }
             }
         });
-        let room = Room::new(chat_id, self.writer.clone(), self.bus.clone(), forget);
+        let room = Room::new(
+            chat_id,
+            self.writer.clone(),
+            self.bus.clone(),
+            self.book.clone(),
+            forget,
+        );
         let addr = room.start();
         running.insert(chat_id, addr.clone());
         addr

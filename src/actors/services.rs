@@ -134,7 +134,7 @@ impl Services {
         let access = self
             .access(user_id)
             .await?
-            .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
+            .ok_or(ServiceError::Unauthorized("account disabled or deleted"))?;
         Ok((access, claims))
     }
 }

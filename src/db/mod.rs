@@ -2,12 +2,14 @@
 //! Nothing here is async; callers run these on actor threads or a blocking pool.
 
 pub mod attachments;
+pub mod blocks;
 pub mod cascade;
 pub mod changes;
 pub mod chats;
 pub mod error;
 pub mod full;
 pub mod history;
+pub mod invites;
 pub mod members;
 pub mod mentions;
 pub mod messages;
@@ -15,6 +17,7 @@ pub mod permissions;
 mod pool;
 pub mod reactions;
 pub mod refresh_tokens;
+pub mod reset_tokens;
 pub mod schema;
 pub mod search;
 pub mod settings;

@@ -108,3 +108,25 @@ pub fn delete_expired(
     )
     .execute(conn)?)
 }
+
+/// Revokes every live token of the user except those of `keep` (the
+/// caller's own login, on a password change). Returns how many.
+pub fn revoke_user(
+    conn: &mut DbConn,
+    user_id: UserId,
+    keep: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let base = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id.0))
+        .filter(refresh_tokens::revoked_at.is_null());
+    let n = match keep {
+        Some(family) => diesel::update(base.filter(refresh_tokens::family_id.ne(family)))
+            .set(refresh_tokens::revoked_at.eq(now))
+            .execute(conn)?,
+        None => diesel::update(base)
+            .set(refresh_tokens::revoked_at.eq(now))
+            .execute(conn)?,
+    };
+    Ok(n)
+}

@@ -24,6 +24,10 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         role -> Text,
         created_at -> Timestamp,
+        display_name -> Nullable<Text>,
+        avatar_upload_id -> Nullable<BigInt>,
+        disabled_at -> Nullable<Timestamp>,
+        invited_by -> Nullable<BigInt>,
     }
 }
 
@@ -120,6 +124,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invites (code) {
+        code -> Text,
+        created_by -> BigInt,
+        max_uses -> Nullable<BigInt>,
+        uses -> BigInt,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reset_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> BigInt,
+        blocked_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(invites -> users (created_by));
+diesel::joinable!(reset_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(chat_members -> chats (chat_id));
 diesel::joinable!(chat_members -> users (user_id));
@@ -135,6 +170,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_members,
     messages,
     uploads,
+    invites,
+    reset_tokens,
+    blocks,
     reactions,
     mentions
 );

@@ -200,6 +200,14 @@ pub fn delete_unreachable(
             uploads::attached_at
                 .is_null()
                 .and(uploads::created_at.lt(cutoff))
+                // A user's current avatar is never attached, yet reachable.
+                .and(
+                    uploads::id.nullable().ne_all(
+                        users::table
+                            .filter(users::avatar_upload_id.is_not_null())
+                            .select(users::avatar_upload_id),
+                    ),
+                )
                 .or(uploads::owner_id.is_null())
                 .or(uploads::attached_at
                     .is_not_null()
@@ -234,4 +242,24 @@ pub fn delete(conn: &mut DbConn, id: i64) -> Result<Option<StoredKeys>, DbError>
         .get_result(c)
         .optional())?,
     )
+}
+
+/// A reachable upload of `owner` (what a profile may take as its avatar).
+pub fn find_owned(conn: &mut DbConn, id: i64, owner: i64) -> Result<Option<UploadRow>, DbError> {
+    Ok(find(conn, id)?.filter(|row| row.owner_id == Some(owner)))
+}
+
+/// The upload if it is some user's current avatar (those are served
+/// without a signature).
+pub fn find_avatar(conn: &mut DbConn, id: i64) -> Result<Option<UploadRow>, DbError> {
+    let is_avatar = users::table
+        .filter(users::avatar_upload_id.eq(id))
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some();
+    if !is_avatar {
+        return Ok(None);
+    }
+    find(conn, id)
 }

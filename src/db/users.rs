@@ -19,6 +19,10 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub role: String,
     pub created_at: NaiveDateTime,
+    pub display_name: Option<String>,
+    pub avatar_upload_id: Option<i64>,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub invited_by: Option<i64>,
 }
 
 /// Stored rows always carry a seeded role; anything else is corruption.
@@ -34,6 +38,9 @@ impl TryFrom<UserRow> for User {
             email: row.email,
             role,
             created_at: utc(row.created_at),
+            display_name: row.display_name,
+            avatar_upload_id: row.avatar_upload_id,
+            disabled: row.disabled_at.is_some(),
         })
     }
 }
@@ -47,6 +54,7 @@ pub struct NewUser<'a> {
     pub password_hash: Option<&'a str>,
     pub role: &'a str,
     pub created_at: NaiveDateTime,
+    pub invited_by: Option<i64>,
 }
 
 /// Inserts an account; a taken username or email is `UniqueViolation`.
@@ -109,7 +117,7 @@ pub fn search_prefix(conn: &mut DbConn, prefix: &str, limit: i64) -> Result<Vec<
 /// Returns the updated row, or `None` when there is no such user.
 /// What a role change did.
 pub enum RoleChange {
-    Changed(UserRow),
+    Changed(Box<UserRow>),
     NoSuchUser,
     /// Refused: the account is the last admin and the new role is not.
     LastAdmin,
@@ -134,7 +142,9 @@ pub fn set_role(conn: &mut DbConn, id: UserId, role: Role) -> Result<RoleChange,
         diesel::update(users::table.find(id.0))
             .set(users::role.eq(role.as_str()))
             .execute(conn)?;
-        Ok(find(conn, id)?.map_or(RoleChange::NoSuchUser, RoleChange::Changed))
+        Ok(find(conn, id)?.map_or(RoleChange::NoSuchUser, |row| {
+            RoleChange::Changed(Box::new(row))
+        }))
     })
 }
 
@@ -152,4 +162,47 @@ pub fn find_by_usernames(conn: &mut DbConn, lowers: &[String]) -> Result<Vec<Use
         .filter(users::username_lower.eq_any(lowers))
         .select(UserRow::as_select())
         .load(conn)?)
+}
+
+/// Disables (`Some(when)`) or re-enables (`None`) an account; the updated
+/// row, or `None` when there is no such user.
+pub fn set_disabled(
+    conn: &mut DbConn,
+    id: UserId,
+    disabled_at: Option<NaiveDateTime>,
+) -> Result<Option<UserRow>, DbError> {
+    let n = diesel::update(users::table.find(id.0))
+        .set(users::disabled_at.eq(disabled_at))
+        .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, id: UserId, hash: &str) -> Result<bool, DbError> {
+    Ok(diesel::update(users::table.find(id.0))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?
+        > 0)
+}
+
+/// Sets the profile fields given (`Some(None)` clears one); the updated row.
+pub fn set_profile(
+    conn: &mut DbConn,
+    id: UserId,
+    display_name: Option<Option<&str>>,
+    avatar_upload_id: Option<Option<i64>>,
+) -> Result<Option<UserRow>, DbError> {
+    if let Some(name) = display_name {
+        diesel::update(users::table.find(id.0))
+            .set(users::display_name.eq(name))
+            .execute(conn)?;
+    }
+    if let Some(avatar) = avatar_upload_id {
+        diesel::update(users::table.find(id.0))
+            .set(users::avatar_upload_id.eq(avatar))
+            .execute(conn)?;
+    }
+    find(conn, id)
 }

@@ -4,7 +4,9 @@ mod change;
 mod chat;
 mod email;
 mod ids;
+mod invite;
 mod password;
+mod profile;
 mod role;
 pub mod text;
 mod upload;
@@ -17,7 +19,11 @@ pub use chat::{
 };
 pub use email::Email;
 pub use ids::{ChatId, MessageId, UserId};
+pub use invite::{
+    parse_expires_in, parse_max_uses, usable as invite_usable, Invite, InviteProblem,
+};
 pub use password::Password;
+pub use profile::{DisplayName, MAX_DISPLAY_NAME};
 pub use role::{Permission, Role};
 pub use text::{Emoji, SearchQuery};
 pub use upload::{DurationMs, FileName, StoredThumbnail, StoredUpload, MAX_DURATION_MS};

@@ -11,4 +11,9 @@ pub struct User {
     pub email: Option<String>,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// `None` or 1–64 characters.
+    pub display_name: Option<String>,
+    /// The upload holding the cropped 256 px avatar.
+    pub avatar_upload_id: Option<i64>,
+    pub disabled: bool,
 }

@@ -8,17 +8,22 @@ use super::client::client_ip;
 use super::error::ApiError;
 use super::refresh_cookie;
 use super::state::AppState;
-use crate::actors::accounts::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};
+use crate::actors::accounts::{
+    Guest, Login, Logout, Refresh, Register, ResetPassword, ResolveLogin, TokenPair,
+};
 use crate::actors::ServiceError;
+use crate::config::{Registration, Switch};
 use crate::domain::{Email, Password, Username};
-use crate::protocol::{LoginJson, UserJson};
+use crate::protocol::{reason, LoginJson, PolicyJson, UserJson};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::post().to(register))
         .route("/guest", web::post().to(guest))
         .route("/login", web::post().to(login))
         .route("/refresh", web::post().to(refresh))
-        .route("/logout", web::post().to(logout));
+        .route("/logout", web::post().to(logout))
+        .route("/policy", web::get().to(policy))
+        .route("/reset", web::post().to(reset));
 }
 
 #[derive(Deserialize)]
@@ -26,6 +31,7 @@ struct RegisterBody {
     username: String,
     email: String,
     password: String,
+    invite: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +77,29 @@ async fn register(
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     limit_client(&state, &req).await?;
+    let invite = body
+        .invite
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    match (state.settings.registration, invite) {
+        (Registration::Closed, _) => {
+            return Err(ServiceError::Refused(
+                reason::REGISTRATION_CLOSED,
+                "registration is closed",
+            )
+            .into())
+        }
+        (Registration::Invite, None) => {
+            return Err(ServiceError::Refused(
+                reason::INVITE_REQUIRED,
+                "registration needs an invite code",
+            )
+            .into())
+        }
+        _ => {}
+    }
+    let invite = invite.map(str::to_owned);
     let (username, email, password) = (
         Username::parse(&body.username),
         Email::parse(&body.email),
@@ -94,6 +123,7 @@ async fn register(
             username: username.clone(),
             email: email.clone(),
             password: password.clone(),
+            invite,
         })
         .await?;
     Ok(HttpResponse::Created().json(UserJson::new(&user, true)))
@@ -101,6 +131,11 @@ async fn register(
 
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     limit_client(&state, &req).await?;
+    if state.settings.guests == Switch::Off {
+        return Err(
+            ServiceError::Refused(reason::GUESTS_DISABLED, "guest accounts are off").into(),
+        );
+    }
     let tokens = state.svc.accounts.send(Guest).await??;
     Ok(tokens_response(HttpResponse::Created(), &tokens, &state))
 }
@@ -158,4 +193,40 @@ async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResp
     Ok(HttpResponse::NoContent()
         .cookie(refresh_cookie::clear(&state.settings))
         .finish())
+}
+
+/// Which sign-up screen a client should show; needs no token.
+async fn policy(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(PolicyJson {
+        registration: state.settings.registration,
+        guests: state.settings.guests,
+    })
+}
+
+#[derive(Deserialize)]
+struct ResetBody {
+    token: String,
+    new_password: String,
+}
+
+/// Spends a reset link an admin handed over; rate limited like sign-in,
+/// since it is one more way to guess at an account.
+async fn reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<ResetBody>,
+) -> Result<HttpResponse, ApiError> {
+    limit_client(&state, &req).await?;
+    let ResetBody {
+        token,
+        new_password,
+    } = body.into_inner();
+    let new =
+        Password::parse(&new_password).map_err(|e| ApiError::validation(&[("new_password", e)]))?;
+    state
+        .svc
+        .passwords
+        .send(ResetPassword { token, new })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

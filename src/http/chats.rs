@@ -79,6 +79,7 @@ async fn create(
         .chats
         .send(CreateChat {
             caller: caller.id(),
+            is_admin: caller.can(Permission::Admin),
             name,
             members,
             public,
@@ -100,6 +101,7 @@ async fn direct(
     caller.require(Permission::Write)?;
     let msg = OpenDirect {
         caller: caller.id(),
+        is_admin: caller.can(Permission::Admin),
         username: body.into_inner().username,
     };
     let (chat, created) = state.svc.chats.send(msg).await??;

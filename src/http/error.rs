@@ -130,6 +130,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::UnknownUsers(names) => base.with_details(json!({ "usernames": names })),
             ServiceError::RateLimited(secs) => ApiError::rate_limited(secs),
             ServiceError::QuotaExceeded => base.with_details(json!({ "reason": "quota" })),
+            ServiceError::Refused(reason, _) => base.with_details(json!({ "reason": reason })),
             // Unreachable rather than broken: 503, so load balancers and
             // clients retry instead of giving up.
             ServiceError::Db(db) if db.unavailable() => {

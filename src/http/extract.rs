@@ -17,6 +17,8 @@ use crate::security::access::Access;
 #[derive(Clone)]
 pub struct Caller {
     pub access: Arc<Access>,
+    /// The refresh-token family (login) the access token came from.
+    pub family: Option<String>,
     state: web::Data<AppState>,
 }
 
@@ -65,8 +67,12 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("app state missing"))?;
             let token = token.ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-            let (access, _) = state.svc.authenticate(&token).await?;
-            Ok(Caller { access, state })
+            let (access, claims) = state.svc.authenticate(&token).await?;
+            Ok(Caller {
+                access,
+                family: claims.fam,
+                state,
+            })
         })
     }
 }

@@ -85,19 +85,32 @@ async fn serve(
     let Some(expires) = expires.filter(|_| signed) else {
         return Err(ApiError::forbidden("invalid or expired file link"));
     };
-    let files = &state.svc.files;
-    let row = files
+    let row = state
+        .svc
+        .files
         .find(id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such file"))?;
-    let served = variant_of(&row, variant).ok_or_else(|| ApiError::not_found("no thumbnail"))?;
+    let cache = format!("private, max-age={}, immutable", (expires - now).max(0));
+    respond(&state, &req, &row, variant, &cache).await
+}
+
+/// Serves one variant of a found upload with `Cache-Control: cache`:
+/// validators, ranges, `HEAD`, and the headers that keep it from running
+/// as a page. Signed file URLs and avatars both end here.
+pub(super) async fn respond(
+    state: &AppState,
+    req: &HttpRequest,
+    row: &StoredUpload,
+    variant: Variant,
+    cache: &str,
+) -> Result<HttpResponse, ApiError> {
+    let (files, id) = (&state.svc.files, row.id);
+    let served = variant_of(row, variant).ok_or_else(|| ApiError::not_found("no thumbnail"))?;
 
     let mut res = HttpResponse::Ok();
     res.insert_header((header::ETAG, served.etag.clone()))
-        .insert_header((
-            header::CACHE_CONTROL,
-            format!("private, max-age={}, immutable", (expires - now).max(0)),
-        ))
+        .insert_header((header::CACHE_CONTROL, cache.to_owned()))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox"))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
@@ -108,7 +121,7 @@ async fn serve(
     if matches_any(req.headers().get(header::IF_NONE_MATCH), &served.etag) {
         return Ok(res.status(StatusCode::NOT_MODIFIED).finish());
     }
-    let range = match requested_range(&req, &served) {
+    let range = match requested_range(req, &served) {
         Ok(range) => range,
         Err(()) => return Ok(unsatisfiable(served.size)),
     };

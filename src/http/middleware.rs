@@ -19,6 +19,16 @@ pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The path as logged: an invite code in it (`DELETE /invites/{code}`)
+/// is a secret that lets strangers sign up, so it is masked.
+fn loggable_path(path: &str) -> String {
+    const INVITES: &str = "/api/v1/invites/";
+    match path.strip_prefix(INVITES) {
+        Some(rest) if !rest.is_empty() => format!("{INVITES}***"),
+        _ => path.to_owned(),
+    }
+}
+
 pub async fn request_context(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -33,7 +43,7 @@ pub async fn request_context(
     }
     // Only the path: query strings may carry `access_token`. The method
     // from a fixed set, so a client cannot mint log fields or metric series.
-    let (method, path) = (method_label(req.method()), req.path().to_owned());
+    let (method, path) = (method_label(req.method()), loggable_path(req.path()));
     let https = state
         .as_ref()
         .and_then(|s| s.settings.public_url.as_deref())
@@ -120,5 +130,20 @@ fn protect(headers: &mut HeaderMap, https: bool) {
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invite_codes_never_reach_the_log() {
+        assert_eq!(
+            loggable_path("/api/v1/invites/abc123"),
+            "/api/v1/invites/***"
+        );
+        assert_eq!(loggable_path("/api/v1/invites"), "/api/v1/invites");
+        assert_eq!(loggable_path("/api/v1/chats/1"), "/api/v1/chats/1");
     }
 }

@@ -3,21 +3,25 @@
 
 mod attempts;
 mod auth;
+mod blocks;
 mod chats;
 pub mod client;
 mod deadline;
 pub mod error;
 pub mod extract;
 mod files;
+mod invites;
 mod message_changes;
 mod messages;
 pub mod middleware;
 mod ops;
+mod profile;
 mod refresh_cookie;
 mod search;
 pub mod state;
 mod static_files;
 mod uploads;
+mod user_admin;
 mod users;
 pub mod ws;
 
@@ -44,7 +48,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .service(web::scope("/auth").configure(auth::routes))
-            .service(web::scope("/users").configure(users::routes))
+            .service(
+                web::scope("/users")
+                    .configure(users::routes)
+                    .configure(profile::routes)
+                    .configure(blocks::routes)
+                    .configure(user_admin::routes),
+            )
+            .service(web::scope("/avatars").configure(profile::avatar_routes))
+            .service(web::scope("/invites").configure(invites::routes))
             .service(web::scope("/chats").configure(chats::routes))
             .service(web::scope("/search").configure(search::routes))
             .service(web::scope("/uploads").configure(uploads::routes))

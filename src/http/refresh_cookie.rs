@@ -52,11 +52,16 @@ pub fn same_origin(req: &HttpRequest, settings: &Settings) -> bool {
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    let expected = match &settings.public_url {
+    normalise(origin) == normalise(&public_origin(req, settings))
+}
+
+/// This server as browsers reach it: `--public-url`, else the scheme and
+/// `Host` of the request (links handed out, the Origin check).
+pub fn public_origin(req: &HttpRequest, settings: &Settings) -> String {
+    match &settings.public_url {
         Some(url) => url.clone(),
         None => super::client::request_origin(req, settings),
-    };
-    normalise(origin) == normalise(&expected)
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/favicon.svg"),
     ),
     ("/js/main.js", JS, include_bytes!("../../static/js/main.js")),
+    (
+        "/js/people.js",
+        JS,
+        include_bytes!("../../static/js/people.js"),
+    ),
+    (
+        "/js/admin-invites.js",
+        JS,
+        include_bytes!("../../static/js/admin-invites.js"),
+    ),
     ("/js/api.js", JS, include_bytes!("../../static/js/api.js")),
     (
         "/js/socket.js",

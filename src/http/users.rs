@@ -7,14 +7,15 @@ use super::attempts::{account_key, reserve_attempt};
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
-use crate::actors::accounts::{Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
+use crate::actors::accounts::{ChangePassword, Confirm, DeleteUser, GetUser, SearchUsers, SetRole};
 use crate::actors::ServiceError;
-use crate::domain::{Invalid, Permission, Role, UserId};
+use crate::domain::{Invalid, Password, Permission, Role, UserId};
 use crate::protocol::UserJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me))
         .route("/me", web::delete().to(delete_me))
+        .route("/me/password", web::put().to(change_password))
         .route("", web::get().to(search))
         .route("/", web::get().to(search))
         .route("/{id}", web::delete().to(delete_user))
@@ -28,7 +29,43 @@ async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, 
         .send(GetUser { id: caller.id() })
         .await??
         .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
-    Ok(HttpResponse::Ok().json(UserJson::new(&user, true)))
+    Ok(HttpResponse::Ok().json(UserJson::seen_by(
+        &user,
+        caller.can(Permission::Admin),
+        true,
+    )))
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Keeps the caller's own login (the family its token came from) and ends
+/// every other one.
+async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<PasswordBody>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordBody {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let new =
+        Password::parse(&new_password).map_err(|e| ApiError::validation(&[("new_password", e)]))?;
+    state
+        .svc
+        .passwords
+        .send(ChangePassword {
+            user_id: caller.id(),
+            current: current_password,
+            new,
+            keep_family: caller.family.clone(),
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize)]
@@ -110,7 +147,7 @@ async fn search(
     let admin = caller.can(Permission::Admin);
     let body: Vec<_> = users
         .iter()
-        .map(|u| UserJson::new(u, admin || u.id == caller.id()))
+        .map(|u| UserJson::seen_by(u, admin, u.id == caller.id()))
         .collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -153,5 +190,5 @@ async fn set_role(
         })
         .await??
         .ok_or_else(|| ApiError::not_found("no such user"))?;
-    Ok(HttpResponse::Ok().json(UserJson::new(&user, true)))
+    Ok(HttpResponse::Ok().json(UserJson::for_admin(&user)))
 }

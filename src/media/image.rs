@@ -79,7 +79,10 @@ pub fn process(bytes: Bytes, format: ImageFormat) -> Result<Processed, MediaErro
     })
 }
 
-fn decode(bytes: &[u8], format: ImageFormat) -> Result<(DynamicImage, Orientation), MediaError> {
+pub(super) fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+) -> Result<(DynamicImage, Orientation), MediaError> {
     let format = match format {
         ImageFormat::Png => image::ImageFormat::Png,
         ImageFormat::Jpeg => image::ImageFormat::Jpeg,
@@ -114,6 +117,12 @@ fn thumbnail(
         image.clone()
     };
     small.apply_orientation(orientation);
+    encode_small(&small)
+}
+
+/// A small derived image (thumbnail, avatar): JPEG, or PNG when it has
+/// transparency.
+pub(super) fn encode_small(small: &DynamicImage) -> Result<(Bytes, &'static str), MediaError> {
     let mut out = Cursor::new(Vec::new());
     let mime = if small.color().has_alpha() {
         small

@@ -2,6 +2,7 @@
 //! plain functions: sniffing the content type, and for raster images their
 //! size, a thumbnail and the removal of metadata.
 
+pub mod avatar;
 mod gif;
 pub mod image;
 pub mod sniff;

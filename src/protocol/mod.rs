@@ -6,15 +6,18 @@
 mod client;
 pub mod close;
 mod error_code;
+mod people;
+pub mod reason;
 mod server;
 mod uploads;
 mod views;
 
 pub use client::{ClientFrame, Incoming, SyncAfter};
 pub use error_code::ErrorCode;
+pub use people::{InviteJson, PolicyJson, ResetLinkJson};
 pub use server::{MessageJson, ServerFrame};
 pub use uploads::{Attachment, Upload};
 pub use views::{
-    timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Reaction, ReplyTo, SearchHit,
-    Sender, UserJson,
+    avatar_url, timestamp, Chat, ErrorJson, LoginJson, MemberView, Message, Reaction, ReplyTo,
+    SearchHit, Sender, UserJson,
 };

@@ -83,6 +83,8 @@ pub struct MemberView {
     pub role: Role,
     #[serde(serialize_with = "ser_time")]
     pub created_at: DateTime<Utc>,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
     pub chat_role: MemberRole,
 }
 
@@ -93,6 +95,8 @@ impl MemberView {
             username: user.username.clone(),
             role: user.role,
             created_at: user.created_at,
+            display_name: user.display_name.clone(),
+            avatar_url: user.avatar_upload_id.map(avatar_url),
             chat_role,
         }
     }
@@ -127,6 +131,17 @@ pub struct UserJson {
     pub role: Role,
     #[serde(serialize_with = "ser_time")]
     pub created_at: DateTime<Utc>,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Only in what admins see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// Where a user's avatar (an upload id) is served; no signature, so user
+/// objects can be serialized without the file-URL key.
+pub fn avatar_url(upload_id: i64) -> String {
+    format!("/api/v1/avatars/{upload_id}")
 }
 
 impl UserJson {
@@ -138,6 +153,27 @@ impl UserJson {
             email: show_email.then(|| user.email.clone()),
             role: user.role,
             created_at: user.created_at,
+            display_name: user.display_name.clone(),
+            avatar_url: user.avatar_upload_id.map(avatar_url),
+            disabled: None,
+        }
+    }
+
+    /// What an admin sees: the email and whether the account is disabled.
+    pub fn for_admin(user: &User) -> UserJson {
+        UserJson {
+            disabled: Some(user.disabled),
+            ..UserJson::new(user, true)
+        }
+    }
+
+    /// The admin view for admins, else the public one (`self_view`: the
+    /// user itself, who sees its own email).
+    pub fn seen_by(user: &User, admin: bool, self_view: bool) -> UserJson {
+        if admin {
+            UserJson::for_admin(user)
+        } else {
+            UserJson::new(user, self_view)
         }
     }
 }

@@ -15,6 +15,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The refresh-token family (login) the token was issued in, so a
+    /// password change can keep the caller's own login and end the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
 }
 
 impl Claims {
@@ -101,6 +105,17 @@ impl JwtKeys {
         name: &str,
         role: &str,
     ) -> Result<String, jsonwebtoken::errors::Error> {
+        self.issue_in_family(user_id, name, role, None)
+    }
+
+    /// [`JwtKeys::issue`], naming the refresh-token family it belongs to.
+    pub fn issue_in_family(
+        &self,
+        user_id: UserId,
+        name: &str,
+        role: &str,
+        family: Option<&str>,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -109,6 +124,7 @@ impl JwtKeys {
             iat: now,
             exp: now + self.ttl_secs,
             jti: hex(&random_bytes::<16>()),
+            fam: family.map(str::to_owned),
         };
         encode(&Header::new(self.algorithm), &claims, &self.encoding)
     }

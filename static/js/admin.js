@@ -1,8 +1,10 @@
-// The admin view: every user, their role, and deleting accounts.
+// The admin view: sign-up (policy, invites), every user, their role,
+// disabling and reset links, and deleting accounts.
 
 import { usersApi, currentUser, updateUser } from './api.js';
 import { $, h, fill, avatar, debounce, toast, icon } from './dom.js';
 import { confirmDialog } from './dialogs.js';
+import { invitesSection, showLink } from './admin-invites.js';
 
 const ROLES = ['guest', 'user', 'admin'];
 let query = '';
@@ -15,7 +17,7 @@ async function load() {
     fill(tbody, users.map(row));
     $('#admin-count').textContent = `${users.length}${users.length === 100 ? '+' : ''} user${users.length === 1 ? '' : 's'}`;
   } catch (err) {
-    fill(tbody, h('tr', {}, h('td', { colspan: '5' }, err.message)));
+    fill(tbody, h('tr', {}, h('td', { colspan: '6' }, err.message)));
   }
 }
 
@@ -50,12 +52,46 @@ function row(user) {
       toast(err.message, 'error');
     }
   });
-  return h('tr', {},
+  const disable = h('button', {
+    type: 'button',
+    class: 'btn btn-ghost btn-small',
+    disabled: user.id === me.id,
+    'aria-label': `${user.disabled ? 'Enable' : 'Disable'} ${user.username}`,
+  }, user.disabled ? 'Enable' : 'Disable');
+  disable.addEventListener('click', async () => {
+    try {
+      const updated = await usersApi.setDisabled(user.id, !user.disabled);
+      toast(`${user.username} is ${updated.disabled ? 'disabled: signed out everywhere' : 'enabled again'}.`);
+      load();
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+  const reset = h('button', {
+    type: 'button',
+    class: 'btn btn-ghost btn-small',
+    hidden: user.role === 'guest',
+    'aria-label': `Reset link for ${user.username}`,
+  }, 'Reset link');
+  reset.addEventListener('click', async () => {
+    try {
+      const link = await usersApi.resetLink(user.id);
+      showLink({
+        title: `Password reset for ${user.username}`,
+        description: `Hand this one-time link to ${user.username} yourself. It works once, until ${new Date(link.expires_at).toLocaleString()}.`,
+        url: link.url,
+      });
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+  return h('tr', { class: user.disabled ? 'is-disabled' : '' },
     h('td', {}, h('span', { class: 'admin-user' }, avatar(user.username, { size: 'sm' }), h('span', {}, user.username))),
     h('td', { class: 'muted' }, user.email || '—'),
     h('td', {}, select),
+    h('td', { class: 'muted' }, user.disabled ? 'disabled' : 'active'),
     h('td', { class: 'muted' }, new Date(user.created_at).toLocaleDateString()),
-    h('td', {}, del),
+    h('td', { class: 'admin-row-actions' }, disable, ' ', reset, ' ', del),
   );
 }
 
@@ -72,10 +108,12 @@ export function renderAdmin() {
       h('div', { class: 'chat-head-text' }, h('h1', { id: 'admin-title', class: 'chat-title' }, 'Administration'), h('p', { class: 'chat-subtitle', id: 'admin-count' }, '')),
     ),
     h('div', { class: 'admin-body' },
+      invitesSection(),
+      h('h2', { class: 'admin-subtitle' }, 'Users'),
       h('div', { class: 'field admin-search' }, h('label', { for: 'admin-search' }, 'Find users'), search),
       h('div', { class: 'table-wrap' },
         h('table', { class: 'admin-table' },
-          h('thead', {}, h('tr', {}, ...['User', 'Email', 'Role', 'Joined', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ...['User', 'Email', 'Role', 'Status', 'Joined', ''].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', { id: 'admin-users' }),
         ),
       ),

@@ -128,10 +128,15 @@ export async function login(loginName, password) {
   adopt(await call('POST', '/auth/login', { login: loginName, password }));
 }
 
-export async function register(username, email, password) {
-  await call('POST', '/auth/register', { username, email, password });
+export async function register(username, email, password, invite) {
+  await call('POST', '/auth/register', { username, email, password, ...(invite ? { invite } : {}) });
   await login(username, password);
 }
+
+/** `{registration, guests}`: which sign-up screen to show. */
+export const policy = () => call('GET', '/auth/policy');
+
+export const resetPassword = (token, newPassword) => call('POST', '/auth/reset', { token, new_password: newPassword });
 
 export async function guest() {
   adopt(await call('POST', '/auth/guest'));
@@ -180,4 +185,12 @@ export const usersApi = {
   search: (q, limit = 8) => api('GET', `/users?q=${encodeURIComponent(q)}&limit=${limit}`),
   setRole: (id, role) => api('PUT', `/users/${id}/role`, { role }),
   remove: (id) => api('DELETE', `/users/${id}`),
+  setDisabled: (id, disabled) => api('PUT', `/users/${id}/disabled`, { disabled }),
+  resetLink: (id) => api('POST', `/users/${id}/reset-link`),
+};
+
+export const invitesApi = {
+  list: () => api('GET', '/invites'),
+  create: (body) => api('POST', '/invites', body),
+  revoke: (code) => api('DELETE', `/invites/${encodeURIComponent(code)}`),
 };

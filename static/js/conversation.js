@@ -8,6 +8,7 @@ import {
   markRead, setReadingProbe, isReading, loadAround, backToLatest,
 } from './store.js';
 import { sendMessage, sendTyping, retry, discard } from './realtime.js';
+import { faceOf, nameTag } from './people.js';
 import { messageContent, composing, setJumper, startEdit } from './message-view.js';
 import { initMentions } from './mentions.js';
 import { attachmentsBlock } from './files.js';
@@ -99,11 +100,11 @@ function buildTimeline(chatId) {
     if (!sameSender) {
       const body = h('div', { class: 'msg-group-body' },
         h('div', { class: 'msg-head' },
-          h('span', { class: 'msg-author' }, m.sender.username),
+          nameTag(m.sender, 'msg-author'),
           h('time', { class: 'msg-time', datetime: m.created_at }, formatTime(m.created_at)),
         ),
       );
-      group = h('div', { class: `msg-group${m.sender.id === me?.id ? ' mine' : ''}` }, avatar(m.sender.username), body);
+      group = h('div', { class: `msg-group${m.sender.id === me?.id ? ' mine' : ''}` }, faceOf(m.sender), body);
       items.push(group);
     }
     const row = messageRow(m, { pending: p });
@@ -162,7 +163,7 @@ export function renderHeader() {
   $('#chat-title').textContent = chatTitle(chat);
   if (chat.kind === 'direct') {
     const peer = directPeer(chat);
-    fill($('#chat-title-icon'), avatar(peer?.username || chat.name, { size: 'sm' }));
+    fill($('#chat-title-icon'), peer ? faceOf(peer, { size: 'sm' }) : avatar(chat.name, { size: 'sm' }));
   } else {
     fill($('#chat-title-icon'), icon(chat.public ? 'hash' : 'lock', { size: 18, label: chat.public ? 'public chat' : 'private chat' }));
   }

@@ -41,10 +41,12 @@ export function colorFor(name) {
   return PALETTE[hash % PALETTE.length];
 }
 
-/** A coloured square with the first letter of a name, optionally a presence dot. */
-export function avatar(name, { size = 'md', online = null } = {}) {
+/** A coloured square with the first letter of a name (or the picture at
+ * `url`), optionally a presence dot. */
+export function avatar(name, { size = 'md', online = null, url = null } = {}) {
   const initial = [...String(name || '?')][0].toUpperCase();
-  const el = h('span', { class: `avatar avatar-${size}`, 'aria-hidden': 'true' }, initial);
+  const el = h('span', { class: `avatar avatar-${size}${url ? ' has-picture' : ''}`, 'aria-hidden': 'true' },
+    url ? h('img', { src: url, alt: '', loading: 'lazy' }) : initial);
   el.style.setProperty('--avatar-bg', colorFor(name));
   if (online !== null) el.append(presenceDot(online));
   return el;

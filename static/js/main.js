@@ -12,6 +12,7 @@ import { initMembers, toggleMembers, renderMembers, canManage } from './members.
 import { modal, confirmDialog } from './dialogs.js';
 import { newChatDialog, directDialog, browseDialog } from './chat-dialogs.js';
 import { renderAdmin } from './admin.js';
+import { profileDialog, passwordDialog, loadBlocks, rememberUsers, nameOf } from './people.js';
 import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading, loadDetails } from './store.js';
 import { createConnection, follow, unfollow } from './realtime.js';
 import { summary } from './files.js';
@@ -98,8 +99,9 @@ function renderActions() {
   const more = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Chat options', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'chat-menu' }, icon('more'));
   wireMenu(more, menu);
   fill(bar,
-    h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', 'aria-label': 'Show members', 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
-      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? '')),
+    // Named by what it shows ("3 members"), so voice control users can say it.
+    h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', title: 'Members', 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
+      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? ''), h('span', { class: 'sr-only' }, ' members')),
     items.length ? h('span', { class: 'menu-wrap' }, more, menu) : null,
   );
 }
@@ -271,7 +273,14 @@ onSession(async (kind) => {
     return;
   }
   const user = currentUser();
-  renderMe({ onLogout: () => logout().catch(() => {}), onDeleteAccount: deleteAccountDialog, onSignUp: guestSignUp });
+  const redrawMe = () => renderMe({
+    onLogout: () => logout().catch(() => {}),
+    onDeleteAccount: deleteAccountDialog,
+    onSignUp: guestSignUp,
+    onProfile: () => profileDialog().then((saved) => saved && redrawMe()),
+    onPassword: passwordDialog,
+  });
+  redrawMe();
   $('#admin-link').hidden = user.role !== 'admin';
   const guest = user.role === 'guest';
   $('#new-chat').hidden = guest;
@@ -281,6 +290,8 @@ onSession(async (kind) => {
     return;
   }
   reset();
+  rememberUsers([user]);
+  loadBlocks();
   showScreen('app');
   startNotify();
   renderConnection();
@@ -315,7 +326,7 @@ on('chats', () => {
   }
 });
 on('incoming', (msg) => {
-  if (msg.chat_id === state.currentId) $('#announcer').textContent = `${msg.sender.username}: ${msg.body || summary(msg)}`;
+  if (msg.chat_id === state.currentId) $('#announcer').textContent = `${nameOf(msg.sender)}: ${msg.body || summary(msg)}`;
 });
 
 function init() {

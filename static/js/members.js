@@ -4,6 +4,7 @@
 import { chatsApi, currentUser } from './api.js';
 import { $, h, fill, avatar, toast, icon } from './dom.js';
 import { userPicker, confirmDialog } from './dialogs.js';
+import { faceOf, nameTag, isBlocked, setBlocked } from './people.js';
 import { state, on, loadDetails, putChat } from './store.js';
 
 let open = false;
@@ -87,10 +88,11 @@ export function renderMembers() {
     ),
     addField,
     details ? h('ul', { class: 'member-list' }, members.map((m) => h('li', { class: 'member' },
-      avatar(m.username, { size: 'sm', online: state.online.has(m.id) }),
-      h('span', { class: 'member-name' }, m.username, m.id === me?.id ? h('span', { class: 'muted' }, ' (you)') : null),
+      faceOf(m, { size: 'sm', online: state.online.has(m.id) }),
+      h('span', { class: 'member-name' }, nameTag(m), m.id === me?.id ? h('span', { class: 'muted' }, ' (you)') : null),
       (m.chat_role ? m.chat_role === 'owner' : m.id === details.owner_id) ? h('span', { class: 'tag' }, 'owner') : null,
       m.id !== me?.id && me?.role !== 'guest' && chat?.kind !== 'direct' ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Message ${m.username}`, title: 'Direct message', onclick: () => openDirect(m.username) }, icon('mail', { size: 15 })) : null,
+      m.id !== me?.id && me?.role !== 'guest' ? blockButton(m) : null,
       manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Remove ${m.username}`, title: 'Remove from chat', onclick: () => remove(m) }, '×') : null,
     ))) : h('p', { class: 'muted' }, 'Loading…'),
   );
@@ -100,6 +102,25 @@ export function renderMembers() {
     error.textContent = typed.error;
     if (typed.focused) input.focus();
   }
+}
+
+function blockButton(user) {
+  const on = isBlocked(user.id);
+  return h('button', {
+    type: 'button',
+    class: 'icon-btn small',
+    'aria-label': `${on ? 'Unblock' : 'Block'} ${user.username}`,
+    title: on ? 'Unblock' : 'Block: no direct messages, no adding you to chats, no typing or presence',
+    'aria-pressed': String(on),
+    onclick: async () => {
+      try {
+        await setBlocked(user, !on);
+        renderMembers();
+      } catch (err) {
+        toast(err.message, 'error');
+      }
+    },
+  }, on ? '⊘' : '⦸');
 }
 
 async function openDirect(username) {

@@ -4,6 +4,7 @@
 import { currentUser } from './api.js';
 import { $, h, fill, avatar, formatShort, icon } from './dom.js';
 import { state, on, sortedChats, followedChats, chatTitle, directPeer } from './store.js';
+import { nameOf } from './people.js';
 import { summary } from './files.js';
 import { updateBadge, isMuted } from './notify.js';
 
@@ -18,7 +19,7 @@ function chatIcon(chat) {
 function preview(chat) {
   const m = chat.last_message;
   if (!m) return chat.kind === 'direct' ? 'Say hello 👋' : 'No messages yet';
-  const who = m.sender.id === currentUser()?.id ? 'You' : m.sender.username;
+  const who = m.sender.id === currentUser()?.id ? 'You' : nameOf(m.sender);
   const text = m.body ? m.body.replace(/\s+/g, ' ') : summary(m);
   return chat.kind === 'direct' && who !== 'You' ? text : `${who}: ${text}`;
 }
@@ -28,7 +29,7 @@ function chatItem(chat) {
   const mentions = chat.mentions || 0;
   const muted = isMuted(chat.id);
   const title = chatTitle(chat);
-  const label = `${title}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mention${mentions === 1 ? '' : 's'}` : ''}${muted ? ', muted' : ''}`;
+  const extra = `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mention${mentions === 1 ? '' : 's'}` : ''}${muted ? ', muted' : ''}`;
   return h(
     'li',
     {},
@@ -38,7 +39,6 @@ function chatItem(chat) {
         class: `chat-item${unread && !muted ? ' has-unread' : ''}${muted ? ' muted' : ''}`,
         href: `#/chat/${chat.id}`,
         'aria-current': state.currentId === chat.id ? 'page' : null,
-        'aria-label': label,
         'data-chat-id': chat.id,
       },
       chatIcon(chat),
@@ -50,6 +50,8 @@ function chatItem(chat) {
           muted ? h('span', { class: 'muted-icon', 'aria-hidden': 'true', title: 'muted' }, '🔕') : null,
           mentions ? h('span', { class: 'badge badge-mention', 'aria-hidden': 'true' }, `@${mentions > 99 ? '99+' : mentions}`) : null,
           unread ? h('span', { class: `badge${muted ? ' badge-muted' : ''}`, 'aria-hidden': 'true' }, unread > 99 ? '99+' : unread) : null),
+        // The link's name is its visible text (WCAG 2.5.3), plus the counts.
+        extra ? h('span', { class: 'sr-only' }, extra) : null,
       ),
     ),
   );
@@ -105,11 +107,11 @@ export function renderConnection() {
 
 let shownMe = '';
 
-export function renderMe({ onLogout, onDeleteAccount, onSignUp }) {
+export function renderMe({ onLogout, onDeleteAccount, onSignUp, onProfile, onPassword }) {
   const user = currentUser();
   if (!user) return;
   // Token renewals call this often: rebuild only when something shows a change.
-  const key = `${user.id}/${user.username}/${user.role}`;
+  const key = `${user.id}/${user.username}/${user.role}/${user.display_name}/${user.avatar_url}`;
   if (key === shownMe && $('#me').firstChild) return;
   shownMe = key;
   const menuId = 'me-menu';
@@ -117,14 +119,18 @@ export function renderMe({ onLogout, onDeleteAccount, onSignUp }) {
     'div',
     { class: 'menu', id: menuId, role: 'menu', hidden: true },
     user.role === 'guest' ? h('button', { type: 'button', role: 'menuitem', onclick: onSignUp }, 'Create an account') : null,
+    h('button', { type: 'button', role: 'menuitem', onclick: onProfile }, 'Edit profile…'),
+    user.role === 'guest' ? null : h('button', { type: 'button', role: 'menuitem', onclick: onPassword }, 'Change password…'),
     h('button', { type: 'button', role: 'menuitem', onclick: onLogout }, 'Log out'),
     h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: onDeleteAccount }, 'Delete account…'),
   );
   const toggle = h(
     'button',
     { type: 'button', class: 'me-button', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': menuId },
-    avatar(user.username, { size: 'sm', online: true }),
-    h('span', { class: 'me-text' }, h('span', { class: 'me-name' }, user.username), h('span', { class: 'me-role' }, user.role)),
+    avatar(user.display_name || user.username, { size: 'sm', online: true, url: user.avatar_url }),
+    h('span', { class: 'me-text' },
+      h('span', { class: 'me-name', title: user.display_name ? `@${user.username}` : null }, user.display_name || user.username),
+      h('span', { class: 'me-role' }, user.role)),
     h('span', { class: 'me-caret', 'aria-hidden': 'true' }, icon('more')),
   );
   wireMenu(toggle, menu);

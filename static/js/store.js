@@ -2,6 +2,7 @@
 // typing and read markers. Views subscribe with on(topic, fn) and re-render;
 // every mutation goes through here so messages are deduplicated by id.
 
+import { rememberUsers, nameOf } from './people.js';
 import { chatsApi, currentUser } from './api.js';
 
 export const state = {
@@ -62,7 +63,7 @@ export function chatTitle(chat) {
   if (!chat) return '';
   if (chat.kind === 'direct') {
     const other = directPeer(chat);
-    if (other) return other.username;
+    if (other) return other.display_name || other.username;
   }
   return chat.name;
 }
@@ -88,6 +89,7 @@ export async function loadDetails(id) {
   try {
     const chat = await chatsApi.get(id);
     state.details.set(id, chat);
+    rememberUsers(chat.members);
     const known = state.chats.get(id);
     if (known) state.chats.set(id, { ...known, members_count: chat.members_count, my_role: chat.my_role, owner_id: chat.owner_id, name: chat.name });
     emit('chats');
@@ -327,7 +329,7 @@ export function onReadFrame({ chat_id, user_id, message_id }) {
 export function onTyping({ chat_id, user }) {
   if (!user || user.id === me()?.id) return;
   if (!state.typing.has(chat_id)) state.typing.set(chat_id, new Map());
-  state.typing.get(chat_id).set(user.id, { username: user.username, until: Date.now() + 6000 });
+  state.typing.get(chat_id).set(user.id, { username: nameOf(user), until: Date.now() + 6000 });
   emit('typing', chat_id);
   setTimeout(() => emit('typing', chat_id), 6100);
 }

@@ -157,6 +157,70 @@ async fn a_bad_redis_url_stops_start_up() {
     assert!(result.is_err());
 }
 
+#[actix_web::test]
+async fn disabling_and_blocking_apply_on_every_instance_at_once() {
+    let Some(redis) = redis_url() else { return };
+    let (a, b) = pair(&redis).await;
+    let root = a.signup("root").await;
+    a.make_admin("root");
+    let ann = a.signup("ann").await;
+    let bob = a.signup("bob").await;
+    let chat = a.create_chat(&ann.token, "team", &["bob"], false).await;
+    // Warm b's access cache, and give bob a socket on b.
+    assert_eq!(
+        b.get("/api/v1/users/me", Some(&bob.token)).await.status,
+        200
+    );
+    let (mut ann_b, _) = b.ws(&ann.token).await;
+    let (mut bob_b, _) = b.ws(&bob.token).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Ann blocks Bob on A: once the bus has carried it (well under 3 s),
+    // Bob's typing on B no longer reaches Ann on B.
+    let path = format!("/api/v1/users/me/blocks/{}", bob.id);
+    let res = a
+        .call(Method::PUT, &path, Some(&ann.token), &[], None)
+        .await;
+    assert_eq!(res.status, 204);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        bob_b.send(json!({"type": "typing", "chat_id": chat})).await;
+        match ann_b.event(Duration::from_millis(400)).await {
+            crate::ws_client::Event::Silence => break,
+            crate::ws_client::Event::Json(v)
+                if v["type"] == "typing" || v["type"] == "presence" =>
+            {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the block never reached B: {v}"
+                );
+                // Drain what is left of this round before trying again.
+                while let crate::ws_client::Event::Json(_) =
+                    ann_b.event(Duration::from_millis(100)).await
+                {}
+            }
+            other => panic!("ann heard {other:?}"),
+        }
+    }
+    bob_b.send(json!({"type": "typing", "chat_id": chat})).await;
+    ann_b.assert_quiet(Duration::from_millis(500)).await;
+
+    let res = a
+        .call(
+            Method::PUT,
+            &format!("/api/v1/users/{}/disabled", bob.id),
+            Some(&root.token),
+            &[],
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(bob_b.closed(Duration::from_secs(5)).await, Some(4003));
+    b.get("/api/v1/users/me", Some(&bob.token))
+        .await
+        .assert_error(401, "unauthorized");
+}
+
 /// The next `presence` frame about `user`, within `wait`.
 pub(crate) async fn presence_of(ws: &mut crate::ws_client::Ws, user: i64, wait: Duration) -> bool {
     use crate::ws_client::Event;

@@ -41,6 +41,7 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
                 password_hash: None,
                 role: Role::User.as_str(),
                 created_at: now,
+                invited_by: None,
             },
         )
         .unwrap()

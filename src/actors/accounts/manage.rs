@@ -52,11 +52,51 @@ pub struct SetRole {
     pub role: Role,
 }
 
+/// `PUT /users/{id}/disabled`. Disabling ends the account's access at
+/// once: cached checks are dropped here and on other instances, refresh
+/// tokens are revoked and open sockets close with 4003.
+#[derive(Message)]
+#[rtype(result = "ServiceResult<Option<User>>")]
+pub struct SetDisabled {
+    pub id: UserId,
+    pub disabled: bool,
+}
+
+impl Handler<SetDisabled> for AccountsActor {
+    type Result = ServiceResult<Option<User>>;
+
+    fn handle(&mut self, msg: SetDisabled, _: &mut Self::Context) -> Self::Result {
+        let mut conn = self.conn()?;
+        let at = db::now();
+        let row = db::write_transaction(&mut conn, |conn| {
+            let row = users::set_disabled(conn, msg.id, msg.disabled.then_some(at))?;
+            if row.is_some() && msg.disabled {
+                db::refresh_tokens::revoke_user(conn, msg.id, None, at)?;
+            }
+            Ok::<_, ServiceError>(row)
+        })?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        self.invalidate(msg.id);
+        if msg.disabled {
+            self.announce.account_disabled(msg.id);
+        }
+        log::info!(
+            "user {} {}",
+            msg.id,
+            if msg.disabled { "disabled" } else { "enabled" }
+        );
+        Ok(Some(User::try_from(row)?))
+    }
+}
+
 impl Handler<LoadAccess> for AccountsActor {
     type Result = ServiceResult<Option<Access>>;
 
     fn handle(&mut self, msg: LoadAccess, _: &mut Self::Context) -> Self::Result {
-        let row = users::find(&mut *self.conn()?, msg.user_id)?;
+        // A disabled account is, to the access check, as good as gone.
+        let row = users::find(&mut *self.conn()?, msg.user_id)?.filter(|r| r.disabled_at.is_none());
         row.map(|row| {
             let user = User::try_from(row)?;
             Ok(Access {
@@ -118,7 +158,7 @@ impl Handler<SetRole> for AccountsActor {
 
     fn handle(&mut self, msg: SetRole, _: &mut Self::Context) -> Self::Result {
         let row = match users::set_role(&mut *self.conn()?, msg.id, msg.role)? {
-            RoleChange::Changed(row) => row,
+            RoleChange::Changed(row) => *row,
             RoleChange::NoSuchUser => return Ok(None),
             RoleChange::LastAdmin => return Err(ServiceError::Conflict("role")),
         };

@@ -3,7 +3,11 @@
 //! roles). It runs on a `SyncArbiter`, so Argon2 and Diesel never block the
 //! HTTP workers.
 
+mod blocks;
+mod invites;
 mod manage;
+mod passwords;
+mod profile;
 mod sign_in;
 
 use std::sync::Arc;
@@ -11,16 +15,30 @@ use std::sync::Arc;
 use actix::{Actor, SyncContext};
 
 use super::announce::Announcer;
+use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use crate::db::{DbPool, PooledConn};
 use crate::domain::UserId;
 use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
-pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetRole};
+pub use blocks::{Block, ListBlocks, LoadBlocks, Unblock};
+pub use invites::{CreateInvite, DeleteInvite, ListInvites};
+pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
+pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};
+pub use profile::SetProfile;
 pub use sign_in::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};
 
 use super::ServiceResult;
+
+/// How long what the accounts actor hands out lives, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub refresh_token_secs: u32,
+    /// How long after its use a refresh token may be presented again.
+    pub reuse_grace_secs: u32,
+    pub reset_link_secs: u32,
+}
 
 pub struct AccountsActor {
     pool: DbPool,
@@ -28,7 +46,9 @@ pub struct AccountsActor {
     access: Arc<AccessCache>,
     announce: Announcer,
     bus: Bus,
+    book: Arc<BlockBook>,
     refresh_ttl: chrono::Duration,
+    reset_ttl: chrono::Duration,
     /// How long after its use a refresh token may be presented again.
     reuse_grace: chrono::Duration,
 }
@@ -40,8 +60,8 @@ impl AccountsActor {
         access: Arc<AccessCache>,
         announce: Announcer,
         bus: Bus,
-        refresh_ttl_secs: u32,
-        reuse_grace_secs: u32,
+        book: Arc<BlockBook>,
+        lifetimes: Lifetimes,
     ) -> Self {
         AccountsActor {
             pool,
@@ -49,8 +69,10 @@ impl AccountsActor {
             access,
             announce,
             bus,
-            refresh_ttl: chrono::Duration::seconds(refresh_ttl_secs.into()),
-            reuse_grace: chrono::Duration::seconds(reuse_grace_secs.into()),
+            book,
+            refresh_ttl: chrono::Duration::seconds(lifetimes.refresh_token_secs.into()),
+            reset_ttl: chrono::Duration::seconds(lifetimes.reset_link_secs.into()),
+            reuse_grace: chrono::Duration::seconds(lifetimes.reuse_grace_secs.into()),
         }
     }
 

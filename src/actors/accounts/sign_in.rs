@@ -26,6 +26,8 @@ pub struct Register {
     pub username: Username,
     pub email: Email,
     pub password: Password,
+    /// An invite code; required by the HTTP layer under `--registration invite`.
+    pub invite: Option<String>,
 }
 
 /// Create a password-less guest account and log it in.
@@ -89,7 +91,7 @@ impl AccountsActor {
         )?;
         let access_token = self
             .keys
-            .issue(user.id, &user.username, &user.role)
+            .issue_in_family(user.id, &user.username, &user.role, Some(family))
             .map_err(|e| ServiceError::Internal(format!("signing token: {e}")))?;
         Ok(TokenPair {
             access_token,
@@ -116,22 +118,31 @@ impl Handler<Register> for AccountsActor {
             .map_err(|e| ServiceError::Internal(format!("hashing: {e}")))?;
         let mut conn = self.conn()?;
         let lower = msg.username.lower();
-        // The unique indexes decide races; this only makes the common case cheap.
-        if users::find_by_username(&mut conn, &lower)?.is_some() {
-            return Err(ServiceError::Conflict("username"));
-        }
-        let row = users::create(
-            &mut conn,
-            &NewUser {
-                username: msg.username.as_str(),
-                username_lower: &lower,
-                email: Some(msg.email.as_str()),
-                password_hash: Some(&hash),
-                role: Role::User.as_str(),
-                created_at: now(),
-            },
-        )
-        .map_err(conflict_field)?;
+        // One transaction: an invite use is only counted for an account that
+        // was created, and a taken username gives the use back.
+        let row = crate::db::write_transaction(&mut conn, |conn| {
+            // The unique indexes decide races; this only makes the common case cheap.
+            if users::find_by_username(conn, &lower)?.is_some() {
+                return Err(ServiceError::Conflict("username"));
+            }
+            let invited_by = match &msg.invite {
+                Some(code) => Some(super::invites::take(conn, code)?),
+                None => None,
+            };
+            users::create(
+                conn,
+                &NewUser {
+                    username: msg.username.as_str(),
+                    username_lower: &lower,
+                    email: Some(msg.email.as_str()),
+                    password_hash: Some(&hash),
+                    role: Role::User.as_str(),
+                    created_at: now(),
+                    invited_by,
+                },
+            )
+            .map_err(conflict_field)
+        })?;
         Ok(User::try_from(row)?)
     }
 }
@@ -154,6 +165,7 @@ impl Handler<Guest> for AccountsActor {
                 password_hash: None,
                 role: Role::Guest.as_str(),
                 created_at: now(),
+                invited_by: None,
             },
         )?;
         self.issue_tokens(&mut conn, row, &refresh::new_family())
@@ -192,6 +204,12 @@ impl Handler<Login> for AccountsActor {
             }
         };
         match row {
+            // Only after the password is proven, so this does not tell
+            // strangers which accounts exist.
+            Some(row) if verified && row.disabled_at.is_some() => Err(ServiceError::Refused(
+                crate::protocol::reason::DISABLED,
+                "this account is disabled",
+            )),
             Some(row) if verified => self.issue_tokens(&mut conn, row, &refresh::new_family()),
             _ => Err(ServiceError::InvalidCredentials),
         }
@@ -238,7 +256,9 @@ impl Handler<Refresh> for AccountsActor {
                     return Ok(Rotation::Reused(row.family_id));
                 }
             }
-            let user = users::find(conn, row.user_id)?.ok_or(INVALID)?;
+            let user = users::find(conn, row.user_id)?
+                .filter(|u| u.disabled_at.is_none())
+                .ok_or(INVALID)?;
             Ok(Rotation::Rotated(self.issue_tokens(
                 conn,
                 user,

@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 
 use super::event::{Envelope, Event};
 use super::replay::{replay, Sources};
+use crate::actors::block_book::BlockBook;
 use crate::actors::hub::{BusLink, Hub, Remote, RemotePresence};
 use crate::actors::room::{Broadcast, Close, RemoteMessage};
 use crate::actors::rooms::Rooms;
@@ -26,6 +27,7 @@ pub struct Appliers {
     pub rooms: Rooms,
     pub hub: Addr<Hub>,
     pub access: Arc<AccessCache>,
+    pub book: Arc<BlockBook>,
     pub metrics: Arc<Metrics>,
     /// To replay messages an outage kept from the rooms.
     pub pool: DbPool,
@@ -167,6 +169,7 @@ fn apply(Envelope { origin, event, .. }: Envelope, to: &Appliers) {
         }),
         Event::CloseUser { user_id, code } => to.hub.do_send(Remote::Close { user_id, code }),
         Event::Invalidate { user_id } => to.access.invalidate(user_id),
+        Event::Blocks { user_id, blocked } => to.book.set(user_id, blocked.into_iter().collect()),
         // Presence events went to the hub above.
         _ => {}
     }

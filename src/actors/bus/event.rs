@@ -37,6 +37,11 @@ pub enum Event {
     CloseUser { user_id: UserId, code: u16 },
     /// The user's role or existence changed: drop cached access checks.
     Invalidate { user_id: UserId },
+    /// Everyone `user_id` blocks now (replaces the earlier list).
+    Blocks {
+        user_id: UserId,
+        blocked: Vec<UserId>,
+    },
     /// Presence across instances (see `hub`): the user's first session on
     /// the origin instance opened; `chat_ids` are their chats.
     Online {

@@ -14,6 +14,8 @@ use crate::protocol::Chat;
 #[rtype(result = "ServiceResult<Chat>")]
 pub struct CreateChat {
     pub caller: UserId,
+    /// Admins are not bound by `--add-policy`.
+    pub is_admin: bool,
     pub name: ChatName,
     pub members: Vec<String>,
     pub public: bool,
@@ -24,6 +26,7 @@ pub struct CreateChat {
 #[rtype(result = "ServiceResult<(Chat, bool)>")]
 pub struct OpenDirect {
     pub caller: UserId,
+    pub is_admin: bool,
     pub username: String,
 }
 
@@ -38,6 +41,7 @@ impl Handler<CreateChat> for ChatStore {
         let invited = resolve_users(&mut conn, &names)?;
         let mut member_ids: Vec<UserId> = vec![msg.caller];
         member_ids.extend(invited.iter().map(|u| u.id).filter(|id| *id != msg.caller));
+        self.check_consent(&mut conn, msg.caller, msg.is_admin, &member_ids)?;
         let chat = crate::db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
             let at = now();
             let chat = chats::create(
@@ -80,6 +84,9 @@ impl Handler<OpenDirect> for ChatStore {
                 "cannot open a direct chat with yourself",
             ));
         }
+        // Also for an existing direct chat: someone who blocked you is not
+        // opened to you again.
+        self.check_consent(&mut conn, msg.caller, msg.is_admin, &[other.id])?;
         let me = users::find(&mut conn, msg.caller)?
             .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
         let key = format!("{}:{}", msg.caller.min(other.id), msg.caller.max(other.id));

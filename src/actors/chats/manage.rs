@@ -121,6 +121,9 @@ impl Handler<AddMember> for ChatStore {
             ));
         }
         let user = resolve_users(&mut conn, std::slice::from_ref(&msg.username))?.remove(0);
+        if members::find(&mut conn, chat.id, user.id)?.is_none() {
+            self.check_consent(&mut conn, msg.caller, msg.is_admin, &[user.id])?;
+        }
         if members::add(&mut conn, chat.id, user.id, MemberRole::Member, now())? {
             self.announce_added(&mut conn, chat.id, &[user.id])?;
             self.announce_members(&mut conn, chat.id, &[User::try_from(user)?], &[])?;

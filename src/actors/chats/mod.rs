@@ -2,6 +2,7 @@
 //! a `SyncArbiter`. After a membership change commits it announces it, so
 //! open sessions see `chat_added` / `chat_removed` at once.
 
+mod consent;
 mod create;
 mod manage;
 mod reads;
@@ -40,15 +41,23 @@ pub struct ChatStore {
     rooms: Rooms,
     /// Signs the URLs of messages' attachments.
     urls: Arc<FileUrls>,
+    add_policy: crate::config::AddPolicy,
 }
 
 impl ChatStore {
-    pub fn new(pool: DbPool, announce: Announcer, rooms: Rooms, urls: Arc<FileUrls>) -> ChatStore {
+    pub fn new(
+        pool: DbPool,
+        announce: Announcer,
+        rooms: Rooms,
+        urls: Arc<FileUrls>,
+        add_policy: crate::config::AddPolicy,
+    ) -> ChatStore {
         ChatStore {
             pool,
             announce,
             rooms,
             urls,
+            add_policy,
         }
     }
 

@@ -233,6 +233,10 @@ fn write(
                 "only members may send to this chat",
             )),
             Stored::NotMember { public: false } => Err(ServiceError::NotFound("no such chat")),
+            Stored::Blocked => Err(ServiceError::Refused(
+                crate::protocol::reason::BLOCKED,
+                "this user does not accept messages from you",
+            )),
             Stored::BadReply => Err(ServiceError::Invalid(
                 "reply_to",
                 "must be a message of this chat that is not deleted",

@@ -18,6 +18,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use bytestring::ByteString;
 
+use super::block_book::BlockBook;
 use super::bus::{Bus, Event};
 use super::delivery::{SessionHandle, SessionNotice};
 use super::instances::Instances;
@@ -139,10 +140,12 @@ pub struct Hub {
     bus_up: bool,
     bus: Bus,
     metrics: Arc<Metrics>,
+    /// Presence does not reach people who blocked its subject.
+    book: Arc<BlockBook>,
 }
 
 impl Hub {
-    pub fn new(bus: Bus, metrics: Arc<Metrics>) -> Hub {
+    pub fn new(bus: Bus, metrics: Arc<Metrics>, book: Arc<BlockBook>) -> Hub {
         Hub {
             sessions: HashMap::new(),
             presence: Presence::default(),
@@ -152,6 +155,7 @@ impl Hub {
             bus_up: false,
             bus,
             metrics,
+            book,
         }
     }
 
@@ -195,6 +199,9 @@ impl Hub {
     fn tell(&self, to: impl IntoIterator<Item = UserId>, user_id: UserId, online: bool) {
         let frame = ServerFrame::Presence { user_id, online }.encode();
         for recipient in to {
+            if self.book.blocks(recipient, user_id) {
+                continue;
+            }
             for session in self.sessions_of(recipient) {
                 session.deliver(frame.clone());
             }
@@ -259,7 +266,12 @@ impl Handler<Connect> for Hub {
         let first = !self.here(user_id);
         let known = self.elsewhere.has(user_id);
         self.presence.enter(user_id, msg.chat_ids.iter().copied());
-        let online = self.presence.contacts(user_id, |c| self.online(c));
+        let online = self
+            .presence
+            .contacts(user_id, |c| self.online(c))
+            .into_iter()
+            .filter(|&c| !self.book.blocks(user_id, c))
+            .collect::<std::collections::HashSet<_>>();
         self.sessions
             .entry(user_id)
             .or_default()

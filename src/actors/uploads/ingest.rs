@@ -107,7 +107,7 @@ impl Budget {
     }
 }
 
-fn new_key() -> String {
+pub(super) fn new_key() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     // A two-character prefix keeps directories (and S3 listings) small.
     format!("{}/{id}", &id[..2])

@@ -3,6 +3,7 @@
 //! see. [`Files`] is the one handle the HTTP layer uses; messages sign
 //! their attachments' URLs with the same [`FileUrls`].
 
+pub mod avatar;
 pub mod ingest;
 pub mod store;
 pub mod sweep;

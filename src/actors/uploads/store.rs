@@ -18,7 +18,7 @@ impl UploadStore {
         UploadStore { pool }
     }
 
-    fn conn(&self) -> ServiceResult<PooledConn> {
+    pub(super) fn conn(&self) -> ServiceResult<PooledConn> {
         Ok(self.pool.get()?)
     }
 }

@@ -9,7 +9,7 @@ use futures_util::future::join;
 use serde_json::Value;
 
 use super::WsSession;
-use crate::actors::accounts::GetUser;
+use crate::actors::accounts::{GetUser, LoadBlocks};
 use crate::actors::chats::ChatsOf;
 use crate::actors::hub::Connect;
 use crate::actors::room::Attach;
@@ -75,6 +75,12 @@ impl WsSession {
             let me = me
                 .map_err(mailbox)??
                 .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
+            // Before the hub hears of us: its `online` answer leaves out
+            // people we blocked.
+            svc.accounts
+                .send(LoadBlocks { user_id })
+                .await
+                .map_err(mailbox)??;
             let mut rooms = HashMap::with_capacity(chat_ids.len());
             let member = Attach {
                 session: handle.clone(),

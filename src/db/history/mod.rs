@@ -8,7 +8,7 @@ mod tests;
 use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow};
-use super::{chats, members, now, DbConn, DbError};
+use super::{blocks, chats, members, now, DbConn, DbError};
 use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
 use phases::{
     find_retried, insert, match_rows, newest, plan, record_mentions, refused_chats, resolve,
@@ -37,6 +37,8 @@ pub enum Stored {
     /// The sender is not (or no longer) a member of the chat; says whether
     /// the chat is public (visible to them) or not (as if it did not exist).
     NotMember { public: bool },
+    /// A direct chat whose other member blocked the sender.
+    Blocked,
     /// Lists an upload that is not the sender's or is already attached.
     BadAttachments(&'static str),
     /// `reply_to` names no live message of the chat.
@@ -70,7 +72,10 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
             .filter_map(|m| Some((m.chat_id, m.reply_to?)))
             .collect();
         let live = messages::live(conn, &replies)?;
-        let mut plan = plan(batch, &members::pairs(conn, &wanted)?, &live);
+        let mut allowed = members::pairs(conn, &wanted)?;
+        let blocked = blocks::refused_direct_sends(conn, &wanted)?;
+        allowed.retain(|pair| !blocked.contains(pair));
+        let mut plan = plan(batch, &allowed, &live);
         attachments::claim(conn, batch, &mut plan)?;
         let rows = insert(conn, batch, &plan.inserts)?;
         record_mentions(conn, &rows)?;
@@ -79,6 +84,11 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
         let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
+        for (outcome, item) in outcomes.iter_mut().zip(batch) {
+            if blocked.contains(&(item.chat_id, item.sender_id)) {
+                *outcome = Stored::Blocked;
+            }
+        }
         attachments::load(conn, batch, &mut outcomes)?;
         chats::touch(conn, &newest(&outcomes))?;
         Ok(outcomes)

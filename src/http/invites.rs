@@ -1,0 +1,110 @@
+//! `/api/v1/invites`: invite codes for `--registration invite` (and for
+//! `--add-policy shared`). Admins make and see all of them; users too, their
+//! own, when `--invites-by-users` is set.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::extract::Caller;
+use super::refresh_cookie::public_origin;
+use super::state::AppState;
+use crate::actors::accounts::{CreateInvite, DeleteInvite, ListInvites};
+use crate::domain::{parse_expires_in, parse_max_uses, Permission, Role};
+use crate::protocol::InviteJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::post().to(create))
+        .route("", web::get().to(list))
+        .route("/{code}", web::delete().to(delete));
+}
+
+/// `None`: the caller sees every invite (admins); `Some(id)`: only its own.
+/// Guests never deal with invites.
+fn scope(caller: &Caller) -> Result<Option<crate::domain::UserId>, ApiError> {
+    if caller.can(Permission::Admin) {
+        return Ok(None);
+    }
+    if caller.role() == Role::Guest || !caller.can(Permission::Write) {
+        return Err(ApiError::forbidden("your role does not allow this"));
+    }
+    Ok(Some(caller.id()))
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    max_uses: Option<i64>,
+    expires_in: Option<i64>,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, ApiError> {
+    if scope(&caller)?.is_some() && !state.settings.invites_by_users {
+        return Err(ApiError::forbidden("only admins may create invites"));
+    }
+    let (max_uses, expires_in) = (
+        parse_max_uses(body.max_uses),
+        parse_expires_in(body.expires_in),
+    );
+    let (Ok(max_uses), Ok(expires_in)) = (&max_uses, &expires_in) else {
+        let fields: Vec<_> = [
+            ("max_uses", max_uses.err()),
+            ("expires_in", expires_in.err()),
+        ]
+        .into_iter()
+        .filter_map(|(f, e)| e.map(|e| (f, e)))
+        .collect();
+        return Err(ApiError::validation(&fields));
+    };
+    let invite = state
+        .svc
+        .accounts
+        .send(CreateInvite {
+            by: caller.id(),
+            max_uses: *max_uses,
+            expires_in: *expires_in,
+        })
+        .await??;
+    let origin = public_origin(&req, &state.settings);
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(InviteJson::new(&invite, &origin)))
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let creator = scope(&caller)?;
+    let invites = state.svc.accounts.send(ListInvites { creator }).await??;
+    let origin = public_origin(&req, &state.settings);
+    let body: Vec<_> = invites
+        .iter()
+        .map(|i| InviteJson::new(i, &origin))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body))
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let creator = scope(&caller)?;
+    state
+        .svc
+        .accounts
+        .send(DeleteInvite {
+            code: code.into_inner(),
+            creator,
+        })
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
