@@ -20,9 +20,11 @@ if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 fi
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+# Installed again whenever package-lock.json differs from the one last installed
+# (a new dev dependency must not leave an old node_modules behind).
+if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.installed-lock.json; then
   echo "=== npm ci (tests/e2e)"
-  (cd tests/e2e && npm ci --no-audit --no-fund)
+  (cd tests/e2e && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-lock.json)
 fi
 
 if [ -z "${MICROCHAT_BIN:-}" ]; then
