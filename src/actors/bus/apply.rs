@@ -60,8 +60,7 @@ impl Subscription {
 
     /// Subscribes in the background, resubscribing after a lost connection.
     pub fn start(self, to: Appliers) {
-        // On a thread of its own, like the publisher (see `publish`).
-        actix::Arbiter::new().spawn(async move {
+        actix_web::rt::spawn(async move {
             // When the current outage began; `None` while connected and
             // before the first connection (nothing to catch up on).
             let mut down_at = None;

@@ -77,9 +77,9 @@ impl Bus {
         down: Arc<AtomicBool>,
     ) -> Bus {
         let (tx, rx) = mpsc::unbounded_channel::<Stamped>();
-        // On a thread of its own: the system arbiter also runs the hub and
-        // the history writer, whose bursts would otherwise hold events back.
-        actix::Arbiter::new().spawn(publish_loop(rx, pool.clone(), channel, origin));
+        // On the current arbiter, so it ends with the system (an arbiter of
+        // its own outlived test servers, with their database pools).
+        actix_web::rt::spawn(publish_loop(rx, pool.clone(), channel, origin));
         Bus {
             tx: Some(tx),
             pool: Some(pool),
