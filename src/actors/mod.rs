@@ -28,6 +28,7 @@ pub mod room;
 pub mod rooms;
 pub mod send_budget;
 pub mod services;
+pub mod socket;
 pub mod uploads;
 pub mod ws_session;
 
