@@ -128,11 +128,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = http::server::run(listener, state, settings.workers)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
-        Ok(Application {
-            port,
-            server,
-            svc,
-        })
+        Ok(Application { port, server, svc })
     }
 
     pub fn port(&self) -> u16 {

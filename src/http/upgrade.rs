@@ -106,9 +106,7 @@ async fn switch(
     mut framed: Framed<TcpStream, Codec>,
     head: Response<()>,
 ) -> io::Result<(socket::Socket, BytesMut)> {
-    framed
-        .send(Message::Item((head, BodySize::Stream)))
-        .await?;
+    framed.send(Message::Item((head, BodySize::Stream))).await?;
     let parts = framed.into_parts();
     let leftover = match parts.read_buf.is_empty() {
         true => BytesMut::new(),
@@ -124,8 +122,7 @@ async fn answer(
     mut head: Response<()>,
     body: BoxBody,
 ) -> io::Result<()> {
-    head.head_mut()
-        .set_connection_type(ConnectionType::Close);
+    head.head_mut().set_connection_type(ConnectionType::Close);
     framed.feed(Message::Item((head, body.size()))).await?;
     let mut body = pin!(body);
     while let Some(chunk) = poll_fn(|cx| body.as_mut().poll_next(cx)).await {

@@ -11,7 +11,7 @@
 mod reader;
 mod writer;
 
-pub use reader::{Received, Reader};
+pub use reader::{Reader, Received};
 pub use writer::write_body;
 
 use std::sync::{Arc, Weak};
