@@ -269,6 +269,13 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub member_adds_per_hour: u32,
 
+    /// Presence (`presence` frames, `ready.online`) travels only through
+    /// direct chats and chats of at most this many members; larger chats
+    /// answer `presence_query`.
+    #[arg(long, env = "MICROCHAT_PRESENCE_MAX_MEMBERS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(2..=100_000), global = true)]
+    pub presence_max_members: u32,
+
     /// Frames of any type per second one WebSocket session may send.
     #[arg(long, env = "MICROCHAT_WS_FRAME_RATE", default_value_t = 50,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
@@ -519,6 +526,18 @@ mod tests {
         assert!(Cli::try_parse_from(["microchat", "--registration", "maybe"]).is_err());
         assert!(Cli::try_parse_from(["microchat", "--add-policy", "friends"]).is_err());
         assert!(Cli::try_parse_from(["microchat", "--reset-link-ttl", "5"]).is_err());
+    }
+
+    #[test]
+    fn presence_reaches_chats_of_a_bounded_size() {
+        let s = Cli::parse_from(["microchat"]).settings;
+        assert_eq!(s.presence_max_members, 100);
+        let s = Cli::parse_from(["microchat", "--presence-max-members", "3"]).settings;
+        assert_eq!(s.presence_max_members, 3);
+        for bad in ["1", "0", "-5", "many", "100001"] {
+            let args = ["microchat", "--presence-max-members", bad];
+            assert!(Cli::try_parse_from(args).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! and an account deletion announce a departure the same way. Deletions
 //! also wake the upload sweep, which deletes the files that went with them.
 
+use std::sync::Arc;
+
 use actix::Addr;
 
-use super::hub::{ChatAdded, ChatRemoved, CloseUser, Hub};
+use super::hub::{ChatAdded, ChatRemoved, CloseUser, Hub, Resized};
 use super::room::{Close, DetachUser};
 use super::rooms::Rooms;
+use super::scopes::Scopes;
 use super::uploads::SweepSignal;
 use crate::db::cascade::Departure;
 use crate::domain::{ChatId, UserId};
@@ -19,11 +22,31 @@ pub struct Announcer {
     hub: Addr<Hub>,
     rooms: Rooms,
     sweep: SweepSignal,
+    scopes: Arc<Scopes>,
 }
 
 impl Announcer {
-    pub fn new(hub: Addr<Hub>, rooms: Rooms, sweep: SweepSignal) -> Announcer {
-        Announcer { hub, rooms, sweep }
+    pub fn new(hub: Addr<Hub>, rooms: Rooms, sweep: SweepSignal, scopes: Arc<Scopes>) -> Announcer {
+        Announcer {
+            hub,
+            rooms,
+            sweep,
+            scopes,
+        }
+    }
+
+    /// Which chats carry presence (the chat store fills in sizes it counts).
+    pub fn scopes(&self) -> &Scopes {
+        &self.scopes
+    }
+
+    /// The chat has `members_count` members now: presence follows (on
+    /// every instance, through the hub).
+    pub fn resized(&self, chat_id: ChatId, members_count: i64) {
+        self.hub.do_send(Resized {
+            chat_id,
+            members_count,
+        });
     }
 
     /// `user_id` is now a member of `chat` (the chat as they see it): their
@@ -79,6 +102,7 @@ impl Announcer {
     /// The chat was deleted: every member's sessions and its followers get
     /// `chat_removed`.
     pub fn deleted(&self, chat_id: ChatId, members: Vec<UserId>) {
+        self.scopes.forget(chat_id);
         for user_id in members {
             self.hub.do_send(ChatRemoved { user_id, chat_id });
         }

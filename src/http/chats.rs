@@ -10,6 +10,7 @@ use crate::actors::chats::{
     AddMember, CreateChat, DeleteChat, GetChat, Join, Leave, MyChats, OpenDirect, PublicChats,
     RemoveMember,
 };
+use crate::actors::hub::OnlineCount;
 use crate::domain::{ChatId, ChatName, Invalid, Permission};
 
 const MAX_MEMBERS: usize = 1000;
@@ -169,7 +170,10 @@ async fn get(
         is_admin: caller.can(Permission::Admin),
         chat_id: id.into_inner(),
     };
-    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
+    let mut chat = state.svc.chats.send(msg).await??;
+    let count = OnlineCount { chat_id: chat.id };
+    chat.online_count = Some(state.svc.hub.send(count).await?);
+    Ok(HttpResponse::Ok().json(chat))
 }
 
 async fn delete(

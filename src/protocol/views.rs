@@ -119,6 +119,9 @@ pub struct Chat {
     pub mentions: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<MemberView>>,
+    /// Members online now (`GET /chats/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_count: Option<usize>,
 }
 
 /// The contract's user object.

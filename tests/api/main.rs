@@ -31,6 +31,7 @@ mod people_accounts;
 mod people_consent;
 mod people_invites;
 mod people_profiles;
+mod presence_scale;
 mod process;
 mod scaleout;
 mod search;

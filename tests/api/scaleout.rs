@@ -10,7 +10,7 @@ use microchat::config::Settings;
 
 use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
 
-fn redis_url() -> Option<String> {
+pub(crate) fn redis_url() -> Option<String> {
     match std::env::var("MICROCHAT_TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -26,7 +26,7 @@ async fn pair(redis: &str) -> (TestApp, TestApp) {
 }
 
 /// The same, with `tweak` applied to both instances' settings.
-async fn pair_with(redis: &str, tweak: fn(&mut Settings)) -> (TestApp, TestApp) {
+pub(crate) async fn pair_with(redis: &str, tweak: fn(&mut Settings)) -> (TestApp, TestApp) {
     let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
     let (url, ns) = (redis.to_owned(), namespace.clone());
     let a = spawn_app_with(move |s| {

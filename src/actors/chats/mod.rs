@@ -108,6 +108,7 @@ impl ChatStore {
             removed,
         };
         self.rooms.broadcast(chat_id, frame.encode());
+        self.announce.resized(chat_id, members_count);
         Ok(())
     }
 }
@@ -183,6 +184,7 @@ fn chat_views(
             mentions: mentioned,
             name: row.name,
             members: None,
+            online_count: None,
         });
     }
     Ok(out)

@@ -262,7 +262,16 @@ impl Handler<ChatsOf> for ChatStore {
     type Result = ServiceResult<Vec<ChatId>>;
 
     fn handle(&mut self, msg: ChatsOf, _: &mut Self::Context) -> Self::Result {
-        Ok(members::chats_of(&mut *self.conn()?, msg.user_id)?)
+        let mut conn = self.conn()?;
+        let chat_ids = members::chats_of(&mut conn, msg.user_id)?;
+        // The hub needs each chat's size to know whom presence reaches;
+        // counted once per chat (capped), then kept by membership changes.
+        let scopes = self.announce.scopes();
+        for &chat_id in chat_ids.iter().filter(|&&c| !scopes.knows(c)) {
+            let n = members::count_upto(&mut conn, chat_id, scopes.count_cap())?;
+            scopes.note(chat_id, n);
+        }
+        Ok(chat_ids)
     }
 }
 

@@ -110,6 +110,7 @@ impl WsSession {
                             user: UserJson::new(&me, true),
                             session_id: s.id.to_string(),
                             online: &online,
+                            presence_max_members: s.svc.ws.presence_max_members,
                             reference: reference.as_ref(),
                         };
                         s.push(ready.encode(), ctx);
