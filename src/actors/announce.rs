@@ -14,8 +14,9 @@ use super::rooms::Rooms;
 use super::scopes::Scopes;
 use super::uploads::SweepSignal;
 use crate::db::cascade::Departure;
-use crate::domain::{ChatId, UserId};
-use crate::protocol::{close, Chat};
+use crate::db::{chats, members, DbConn, DbError};
+use crate::domain::{ChatId, User, UserId};
+use crate::protocol::{close, Chat, ServerFrame, UserJson};
 
 #[derive(Clone)]
 pub struct Announcer {
@@ -74,10 +75,46 @@ impl Announcer {
         }
     }
 
+    /// Tells every session attached to the chat (members and followers, on
+    /// every instance) who joined or left and who owns it now
+    /// (`members_changed`), once the change is committed; presence follows
+    /// the new size.
+    pub fn members_changed(
+        &self,
+        conn: &mut DbConn,
+        chat_id: ChatId,
+        added: &[User],
+        removed: &[UserId],
+    ) -> Result<(), DbError> {
+        let Some(chat) = chats::find(conn, chat_id)? else {
+            return Ok(());
+        };
+        let members_count = members::counts(conn, &[chat_id])?
+            .first()
+            .map_or(0, |c| c.1);
+        let added: Vec<UserJson> = added.iter().map(|u| UserJson::new(u, false)).collect();
+        let frame = ServerFrame::MembersChanged {
+            chat_id,
+            members_count,
+            owner_id: chat.owner_id(),
+            added: &added,
+            removed,
+        };
+        self.rooms.broadcast(chat_id, frame.encode());
+        self.resized(chat_id, members_count);
+        Ok(())
+    }
+
     /// The account is gone: its sessions close with 4003 (first, so they
     /// are not sent `chat_removed` for each chat on the way out), then it
-    /// departs from every chat it was in, as if it had left each.
-    pub fn account_deleted(&self, user_id: UserId, departures: Vec<(ChatId, Departure)>) {
+    /// departs from every chat it was in, as if it had left each: the
+    /// remaining members get `members_changed`.
+    pub fn account_deleted(
+        &self,
+        conn: &mut DbConn,
+        user_id: UserId,
+        departures: Vec<(ChatId, Departure)>,
+    ) {
         self.hub.do_send(CloseUser {
             user_id,
             code: close::REVOKED,
@@ -85,6 +122,13 @@ impl Announcer {
         });
         for (chat_id, departure) in departures {
             self.departed(chat_id, user_id, departure);
+            if let Departure::Left { .. } = departure {
+                // The deletion is committed: a failure here costs only the
+                // notice (clients see the count on their next load).
+                if let Err(e) = self.members_changed(conn, chat_id, &[], &[user_id]) {
+                    log::warn!("members_changed for chat {chat_id} after a deletion: {e}");
+                }
+            }
         }
         self.sweep.wake();
     }

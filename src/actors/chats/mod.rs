@@ -31,7 +31,7 @@ use crate::db::users::UserRow;
 use crate::db::{mentions, messages};
 use crate::db::{users, utc, DbConn, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
-use crate::protocol::{Chat, MemberView, Message, ServerFrame, UserJson};
+use crate::protocol::{Chat, MemberView, Message};
 use crate::security::file_urls::FileUrls;
 
 pub struct ChatStore {
@@ -93,23 +93,9 @@ impl ChatStore {
         added: &[User],
         removed: &[UserId],
     ) -> ServiceResult<()> {
-        let Some(chat) = chats::find(conn, chat_id)? else {
-            return Ok(());
-        };
-        let members_count = members::counts(conn, &[chat_id])?
-            .first()
-            .map_or(0, |c| c.1);
-        let added: Vec<UserJson> = added.iter().map(|u| UserJson::new(u, false)).collect();
-        let frame = ServerFrame::MembersChanged {
-            chat_id,
-            members_count,
-            owner_id: chat.owner_id(),
-            added: &added,
-            removed,
-        };
-        self.rooms.broadcast(chat_id, frame.encode());
-        self.announce.resized(chat_id, members_count);
-        Ok(())
+        Ok(self
+            .announce
+            .members_changed(conn, chat_id, added, removed)?)
     }
 }
 
