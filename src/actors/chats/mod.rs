@@ -6,6 +6,7 @@ mod consent;
 mod create;
 mod manage;
 mod reads;
+mod ready;
 mod search;
 
 use std::collections::HashMap;
@@ -16,9 +17,10 @@ use actix::{Actor, SyncContext};
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
 pub use reads::{
-    CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
+    CanFollow, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
     SyncFrom,
 };
+pub use ready::{ReadyData, ReadyLookup};
 pub use search::SearchMessages;
 
 use super::announce::Announcer;

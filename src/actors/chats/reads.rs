@@ -95,13 +95,6 @@ pub struct MarkRead {
     pub message_id: MessageId,
 }
 
-/// Ids of the chats a user belongs to.
-#[derive(Message)]
-#[rtype(result = "ServiceResult<Vec<ChatId>>")]
-pub struct ChatsOf {
-    pub user_id: UserId,
-}
-
 /// Whether a chat exists and is public (who may follow it).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<bool>")]
@@ -255,23 +248,6 @@ impl Handler<MarkRead> for ChatStore {
             }
         }
         Ok(())
-    }
-}
-
-impl Handler<ChatsOf> for ChatStore {
-    type Result = ServiceResult<Vec<ChatId>>;
-
-    fn handle(&mut self, msg: ChatsOf, _: &mut Self::Context) -> Self::Result {
-        let mut conn = self.conn()?;
-        let chat_ids = members::chats_of(&mut conn, msg.user_id)?;
-        // The hub needs each chat's size to know whom presence reaches;
-        // counted once per chat (capped), then kept by membership changes.
-        let scopes = self.announce.scopes();
-        for &chat_id in chat_ids.iter().filter(|&&c| !scopes.knows(c)) {
-            let n = members::count_upto(&mut conn, chat_id, scopes.count_cap())?;
-            scopes.note(chat_id, n);
-        }
-        Ok(chat_ids)
     }
 }
 
