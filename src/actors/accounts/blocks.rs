@@ -29,7 +29,6 @@ pub struct ListBlocks {
     pub blocker: UserId,
 }
 
-
 impl AccountsActor {
     /// Reloads `blocker`'s list into the book here and on other instances.
     fn publish_blocks(&self, conn: &mut DbConn, blocker: UserId) -> ServiceResult<()> {
@@ -83,4 +82,3 @@ impl Handler<ListBlocks> for AccountsActor {
             .collect::<Result<_, _>>()?)
     }
 }
-

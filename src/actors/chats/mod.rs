@@ -17,8 +17,7 @@ use actix::{Actor, SyncContext};
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
 pub use reads::{
-    CanFollow, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
-    SyncFrom,
+    CanFollow, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter, SyncFrom,
 };
 pub use ready::{ReadyData, ReadyLookup};
 pub use search::SearchMessages;
