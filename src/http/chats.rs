@@ -35,7 +35,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// This module's part of `GET /api/v1/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(paths(
-    create, direct, mine, public, get, delete, join, leave, add_member, remove_member
+    create,
+    direct,
+    mine,
+    public,
+    get,
+    delete,
+    join,
+    leave,
+    add_member,
+    remove_member
 ))]
 pub(super) struct Api;
 

@@ -116,7 +116,10 @@ fn merge(doc: &mut Value, mut part: Value) {
     let into = object(&mut doc["components"]["schemas"]);
     for (name, schema) in schemas {
         if let Some(existing) = into.get(&name) {
-            assert_eq!(existing, &schema, "two types are named {name} in the document");
+            assert_eq!(
+                existing, &schema,
+                "two types are named {name} in the document"
+            );
         }
         into.insert(name, schema);
     }
@@ -199,8 +202,14 @@ fn add_contract_errors(path: &str, op: &mut Value) {
         let code: u16 = status.parse().expect("numeric statuses only");
         if code >= 400 {
             *response = error_response(code);
-        } else if response["description"].as_str().unwrap_or_default().is_empty() {
-            let reason = StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason());
+        } else if response["description"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            let reason = StatusCode::from_u16(code)
+                .ok()
+                .and_then(|s| s.canonical_reason());
             response["description"] = json!(reason.unwrap_or_default());
         }
     }
@@ -248,7 +257,13 @@ mod tests {
     #[should_panic(expected = "two types are named Body")]
     fn two_schemas_with_one_name_are_refused() {
         let mut doc = json!({});
-        merge(&mut doc, json!({"components": {"schemas": {"Body": {"type": "string"}}}}));
-        merge(&mut doc, json!({"components": {"schemas": {"Body": {"type": "integer"}}}}));
+        merge(
+            &mut doc,
+            json!({"components": {"schemas": {"Body": {"type": "string"}}}}),
+        );
+        merge(
+            &mut doc,
+            json!({"components": {"schemas": {"Body": {"type": "integer"}}}}),
+        );
     }
 }
