@@ -34,8 +34,12 @@ pub(super) struct Api;
 
 #[derive(Deserialize, ToSchema)]
 struct RegisterBody {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: String,
+    #[schema(max_length = 254)]
     email: String,
+    /// With at least one letter and one digit.
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
     /// Needed with `--registration invite`.
     invite: Option<String>,
@@ -226,6 +230,7 @@ async fn policy(state: web::Data<AppState>) -> HttpResponse {
 #[derive(Deserialize, ToSchema)]
 struct ResetBody {
     token: String,
+    #[schema(min_length = 8, max_length = 128)]
     new_password: String,
 }
 

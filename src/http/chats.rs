@@ -51,8 +51,10 @@ pub(super) struct Api;
 #[derive(Deserialize, ToSchema)]
 #[schema(as = ChatCreateBody)]
 struct CreateBody {
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
-    /// Usernames; at most 1000.
+    /// Usernames.
+    #[schema(max_items = 1000)]
     members: Vec<String>,
     #[serde(default)]
     public: bool,
@@ -154,7 +156,9 @@ async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
 #[into_params(parameter_in = Query)]
 struct Page {
     /// Default 50, at most 200.
+    #[param(minimum = 1)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 

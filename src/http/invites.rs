@@ -40,8 +40,10 @@ fn scope(caller: &Caller) -> Result<Option<crate::domain::UserId>, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[schema(as = InviteCreateBody)]
 struct CreateBody {
+    #[schema(minimum = 1, maximum = 10000)]
     max_uses: Option<i64>,
-    /// Seconds.
+    /// Seconds (default 7 days).
+    #[schema(minimum = 60, maximum = 31536000)]
     expires_in: Option<i64>,
 }
 

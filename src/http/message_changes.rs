@@ -49,6 +49,7 @@ async fn change(
 
 #[derive(Deserialize, ToSchema)]
 struct EditBody {
+    #[schema(min_length = 1, max_length = 4000)]
     body: String,
 }
 

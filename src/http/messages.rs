@@ -31,7 +31,8 @@ struct HistoryQuery {
     before: Option<MessageId>,
     /// Messages centred on this one (it included); wins over `before`.
     around: Option<MessageId>,
-    /// Default 50; above 100 is clamped to 100; below 1 is `422`.
+    /// Default 50; above 100 is clamped to 100.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
@@ -67,10 +68,14 @@ async fn history(
 
 #[derive(Deserialize, ToSchema)]
 struct SendBody {
+    /// Empty only with attachments.
+    #[schema(max_length = 4000)]
     body: String,
-    /// At most 64 characters; makes the send idempotent per sender.
+    /// Makes the send idempotent per sender.
+    #[schema(max_length = 64)]
     client_id: Option<String>,
-    /// Upload ids of the sender, at most 10.
+    /// Upload ids of the sender.
+    #[schema(max_items = 10)]
     attachments: Option<Vec<i64>>,
     reply_to: Option<MessageId>,
 }

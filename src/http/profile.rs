@@ -40,6 +40,7 @@ where
 struct ProfileBody {
     /// `null` clears it; absent leaves it as it is.
     #[serde(default, deserialize_with = "present")]
+    #[schema(min_length = 1, max_length = 64)]
     display_name: Option<Option<String>>,
     /// An image upload of the caller; `null` clears the avatar.
     #[serde(default, deserialize_with = "present")]

@@ -23,13 +23,15 @@ pub(super) struct Api;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchParams {
-    /// 1–200 characters; the last word matches as a prefix.
+    /// The last word matches as a prefix.
+    #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// Only this chat (also a public one the caller is not in).
     chat_id: Option<ChatId>,
     /// Only messages with a smaller id.
     before: Option<MessageId>,
     /// Default 20, at most 100.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 

@@ -47,6 +47,7 @@ async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, 
 #[derive(Deserialize, ToSchema)]
 struct PasswordBody {
     current_password: String,
+    #[schema(min_length = 8, max_length = 128)]
     new_password: String,
 }
 
@@ -136,6 +137,7 @@ struct SearchQuery {
     /// A username prefix.
     q: Option<String>,
     /// Default 20, at most 100.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
