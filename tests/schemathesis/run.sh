@@ -6,7 +6,8 @@
 # that does not match the document (errors: the contract's shape).
 #
 #   tests/schemathesis/run.sh              # what CI runs
-#   MAX_EXAMPLES=200 TIME_LIMIT=900 tests/schemathesis/run.sh
+#   MAX_EXAMPLES=200 TIME_LIMIT=900 SEED=1 tests/schemathesis/run.sh
+#   FUZZ_DATABASE_URL=postgres://postgres@127.0.0.1:5432/empty_db tests/schemathesis/run.sh
 #
 # The server is a debug build (cargo build) on a free port with a temp SQLite
 # database. Its abuse limits are raised by flags, as benchmarks do: a fuzzer
@@ -19,6 +20,10 @@ MAX_EXAMPLES="${MAX_EXAMPLES:-30}"
 TIME_LIMIT="${TIME_LIMIT:-300}"
 SEED="${SEED:-$RANDOM}"
 BIN="${MICROCHAT_BIN:-target/debug/microchat}"
+# Who fuzzes: `user`, or `admin` to reach the admin operations too.
+ROLE="${FUZZ_ROLE:-user}"
+# An empty database to fuzz on (the seeded ids assume one); default a temp SQLite file.
+DATABASE_URL="${FUZZ_DATABASE_URL:-}"
 
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -49,7 +54,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 log "starting microchat on $base"
-"$BIN" serve --database-url "sqlite://$work/fuzz.db" --bind "127.0.0.1:$port" \
+"$BIN" serve --database-url "${DATABASE_URL:-sqlite://$work/fuzz.db}" --bind "127.0.0.1:$port" \
   --files-dir "$work/files" --jwt-secret "schemathesis-secret-schemathesis-secret" \
   --access-token-ttl 3600 \
   --auth-rate-per-minute 1000000 --login-failures-per-account 1000000 \
@@ -73,12 +78,15 @@ for name in fuzzer buddy; do
   api /api/v1/auth/register \
     "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"fuzz-pass-1234\"}" >/dev/null
 done
+if [ "$ROLE" = admin ]; then
+  "$BIN" user set-role fuzzer admin --database-url "${DATABASE_URL:-sqlite://$work/fuzz.db}" >/dev/null
+fi
 token=$(api /api/v1/auth/login '{"login":"fuzzer","password":"fuzz-pass-1234"}' |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 api /api/v1/chats '{"name":"fuzz","members":["buddy"],"public":true}' >/dev/null
 api /api/v1/chats/1/messages '{"body":"hello @buddy","client_id":"seed"}' >/dev/null
 
-log "schemathesis: $MAX_EXAMPLES examples per operation, at most $TIME_LIMIT s, seed $SEED"
+log "schemathesis as $ROLE: $MAX_EXAMPLES examples per operation, at most $TIME_LIMIT s, seed $SEED"
 status=0
 timeout --kill-after=10 "$TIME_LIMIT" \
   schemathesis --config-file tests/schemathesis/schemathesis.toml run "$base/api/v1/openapi.json" \
