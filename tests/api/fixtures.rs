@@ -20,6 +20,14 @@ pub struct ConnectedPair {
 }
 
 impl TestApp {
+    /// `name` signed up and made an admin the operator's way; its token
+    /// acts as an admin at once (roles are read per request, not from it).
+    pub async fn signup_admin(&self, name: &str) -> Account {
+        let account = self.signup(name).await;
+        self.make_admin(name);
+        account
+    }
+
     pub async fn pair(&self) -> Pair {
         let ann = self.signup("ann").await;
         let bob = self.signup("bob").await;
