@@ -92,11 +92,16 @@ fn object(v: &mut Value) -> &mut Map<String, Value> {
     v.as_object_mut().expect("just made an object")
 }
 
+/// Tags each operation and prefixes its id (the handler's name, which
+/// repeats across modules: `create`, `delete`) with the tag, so ids are
+/// unique as OpenAPI requires.
 fn tag_all(doc: &mut Value, tag: &str) {
     for item in object(&mut doc["paths"]).values_mut() {
         for (method, op) in object(item) {
             if METHODS.contains(&method.as_str()) {
                 op["tags"] = json!([tag]);
+                let id = op["operationId"].as_str().unwrap_or(method).to_owned();
+                op["operationId"] = json!(format!("{tag}_{id}"));
             }
         }
     }

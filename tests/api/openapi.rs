@@ -201,8 +201,14 @@ async fn the_document_is_openapi_3_1_with_the_contracts_errors() {
     assert_eq!(error["required"], json!(["error"]));
     let fields = &doc["components"]["schemas"]["ErrorFields"];
     assert_eq!(fields["required"], json!(["code", "message"]));
+    let mut ids = BTreeSet::new();
     for (method, path, op) in operations(&doc) {
         let at = format!("{method} {path}");
+        let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            !id.is_empty() && ids.insert(id),
+            "{at}: operationId missing or repeated"
+        );
         assert!(documents(&op, 500), "{at}: 500");
         let secured = op["security"]
             .as_array()
