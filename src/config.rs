@@ -56,7 +56,7 @@ pub enum JwtAlgorithm {
 }
 
 /// Who may create an account (`--registration`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Registration {
     /// Anyone who finds the server.
@@ -68,7 +68,7 @@ pub enum Registration {
 }
 
 /// `on` or `off`, as the flags spell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Switch {
     On,

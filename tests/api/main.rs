@@ -26,6 +26,7 @@ mod low_findings;
 mod members_changed;
 mod message_changes;
 mod message_sync;
+mod openapi;
 mod ops;
 mod people_accounts;
 mod people_consent;
