@@ -5,6 +5,7 @@
 
 mod handlers;
 mod membership;
+mod presence;
 mod ready;
 mod refusal;
 mod sync;
