@@ -1,6 +1,7 @@
 //! The group-commit write: many sends stored in one transaction.
 
 mod attachments;
+mod folded;
 mod phases;
 #[cfg(test)]
 mod tests;
@@ -11,8 +12,10 @@ use super::messages::{self, MessageRow};
 use super::{blocks, chats, members, now, DbConn, DbError};
 use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
 use phases::{
-    find_retried, insert, match_rows, newest, plan, record_mentions, refused_chats, resolve,
+    find_retried, insert, match_rows, mentioned, newest, plan, record_mentions, refused_chats,
+    resolve,
 };
+use std::collections::HashSet;
 
 /// One send waiting to be stored.
 #[derive(Debug, Clone)]
@@ -66,31 +69,57 @@ pub enum Stored {
 /// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     super::write_transaction(conn, |conn| {
-        let wanted = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
+        let wanted: HashSet<(ChatId, UserId)> =
+            batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
         let replies: Vec<(ChatId, MessageId)> = batch
             .iter()
             .filter_map(|m| Some((m.chat_id, m.reply_to?)))
             .collect();
         let live = messages::live(conn, &replies)?;
-        let mut allowed = members::pairs(conn, &wanted)?;
-        let blocked = blocks::refused_direct_sends(conn, &wanted)?;
-        allowed.retain(|pair| !blocked.contains(pair));
+        // PostgreSQL checks membership in the insert statement, unless
+        // uploads are to be claimed: only a member's sends may claim them.
+        let fold = matches!(conn, DbConn::Pg(_)) && batch.iter().all(|m| m.attachments.is_empty());
+        let (allowed, mut blocked) = if fold {
+            (wanted, HashSet::new())
+        } else {
+            let mut allowed = members::pairs(conn, &wanted)?;
+            let blocked = blocks::refused_direct_sends(conn, &wanted)?;
+            allowed.retain(|pair| !blocked.contains(pair));
+            let blocked = (0..batch.len())
+                .filter(|&i| blocked.contains(&(batch[i].chat_id, batch[i].sender_id)))
+                .collect();
+            (allowed, blocked)
+        };
         let mut plan = plan(batch, &allowed, &live);
         attachments::claim(conn, batch, &mut plan)?;
-        let rows = insert(conn, batch, &plan.inserts)?;
+        let mentioned = mentioned(conn, batch, &plan.inserts)?;
+        let rows = match conn {
+            DbConn::Pg(pg) if fold => {
+                let (rows, refused) = folded::insert_checked(pg, batch, &mut plan, &mentioned)?;
+                blocked.extend(refused);
+                rows
+            }
+            _ => insert(conn, batch, &plan.inserts, &mentioned)?,
+        };
         record_mentions(conn, &rows)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
         attachments::bind(conn, batch, &matched.stored, now())?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
+        // The fold already recorded each chat's newest message, unless a
+        // retry's row was skipped (then it named an id never stored).
+        let retried_chats: Vec<ChatId> =
+            matched.retried.iter().map(|&i| batch[i].chat_id).collect();
         let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
-        for (outcome, item) in outcomes.iter_mut().zip(batch) {
-            if blocked.contains(&(item.chat_id, item.sender_id)) {
-                *outcome = Stored::Blocked;
-            }
+        for &i in &blocked {
+            outcomes[i] = Stored::Blocked;
         }
         attachments::load(conn, batch, &mut outcomes)?;
-        chats::touch(conn, &newest(&outcomes))?;
+        if !fold {
+            chats::touch(conn, &newest(&outcomes))?;
+        } else if !retried_chats.is_empty() {
+            chats::recount_last(conn, &retried_chats)?;
+        }
         Ok(outcomes)
     })
 }

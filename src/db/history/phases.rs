@@ -68,15 +68,33 @@ pub(super) fn plan(
     Plan { decisions, inserts }
 }
 
-/// Insert: takes versions from each chat's counter (a row skipped below
-/// leaves a gap, which is fine: versions only have to grow), resolves
-/// mentions (a query only when some body has an `@`), then one multi-row
-/// statement. Rows whose (sender, `client_id`) was stored earlier are
-/// skipped by the database; the match phase finds them.
+/// The members each send's body mentions (a query only when some body to
+/// insert has an `@`), by batch index: empty for sends not inserted.
+pub(super) fn mentioned(
+    conn: &mut DbConn,
+    batch: &[PendingMessage],
+    inserts: &[usize],
+) -> Result<Vec<Vec<UserId>>, DbError> {
+    let bodies: Vec<(ChatId, &str)> = inserts
+        .iter()
+        .map(|&i| (batch[i].chat_id, batch[i].body.as_str()))
+        .collect();
+    let mut out = vec![Vec::new(); batch.len()];
+    for (&i, ids) in inserts.iter().zip(mentions::resolve(conn, &bodies)?) {
+        out[i] = ids;
+    }
+    Ok(out)
+}
+
+/// Insert (SQLite): takes versions from each chat's counter (a row skipped
+/// below leaves a gap, which is fine: versions only have to grow), then a
+/// statement per row, in process. Rows whose (sender, `client_id`) was
+/// stored earlier are skipped by the database; the match phase finds them.
 pub(super) fn insert(
     conn: &mut DbConn,
     batch: &[PendingMessage],
     inserts: &[usize],
+    mentioned: &[Vec<UserId>],
 ) -> Result<Vec<MessageRow>, DbError> {
     let mut per_chat: HashMap<ChatId, i64> = HashMap::new();
     for &i in inserts {
@@ -90,23 +108,20 @@ pub(super) fn insert(
             (chat, top - n + 1)
         })
         .collect();
-    let bodies: Vec<(ChatId, &str)> = inserts
-        .iter()
-        .map(|&i| (batch[i].chat_id, batch[i].body.as_str()))
-        .collect();
-    let mentioned = mentions::resolve(conn, &bodies)?;
     let rows: Vec<NewMessage> = inserts
         .iter()
-        .zip(&mentioned)
-        .map(|(&i, mentioned)| {
+        .map(|&i| {
             let m = &batch[i];
             let version = next.get_mut(&m.chat_id).map_or(0, |v| {
                 *v += 1;
                 *v - 1
             });
             let client_id = m.client_id.as_deref();
-            NewMessage::new(m.chat_id, m.sender_id, &m.body, client_id, m.created_at)
-                .with(version, m.reply_to, mentioned)
+            NewMessage::new(m.chat_id, m.sender_id, &m.body, client_id, m.created_at).with(
+                version,
+                m.reply_to,
+                &mentioned[i],
+            )
         })
         .collect();
     messages::insert_many(conn, &rows)
