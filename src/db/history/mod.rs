@@ -93,11 +93,11 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
         let mut plan = plan(batch, &allowed, &live);
         attachments::claim(conn, batch, &mut plan)?;
         let mentioned = mentioned(conn, batch, &plan.inserts)?;
-        let rows = match conn {
+        let (rows, tops) = match conn {
             DbConn::Pg(pg) if fold => {
                 let (rows, refused) = folded::insert_checked(pg, batch, &mut plan, &mentioned)?;
                 blocked.extend(refused);
-                rows
+                (rows, Default::default())
             }
             _ => insert(conn, batch, &plan.inserts, &mentioned)?,
         };
@@ -115,7 +115,13 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
             outcomes[i] = Stored::Blocked;
         }
         attachments::load(conn, batch, &mut outcomes)?;
-        if !fold {
+        if !tops.is_empty() {
+            let newest: Vec<_> = newest(&outcomes)
+                .into_iter()
+                .filter_map(|(c, id, at)| Some((c, id, at, *tops.get(&c)?)))
+                .collect();
+            chats::touch_versioned(conn, &newest)?;
+        } else if !fold {
             chats::touch(conn, &newest(&outcomes))?;
         } else if !retried_chats.is_empty() {
             chats::recount_last(conn, &retried_chats)?;

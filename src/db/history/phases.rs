@@ -86,28 +86,50 @@ pub(super) fn mentioned(
     Ok(out)
 }
 
-/// Insert (SQLite): takes versions from each chat's counter (a row skipped
-/// below leaves a gap, which is fine: versions only have to grow), then a
-/// statement per row, in process. Rows whose (sender, `client_id`) was
-/// stored earlier are skipped by the database; the match phase finds them.
+/// Each chat's change counter after the batch, where it is still to be
+/// recorded (SQLite: with the chat's newest message, in one statement).
+pub(super) type Tops = HashMap<ChatId, i64>;
+
+/// Insert (unless folded): takes versions from each chat's counter (a row
+/// skipped below leaves a gap, which is fine: versions only have to grow),
+/// then one multi-row statement (PostgreSQL) or a statement per row (SQLite,
+/// in process). Rows whose (sender, `client_id`) was stored earlier are
+/// skipped by the database; the match phase finds them. PostgreSQL bumps
+/// the counters at once (the row lock orders concurrent instances); SQLite,
+/// holding the write lock, reads them and returns the new tops.
 pub(super) fn insert(
     conn: &mut DbConn,
     batch: &[PendingMessage],
     inserts: &[usize],
     mentioned: &[Vec<UserId>],
-) -> Result<Vec<MessageRow>, DbError> {
+) -> Result<(Vec<MessageRow>, Tops), DbError> {
     let mut per_chat: HashMap<ChatId, i64> = HashMap::new();
     for &i in inserts {
         *per_chat.entry(batch[i].chat_id).or_default() += 1;
     }
     let counts: Vec<(ChatId, i64)> = per_chat.into_iter().collect();
-    let mut next: HashMap<ChatId, i64> = chats::bump_versions(conn, &counts)?
-        .into_iter()
-        .map(|(chat, top)| {
-            let n = counts.iter().find(|c| c.0 == chat).map_or(0, |c| c.1);
-            (chat, top - n + 1)
-        })
-        .collect();
+    let (mut next, tops) = match conn {
+        DbConn::Pg(_) => {
+            let next = chats::bump_versions(conn, &counts)?
+                .into_iter()
+                .map(|(chat, top)| {
+                    let n = counts.iter().find(|c| c.0 == chat).map_or(0, |c| c.1);
+                    (chat, top - n + 1)
+                })
+                .collect();
+            (next, Tops::new())
+        }
+        DbConn::Sqlite(_) => {
+            let ids: Vec<ChatId> = counts.iter().map(|c| c.0).collect();
+            let now = chats::versions(conn, &ids)?;
+            let next: HashMap<ChatId, i64> = now.iter().map(|(&c, &v)| (c, v + 1)).collect();
+            let tops = counts
+                .iter()
+                .filter_map(|&(c, n)| Some((c, now.get(&c)? + n)))
+                .collect();
+            (next, tops)
+        }
+    };
     let rows: Vec<NewMessage> = inserts
         .iter()
         .map(|&i| {
@@ -124,7 +146,7 @@ pub(super) fn insert(
             )
         })
         .collect();
-    messages::insert_many(conn, &rows)
+    Ok((messages::insert_many(conn, &rows)?, tops))
 }
 
 /// Records the mentions of the rows stored now (none: no statement).

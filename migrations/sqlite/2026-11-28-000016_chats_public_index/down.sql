@@ -1,0 +1,2 @@
+DROP INDEX chats_public;
+CREATE INDEX chats_public ON chats (is_public, activity_at);
