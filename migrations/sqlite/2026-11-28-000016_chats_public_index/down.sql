@@ -1,2 +1,0 @@
-DROP INDEX chats_public;
-CREATE INDEX chats_public ON chats (is_public, activity_at);
