@@ -197,22 +197,6 @@ pub fn touch(
     Ok(())
 }
 
-/// Sets each chat's newest message from its messages (the folded insert
-/// recorded an id that a skipped retry never stored).
-pub fn recount_last(conn: &mut DbConn, ids: &[ChatId]) -> Result<(), DbError> {
-    use super::schema::messages;
-    for id in ids {
-        let last: Option<i64> = messages::table
-            .filter(messages::chat_id.eq(id.0))
-            .select(diesel::dsl::max(messages::id))
-            .first(conn)?;
-        diesel::update(chats::table.find(id.0))
-            .set(chats::last_message_id.eq(last))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 /// Deletes the chat; members and messages cascade.
 pub fn delete(conn: &mut DbConn, id: ChatId) -> Result<bool, DbError> {
     Ok(diesel::delete(chats::table.find(id.0)).execute(conn)? > 0)

@@ -160,8 +160,8 @@ fn a_write_transaction_waits_for_a_concurrent_writer_instead_of_failing() {
         .expect("the other writer commits after it");
 }
 
-/// Refusals decided inside the batch (on PostgreSQL in the insert statement
-/// itself) refuse only the sends they concern: a non-member's, one to a
+/// Refusals decided inside the batch (on PostgreSQL membership and blocks
+/// in one statement) refuse only the sends they concern: a non-member's, one to a
 /// direct chat whose other member blocked the sender, a non-member's with a
 /// bad `reply_to` (not told whether the message exists); the rest of the
 /// batch is stored with versions that grow within each chat, and a chat

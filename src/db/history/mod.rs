@@ -1,7 +1,6 @@
 //! The group-commit write: many sends stored in one transaction.
 
 mod attachments;
-mod folded;
 mod phases;
 #[cfg(test)]
 mod tests;
@@ -9,7 +8,7 @@ mod tests;
 use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow};
-use super::{blocks, chats, members, now, DbConn, DbError};
+use super::{chats, members, now, DbConn, DbError};
 use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
 use phases::{
     find_retried, insert, match_rows, mentioned, newest, plan, record_mentions, refused_chats,
@@ -76,40 +75,20 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
             .filter_map(|m| Some((m.chat_id, m.reply_to?)))
             .collect();
         let live = messages::live(conn, &replies)?;
-        // PostgreSQL checks membership in the insert statement, unless
-        // uploads are to be claimed: only a member's sends may claim them.
-        let fold = matches!(conn, DbConn::Pg(_)) && batch.iter().all(|m| m.attachments.is_empty());
-        let (allowed, mut blocked) = if fold {
-            (wanted, HashSet::new())
-        } else {
-            let mut allowed = members::pairs(conn, &wanted)?;
-            let blocked = blocks::refused_direct_sends(conn, &wanted)?;
-            allowed.retain(|pair| !blocked.contains(pair));
-            let blocked = (0..batch.len())
-                .filter(|&i| blocked.contains(&(batch[i].chat_id, batch[i].sender_id)))
-                .collect();
-            (allowed, blocked)
-        };
+        let (mut allowed, blocked) = members::may_send(conn, &wanted)?;
+        allowed.retain(|pair| !blocked.contains(pair));
+        let blocked: Vec<usize> = (0..batch.len())
+            .filter(|&i| blocked.contains(&(batch[i].chat_id, batch[i].sender_id)))
+            .collect();
         let mut plan = plan(batch, &allowed, &live);
         attachments::claim(conn, batch, &mut plan)?;
         let mentioned = mentioned(conn, batch, &plan.inserts)?;
-        let (rows, tops) = match conn {
-            DbConn::Pg(pg) if fold => {
-                let (rows, refused) = folded::insert_checked(pg, batch, &mut plan, &mentioned)?;
-                blocked.extend(refused);
-                (rows, Default::default())
-            }
-            _ => insert(conn, batch, &plan.inserts, &mentioned)?,
-        };
+        let (rows, tops) = insert(conn, batch, &plan.inserts, &mentioned)?;
         record_mentions(conn, &rows)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
         attachments::bind(conn, batch, &matched.stored, now())?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
-        // The fold already recorded each chat's newest message, unless a
-        // retry's row was skipped (then it named an id never stored).
-        let retried_chats: Vec<ChatId> =
-            matched.retried.iter().map(|&i| batch[i].chat_id).collect();
         let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
         for &i in &blocked {
             outcomes[i] = Stored::Blocked;
@@ -121,10 +100,8 @@ pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<St
                 .filter_map(|(c, id, at)| Some((c, id, at, *tops.get(&c)?)))
                 .collect();
             chats::touch_versioned(conn, &newest)?;
-        } else if !fold {
+        } else {
             chats::touch(conn, &newest(&outcomes))?;
-        } else if !retried_chats.is_empty() {
-            chats::recount_last(conn, &retried_chats)?;
         }
         Ok(outcomes)
     })
