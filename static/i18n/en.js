@@ -201,6 +201,7 @@ export default {
   'reply.replyingTo': 'Replying to',
   'reply.cancel': 'Cancel reply',
 
+  'reaction.addButton': 'Add reaction',
   'reaction.add': 'Add a reaction',
   'reaction.who': '{names} reacted with {emoji}',
   'reaction.with': 'React with {emoji}',

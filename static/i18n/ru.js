@@ -222,6 +222,7 @@ export default {
   'reply.replyingTo': 'Ответ для',
   'reply.cancel': 'Отменить ответ',
 
+  'reaction.addButton': 'Поставить реакцию',
   'reaction.add': 'Добавить реакцию',
   'reaction.who': '{names}: реакция {emoji}',
   'reaction.with': 'Реакция {emoji}',

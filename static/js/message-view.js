@@ -128,7 +128,7 @@ export function actions(m) {
   if (m.deleted || !chat?.my_role || me?.role === 'guest') return null;
   const bar = h('div', { class: 'msg-actions' });
   bar.append(
-    h('button', { type: 'button', class: 'msg-action', 'aria-label': t('reaction.add'), onclick: () => {
+    h('button', { type: 'button', class: 'msg-action', 'aria-label': t('reaction.addButton'), onclick: () => {
       const open = bar.querySelector('.picker');
       if (open) open.remove();
       else bar.append(picker(m));

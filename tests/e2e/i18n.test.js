@@ -163,6 +163,9 @@ test('the account menu switches the language, and the choice survives a reload',
   await signIn(page, ivan);
   await page.locator('#chats-title', { hasText: 'Chats' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  // The detector of the first test does see English where there is some.
+  const english = await englishLeft(page);
+  assert.ok(english.some((f) => f.startsWith('"New chat"')) && english.length > 20, `English found: ${english.length}`);
 
   await page.locator('.me-button').click();
   await page.getByRole('menuitem', { name: 'Language…' }).click();
