@@ -91,6 +91,14 @@ test('a Russian browser gets the UI in Russian on every main screen, no English 
   await page.locator('#tab-register').click();
   await page.locator('#register-form').waitFor({ state: 'visible' });
   await assertRussian(page, 'sign-up');
+  // The server's validation reasons (English) come out in Russian.
+  await page.locator('#reg-username').fill('x');
+  await page.locator('#reg-email').fill('x@example.com');
+  await page.locator('#reg-password').fill('short');
+  await page.locator('#register-form button[type="submit"]').click();
+  await page.locator('#reg-username-error', { hasText: 'латинские буквы' }).waitFor();
+  await page.locator('#reg-password-error', { hasText: 'Не короче 8 символов' }).waitFor();
+  await assertRussian(page, 'sign-up refused');
   await page.locator('#tab-login').click();
   // A refusal comes in Russian too.
   await page.locator('#login-name').fill(ivan);
@@ -152,8 +160,9 @@ test('a Russian browser gets the UI in Russian on every main screen, no English 
   await page.locator('#admin-invites tr[data-code]').first().waitFor();
   await page.locator('#admin-policy', { hasText: 'Регистрация: открыта' }).waitFor();
   await assertRussian(page, 'admin');
-  // The refused sign-in and the first cookie-less refresh log 401s; nothing else may.
-  assert.deepEqual(page.errors.filter((e) => !/status of 401/.test(e)), []);
+  // The refused sign-up and sign-in (and the first cookie-less refresh) log
+  // their 422 and 401s; nothing else may.
+  assert.deepEqual(page.errors.filter((e) => !/status of (401|422)/.test(e)), []);
   await page.context().close();
 });
 
