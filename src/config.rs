@@ -56,7 +56,7 @@ pub enum JwtAlgorithm {
 }
 
 /// Who may create an account (`--registration`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Registration {
     /// Anyone who finds the server.
@@ -68,7 +68,7 @@ pub enum Registration {
 }
 
 /// `on` or `off`, as the flags spell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Switch {
     On,
@@ -268,6 +268,13 @@ pub struct Settings {
     #[arg(long, env = "MICROCHAT_MEMBER_ADDS_PER_HOUR", default_value_t = 1000,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub member_adds_per_hour: u32,
+
+    /// Presence (`presence` frames, `ready.online`) travels only through
+    /// direct chats and chats of at most this many members; larger chats
+    /// answer `presence_query`.
+    #[arg(long, env = "MICROCHAT_PRESENCE_MAX_MEMBERS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(2..=100_000), global = true)]
+    pub presence_max_members: u32,
 
     /// Frames of any type per second one WebSocket session may send.
     #[arg(long, env = "MICROCHAT_WS_FRAME_RATE", default_value_t = 50,
@@ -519,6 +526,18 @@ mod tests {
         assert!(Cli::try_parse_from(["microchat", "--registration", "maybe"]).is_err());
         assert!(Cli::try_parse_from(["microchat", "--add-policy", "friends"]).is_err());
         assert!(Cli::try_parse_from(["microchat", "--reset-link-ttl", "5"]).is_err());
+    }
+
+    #[test]
+    fn presence_reaches_chats_of_a_bounded_size() {
+        let s = Cli::parse_from(["microchat"]).settings;
+        assert_eq!(s.presence_max_members, 100);
+        let s = Cli::parse_from(["microchat", "--presence-max-members", "3"]).settings;
+        assert_eq!(s.presence_max_members, 3);
+        for bad in ["1", "0", "-5", "many", "100001"] {
+            let args = ["microchat", "--presence-max-members", bad];
+            assert!(Cli::try_parse_from(args).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
 use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
+use crate::actors::scopes::Scopes;
 use crate::actors::send_budget::SendBudgets;
 use crate::actors::services::Passwords;
 use crate::actors::uploads::{Files, SweepSignal};
@@ -219,7 +220,8 @@ fn start_services(
         None => (Bus::default(), None),
     };
     let book = Arc::new(BlockBook::default());
-    let hub = Hub::new(bus.clone(), metrics.clone(), book.clone()).start();
+    let scopes = Arc::new(Scopes::new(settings.presence_max_members));
+    let hub = Hub::new(bus.clone(), metrics.clone(), book.clone(), scopes.clone()).start();
     let sweep = SweepSignal::default();
     let writer = HistoryWriter::new(
         pool.clone(),
@@ -240,7 +242,7 @@ fn start_services(
             urls: file_urls.clone(),
         });
     }
-    let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone());
+    let announce = Announcer::new(hub.clone(), rooms.clone(), sweep.clone(), scopes);
     let start_accounts = |threads: usize| {
         let (pool, keys, access, announce, bus, book) = (
             pool.clone(),
@@ -301,6 +303,7 @@ fn start_services(
             outbound_bytes: settings.ws_outbound_bytes as usize,
             frame_rate: settings.ws_frame_rate,
             frame_burst: settings.ws_frame_burst,
+            presence_max_members: settings.presence_max_members,
         },
         sends: SendBudgets::new(settings.ws_send_rate, settings.ws_send_burst),
         passwords: Passwords::new(passwords, HASHING_QUEUE),

@@ -91,6 +91,10 @@ pub struct SessionsArgs {
     /// Seconds to hold the sessions open once all are ready.
     #[arg(long, default_value_t = 2.0)]
     hold: f64,
+    /// Put all the users in one chat first (made once per database, found
+    /// again by later runs): a community's reconnect storm.
+    #[arg(long)]
+    one_chat: bool,
 }
 
 #[derive(Args)]
@@ -256,7 +260,11 @@ pub fn sessions(a: &SessionsArgs, name: &str) -> Result<(), String> {
     };
     on_targets(&a.common, |s| {
         let users = block(s.target.users(a.users.clamp(1, a.sessions)))?;
-        let plans = idle_plans(&s.target, &users, a.sessions);
+        let chats = match a.one_chat {
+            true => vec![block(s.target.one_chat(&users))?],
+            false => Vec::new(),
+        };
+        let plans = idle_plans(&s.target, &users, a.sessions, &chats);
         let opts = options(&a.common, hold, settle, s.pid)?;
         let o = driver::run(plans, 0, &opts, None);
         Ok(Report::new(name, s.target.name(), 0.0, o))

@@ -69,6 +69,13 @@ struct ChatReply {
     id: i64,
 }
 
+#[derive(Deserialize)]
+struct ChatSummary {
+    id: i64,
+    name: String,
+    members_count: i64,
+}
+
 fn client() -> awc::Client {
     crate::net::client(Duration::from_secs(60))
 }
@@ -186,6 +193,48 @@ impl Target {
 
     /// A group chat owned by `owner` with `members` (owner excluded).
     pub async fn chat(&self, id_hint: i64, owner: &User, members: &[User]) -> Result<i64, String> {
+        let name = format!("lg chat {id_hint}");
+        self.chat_named(id_hint, &name, owner, members).await
+    }
+
+    /// One chat of all `users` (the first owns it), made once per database:
+    /// a later run with the same users finds it (by name and size) instead
+    /// of adding everyone to yet another chat.
+    pub async fn one_chat(&self, users: &[User]) -> Result<i64, String> {
+        let Target::Microchat { base, .. } = self else {
+            return Ok(1);
+        };
+        let name = format!("lg everyone {}", users.len());
+        let url = format!("{base}/api/v1/chats");
+        let mut res = client()
+            .get(&url)
+            .bearer_auth(&users[0].token)
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        let bytes = res
+            .body()
+            .limit(64 << 20)
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        expect(res.status().as_u16(), &[200], &url, &bytes)?;
+        let mine: Vec<ChatSummary> = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        let found = mine
+            .iter()
+            .find(|c| c.name == name && c.members_count == users.len() as i64);
+        match found {
+            Some(chat) => Ok(chat.id),
+            None => self.chat_named(1, &name, &users[0], &users[1..]).await,
+        }
+    }
+
+    async fn chat_named(
+        &self,
+        id_hint: i64,
+        name: &str,
+        owner: &User,
+        members: &[User],
+    ) -> Result<i64, String> {
         let Target::Microchat { base, .. } = self else {
             return Ok(id_hint);
         };
@@ -194,7 +243,7 @@ impl Target {
         // API.md allows at most 1000 members at creation; the rest are added.
         let (first, rest) = members.split_at(members.len().min(999));
         let names: Vec<&str> = first.iter().map(|u| u.username.as_str()).collect();
-        let body = json!({"name": format!("lg chat {id_hint}"), "members": names});
+        let body = json!({"name": name, "members": names});
         let (status, bytes) = post(&client, &url, Some(&owner.token), &body).await?;
         expect(status, &[201], &url, &bytes)?;
         let chat: ChatReply = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;

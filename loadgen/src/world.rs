@@ -110,11 +110,16 @@ impl World {
     }
 }
 
-/// `sessions` sessions spread over `users` users, in no chat.
-pub fn idle_plans(target: &Target, users: &[User], sessions: usize) -> Vec<ConnPlan> {
+/// `sessions` sessions spread over `users` users, members of `chats`.
+pub fn idle_plans(
+    target: &Target,
+    users: &[User],
+    sessions: usize,
+    chats: &[i64],
+) -> Vec<ConnPlan> {
     (0..sessions)
         .map(|i| ConnPlan {
-            url: target.ws_url(&users[i % users.len()], &[]),
+            url: target.ws_url(&users[i % users.len()], chats),
             send: None,
             expect_from: Vec::new(),
         })

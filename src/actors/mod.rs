@@ -26,6 +26,7 @@ mod presence;
 mod recent;
 pub mod room;
 pub mod rooms;
+pub mod scopes;
 pub mod send_budget;
 pub mod services;
 pub mod uploads;

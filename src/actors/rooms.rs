@@ -77,6 +77,11 @@ impl Rooms {
         addr
     }
 
+    /// Who blocked whom, shared with the rooms and the hub.
+    pub fn blocks(&self) -> &BlockBook {
+        &self.book
+    }
+
     /// The room if it is running (for notifications that matter only to live sessions).
     pub fn existing(&self, chat_id: ChatId) -> Option<Addr<Room>> {
         let running = Self::lock(&self.running);

@@ -36,6 +36,8 @@ pub struct WsLimits {
     /// Frames of any type per second per session, and their burst.
     pub frame_rate: u32,
     pub frame_burst: u32,
+    /// Chats larger than this carry no presence frames (told in `ready`).
+    pub presence_max_members: u32,
 }
 
 pub struct Services {

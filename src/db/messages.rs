@@ -8,7 +8,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{messages, users};
-use super::{DbConn, DbError};
+use super::{DbConn, DbError, MultiBackend};
 use crate::domain::{text, ChatId, MessageId, UserId};
 use crate::on_backend;
 
@@ -149,6 +149,32 @@ pub fn find_by_client_id(
         .optional()?)
 }
 
+/// Messages joined with their senders' usernames, as every read of a
+/// history selects them; callers add their range, order and limit.
+type WithSender<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Select<
+        diesel::dsl::InnerJoin<messages::table, users::table>,
+        (
+            diesel::dsl::AsSelect<MessageRow, MultiBackend>,
+            users::username,
+        ),
+    >,
+    MultiBackend,
+>;
+
+fn with_sender<'a>() -> WithSender<'a> {
+    messages::table
+        .inner_join(users::table)
+        .select((MessageRow::as_select(), users::username))
+        .into_boxed()
+}
+
+/// [`with_sender`] for one chat: a range scan on `messages_chat_id`.
+fn of_chat<'a>(chat_id: ChatId) -> WithSender<'a> {
+    with_sender().filter(messages::chat_id.eq(chat_id.0))
+}
+
 /// Up to `limit` newest messages with id < `before` (all when `None`), oldest first.
 pub fn page(
     conn: &mut DbConn,
@@ -156,13 +182,10 @@ pub fn page(
     before: Option<MessageId>,
     limit: i64,
 ) -> Result<Vec<MessageWithSender>, DbError> {
-    let mut rows: Vec<MessageWithSender> = messages::table
-        .inner_join(users::table)
-        .filter(messages::chat_id.eq(chat_id.0))
+    let mut rows: Vec<MessageWithSender> = of_chat(chat_id)
         .filter(messages::id.lt(before.map_or(i64::MAX, i64::from)))
         .order(messages::id.desc())
         .limit(limit)
-        .select((MessageRow::as_select(), users::username))
         .load(conn)?;
     rows.reverse();
     Ok(rows)
@@ -175,13 +198,10 @@ pub fn after(
     after: MessageId,
     limit: i64,
 ) -> Result<Vec<MessageWithSender>, DbError> {
-    Ok(messages::table
-        .inner_join(users::table)
-        .filter(messages::chat_id.eq(chat_id.0))
+    Ok(of_chat(chat_id)
         .filter(messages::id.gt(after.0))
         .order(messages::id.asc())
         .limit(limit)
-        .select((MessageRow::as_select(), users::username))
         .load(conn)?)
 }
 
@@ -193,13 +213,10 @@ pub fn after_version(
     after: i64,
     limit: i64,
 ) -> Result<Vec<MessageWithSender>, DbError> {
-    Ok(messages::table
-        .inner_join(users::table)
-        .filter(messages::chat_id.eq(chat_id.0))
+    Ok(of_chat(chat_id)
         .filter(messages::version.gt(after))
         .order(messages::version.asc())
         .limit(limit)
-        .select((MessageRow::as_select(), users::username))
         .load(conn)?)
 }
 
@@ -212,14 +229,11 @@ pub fn stored_since(
     after: MessageId,
     limit: i64,
 ) -> Result<Vec<MessageWithSender>, DbError> {
-    Ok(messages::table
-        .inner_join(users::table)
-        .filter(messages::chat_id.eq(chat_id.0))
+    Ok(of_chat(chat_id)
         .filter(messages::id.gt(after.0))
         .filter(messages::created_at.ge(since))
         .order(messages::id.asc())
         .limit(limit)
-        .select((MessageRow::as_select(), users::username))
         .load(conn)?)
 }
 
@@ -271,11 +285,7 @@ pub fn live(
 /// Several messages by id (the chats' last messages).
 pub fn by_ids(conn: &mut DbConn, ids: &[MessageId]) -> Result<Vec<MessageWithSender>, DbError> {
     let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
-    Ok(messages::table
-        .inner_join(users::table)
-        .filter(messages::id.eq_any(ids))
-        .select((MessageRow::as_select(), users::username))
-        .load(conn)?)
+    Ok(with_sender().filter(messages::id.eq_any(ids)).load(conn)?)
 }
 
 /// Messages after the marker that others sent: a range scan from the

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// An account's role. Which permissions a role has is data (the
 /// `role_permissions` table); code only ever asks for a [`Permission`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Guest,

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::{OpenApi, ToSchema};
 
 use super::attempts::{account_key, reserve_attempt, MAX_LOGIN_CHARS};
 use super::client::client_ip;
@@ -26,16 +27,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/reset", web::post().to(reset));
 }
 
-#[derive(Deserialize)]
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(register, guest, login, refresh, logout, policy, reset))]
+pub(super) struct Api;
+
+#[derive(Deserialize, ToSchema)]
 struct RegisterBody {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: String,
+    #[schema(max_length = 254)]
     email: String,
+    /// With at least one letter and one digit.
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
+    /// Needed with `--registration invite`.
     invite: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct LoginBody {
+    /// A username or an email address.
     login: String,
     password: String,
 }
@@ -71,6 +83,9 @@ fn tokens_response(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/register", request_body = RegisterBody,
+    responses((status = 201, body = UserJson), (status = 403), (status = 409), (status = 422),
+        (status = 429)))]
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -129,6 +144,8 @@ async fn register(
     Ok(HttpResponse::Created().json(UserJson::new(&user, true)))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/guest",
+    responses((status = 201, body = LoginJson), (status = 403), (status = 429)))]
 async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     limit_client(&state, &req).await?;
     if state.settings.guests == Switch::Off {
@@ -140,6 +157,8 @@ async fn guest(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
     Ok(tokens_response(HttpResponse::Created(), &tokens, &state))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody,
+    responses((status = 200, body = LoginJson), (status = 401), (status = 403), (status = 429)))]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -177,6 +196,8 @@ fn require_same_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiErr
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/refresh", security(("refresh_cookie" = [])),
+    responses((status = 200, body = LoginJson), (status = 401), (status = 403)))]
 async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     require_same_origin(&state, &req)?;
     let token =
@@ -185,6 +206,8 @@ async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     Ok(tokens_response(HttpResponse::Ok(), &tokens, &state))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", security((), ("refresh_cookie" = [])),
+    responses((status = 204), (status = 403)))]
 async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     require_same_origin(&state, &req)?;
     if let Some(token) = refresh_cookie::read(&req) {
@@ -196,6 +219,7 @@ async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResp
 }
 
 /// Which sign-up screen a client should show; needs no token.
+#[utoipa::path(get, path = "/api/v1/auth/policy", responses((status = 200, body = PolicyJson)))]
 async fn policy(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(PolicyJson {
         registration: state.settings.registration,
@@ -203,14 +227,17 @@ async fn policy(state: web::Data<AppState>) -> HttpResponse {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ResetBody {
     token: String,
+    #[schema(min_length = 8, max_length = 128)]
     new_password: String,
 }
 
 /// Spends a reset link an admin handed over; rate limited like sign-in,
 /// since it is one more way to guess at an account.
+#[utoipa::path(post, path = "/api/v1/auth/reset", request_body = ResetBody,
+    responses((status = 204), (status = 403), (status = 422), (status = 429)))]
 async fn reset(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -1,6 +1,7 @@
 //! `/api/v1/users/me/blocks`: the people the caller blocked.
 
 use actix_web::{web, HttpResponse};
+use utoipa::OpenApi;
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -15,6 +16,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/blocks/{user_id}", web::delete().to(unblock));
 }
 
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(list, block, unblock))]
+pub(super) struct Api;
+
+#[utoipa::path(get, path = "/api/v1/users/me/blocks", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserJson>)))]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let users = state
         .svc
@@ -27,6 +35,8 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(body))
 }
 
+#[utoipa::path(put, path = "/api/v1/users/me/blocks/{user_id}", security(("bearer" = [])),
+    params(("user_id" = UserId, Path)), responses((status = 204), (status = 404), (status = 422)))]
 async fn block(
     state: web::Data<AppState>,
     caller: Caller,
@@ -43,6 +53,8 @@ async fn block(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(delete, path = "/api/v1/users/me/blocks/{user_id}", security(("bearer" = [])),
+    params(("user_id" = UserId, Path)), responses((status = 204), (status = 404)))]
 async fn unblock(
     state: web::Data<AppState>,
     caller: Caller,

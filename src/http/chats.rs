@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -10,7 +11,9 @@ use crate::actors::chats::{
     AddMember, CreateChat, DeleteChat, GetChat, Join, Leave, MyChats, OpenDirect, PublicChats,
     RemoveMember,
 };
+use crate::actors::hub::OnlineCount;
 use crate::domain::{ChatId, ChatName, Invalid, Permission};
+use crate::protocol::Chat;
 
 const MAX_MEMBERS: usize = 1000;
 
@@ -30,14 +33,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(super::messages::routes);
 }
 
-#[derive(Deserialize)]
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(
+    create,
+    direct,
+    mine,
+    public,
+    get,
+    delete,
+    join,
+    leave,
+    add_member,
+    remove_member
+))]
+pub(super) struct Api;
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ChatCreateBody)]
 struct CreateBody {
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
+    /// Usernames.
+    #[schema(max_items = 1000)]
     members: Vec<String>,
     #[serde(default)]
     public: bool,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats", security(("bearer" = [])), request_body = CreateBody,
+    responses((status = 201, body = Chat), (status = 403), (status = 422), (status = 429)))]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -88,11 +113,14 @@ async fn create(
     Ok(HttpResponse::Created().json(chat))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct DirectBody {
     username: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/direct", security(("bearer" = [])), request_body = DirectBody,
+    responses((status = 200, body = Chat), (status = 201, body = Chat), (status = 403),
+        (status = 422)))]
 async fn direct(
     state: web::Data<AppState>,
     caller: Caller,
@@ -113,6 +141,7 @@ async fn direct(
     Ok(res.json(chat))
 }
 
+#[utoipa::path(get, path = "/api/v1/chats", security(("bearer" = [])), responses((status = 200, body = Vec<Chat>)))]
 async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let chats = state
         .svc
@@ -124,12 +153,18 @@ async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(chats))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Page {
+    /// Default 50, at most 200.
+    #[param(minimum = 1)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/chats/public", security(("bearer" = [])), params(Page),
+    responses((status = 200, body = Vec<Chat>), (status = 403), (status = 422)))]
 async fn public(
     state: web::Data<AppState>,
     caller: Caller,
@@ -158,6 +193,8 @@ async fn public(
     Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
 }
 
+#[utoipa::path(get, path = "/api/v1/chats/{id}", security(("bearer" = [])), params(("id" = ChatId, Path)),
+    responses((status = 200, body = Chat), (status = 404)))]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -169,9 +206,14 @@ async fn get(
         is_admin: caller.can(Permission::Admin),
         chat_id: id.into_inner(),
     };
-    Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
+    let mut chat = state.svc.chats.send(msg).await??;
+    let count = OnlineCount { chat_id: chat.id };
+    chat.online_count = Some(state.svc.hub.send(count).await?);
+    Ok(HttpResponse::Ok().json(chat))
 }
 
+#[utoipa::path(delete, path = "/api/v1/chats/{id}", security(("bearer" = [])), params(("id" = ChatId, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -187,6 +229,8 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{id}/join", security(("bearer" = [])), params(("id" = ChatId, Path)),
+    responses((status = 200, body = Chat), (status = 403), (status = 404)))]
 async fn join(
     state: web::Data<AppState>,
     caller: Caller,
@@ -204,6 +248,8 @@ async fn join(
     Ok(HttpResponse::Ok().json(chat))
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{id}/leave", security(("bearer" = [])), params(("id" = ChatId, Path)),
+    responses((status = 204), (status = 404)))]
 async fn leave(
     state: web::Data<AppState>,
     caller: Caller,
@@ -217,11 +263,15 @@ async fn leave(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct MemberBody {
     username: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{id}/members", security(("bearer" = [])), params(("id" = ChatId, Path)),
+    request_body = MemberBody,
+    responses((status = 200, body = Chat), (status = 403), (status = 404), (status = 422),
+        (status = 429)))]
 async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -243,6 +293,9 @@ async fn add_member(
     Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
 }
 
+#[utoipa::path(delete, path = "/api/v1/chats/{id}/members/{username}", security(("bearer" = [])),
+    params(("id" = ChatId, Path), ("username" = String, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
 async fn remove_member(
     state: web::Data<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -21,10 +22,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}/{name}", web::head().to(serve));
 }
 
-#[derive(Deserialize)]
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(serve))]
+pub(super) struct Api;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Signed {
+    /// Expiry, Unix seconds.
     exp: Option<String>,
     sig: Option<String>,
+    /// `1` for the thumbnail.
     thumb: Option<String>,
 }
 
@@ -65,6 +74,11 @@ fn inline(content_type: &str) -> bool {
     ) || content_type.starts_with("audio/")
 }
 
+#[utoipa::path(get, path = "/api/v1/files/{id}/{name}",
+    params(("id" = i64, Path), ("name" = String, Path), Signed),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream",
+        body = [u8]), (status = 206), (status = 304), (status = 403), (status = 404),
+        (status = 416)))]
 async fn serve(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -4,6 +4,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::{OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -19,6 +20,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{code}", web::delete().to(delete));
 }
 
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(create, list, delete))]
+pub(super) struct Api;
+
 /// `None`: the caller sees every invite (admins); `Some(id)`: only its own.
 /// Guests never deal with invites.
 fn scope(caller: &Caller) -> Result<Option<crate::domain::UserId>, ApiError> {
@@ -31,12 +37,18 @@ fn scope(caller: &Caller) -> Result<Option<crate::domain::UserId>, ApiError> {
     Ok(Some(caller.id()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = InviteCreateBody)]
 struct CreateBody {
+    #[schema(minimum = 1, maximum = 10000)]
     max_uses: Option<i64>,
+    /// Seconds (default 7 days).
+    #[schema(minimum = 60, maximum = 31536000)]
     expires_in: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/invites", security(("bearer" = [])), request_body = CreateBody,
+    responses((status = 201, body = InviteJson), (status = 403), (status = 422)))]
 async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -75,6 +87,8 @@ async fn create(
         .json(InviteJson::new(&invite, &origin)))
 }
 
+#[utoipa::path(get, path = "/api/v1/invites", security(("bearer" = [])),
+    responses((status = 200, body = Vec<InviteJson>), (status = 403)))]
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -92,6 +106,8 @@ async fn list(
         .json(body))
 }
 
+#[utoipa::path(delete, path = "/api/v1/invites/{code}", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,

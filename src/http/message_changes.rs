@@ -4,12 +4,14 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::{OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
 use super::state::AppState;
 use crate::actors::change::ChangeResult;
 use crate::domain::{Change, ChangeRequest, ChatId, Emoji, MessageBody, MessageId, Permission};
+use crate::protocol::Message;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{id}/messages/{mid}", web::patch().to(edit))
@@ -23,6 +25,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::delete().to(unreact),
         );
 }
+
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(edit, delete, react, unreact))]
+pub(super) struct Api;
 
 async fn change(
     state: &AppState,
@@ -40,11 +47,15 @@ async fn change(
     state.svc.rooms.change(request).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct EditBody {
+    #[schema(min_length = 1, max_length = 4000)]
     body: String,
 }
 
+#[utoipa::path(patch, path = "/api/v1/chats/{id}/messages/{mid}", security(("bearer" = [])), params(("id" = ChatId, Path), ("mid" = MessageId, Path)),
+    request_body = EditBody,
+    responses((status = 200, body = Message), (status = 403), (status = 404), (status = 422)))]
 async fn edit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -60,6 +71,8 @@ async fn edit(
     Ok(HttpResponse::Ok().json(message))
 }
 
+#[utoipa::path(delete, path = "/api/v1/chats/{id}/messages/{mid}", security(("bearer" = [])), params(("id" = ChatId, Path), ("mid" = MessageId, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -87,6 +100,8 @@ async fn react_as(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(put, path = "/api/v1/chats/{id}/messages/{mid}/reactions/{emoji}", security(("bearer" = [])),
+    params(("id" = ChatId, Path), ("mid" = MessageId, Path), ("emoji" = String, Path)), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 async fn react(
     state: web::Data<AppState>,
     caller: Caller,
@@ -95,6 +110,8 @@ async fn react(
     react_as(state, caller, path, true).await
 }
 
+#[utoipa::path(delete, path = "/api/v1/chats/{id}/messages/{mid}/reactions/{emoji}", security(("bearer" = [])),
+    params(("id" = ChatId, Path), ("mid" = MessageId, Path), ("emoji" = String, Path)), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 async fn unreact(
     state: web::Data<AppState>,
     caller: Caller,

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -9,7 +10,7 @@ use super::state::AppState;
 use crate::actors::chats::{History, MarkRead, Page};
 use crate::actors::post::Draft;
 use crate::domain::{AttachmentIds, ChatId, ClientId, Invalid, MessageBody, MessageId, Permission};
-use crate::protocol::Sender;
+use crate::protocol::{Message, Sender};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{id}/messages", web::get().to(history))
@@ -18,13 +19,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(super::message_changes::routes);
 }
 
-#[derive(Deserialize)]
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(history, send, read))]
+pub(super) struct Api;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct HistoryQuery {
+    /// The newest messages with a smaller id.
     before: Option<MessageId>,
+    /// Messages centred on this one (it included); wins over `before`.
     around: Option<MessageId>,
+    /// Default 50; above 100 is clamped to 100.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/chats/{id}/messages", security(("bearer" = [])),
+    params(("id" = ChatId, Path), HistoryQuery),
+    responses((status = 200, body = Vec<Message>), (status = 404), (status = 422)))]
 async fn history(
     state: web::Data<AppState>,
     caller: Caller,
@@ -52,16 +66,26 @@ async fn history(
     Ok(HttpResponse::Ok().json(state.svc.chats.send(msg).await??))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SendBody {
+    /// Empty only with attachments.
+    #[schema(max_length = 4000)]
     body: String,
+    /// Makes the send idempotent per sender.
+    #[schema(max_length = 64)]
     client_id: Option<String>,
+    /// Upload ids of the sender.
+    #[schema(max_items = 10)]
     attachments: Option<Vec<i64>>,
     reply_to: Option<MessageId>,
 }
 
 /// Sends through the chat's room like a WebSocket send, and answers once
 /// the message is committed: 201 when new, 200 for an idempotent retry.
+#[utoipa::path(post, path = "/api/v1/chats/{id}/messages", security(("bearer" = [])), params(("id" = ChatId, Path)),
+    request_body = SendBody,
+    responses((status = 201, body = Message), (status = 200, body = Message, description = "a retry"),
+        (status = 403), (status = 404), (status = 422), (status = 429)))]
 async fn send(
     state: web::Data<AppState>,
     caller: Caller,
@@ -108,11 +132,13 @@ async fn send(
     Ok(res.json(message))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ReadBody {
     message_id: MessageId,
 }
 
+#[utoipa::path(post, path = "/api/v1/chats/{id}/read", security(("bearer" = [])), params(("id" = ChatId, Path)), request_body = ReadBody,
+    responses((status = 204), (status = 404), (status = 422)))]
 async fn read(
     state: web::Data<AppState>,
     caller: Caller,

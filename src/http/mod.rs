@@ -14,6 +14,7 @@ mod invites;
 mod message_changes;
 mod messages;
 pub mod middleware;
+mod openapi;
 mod ops;
 mod profile;
 mod refresh_cookie;
@@ -61,7 +62,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::scope("/search").configure(search::routes))
             .service(web::scope("/uploads").configure(uploads::routes))
             .service(web::scope("/files").configure(files::routes))
-            .route("/ws", web::get().to(ws::upgrade)),
+            .route("/ws", web::get().to(ws::upgrade))
+            .route("/openapi.json", web::get().to(openapi::serve)),
     )
     .configure(ops::routes)
     .configure(static_files::routes);

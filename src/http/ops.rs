@@ -4,6 +4,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use utoipa::OpenApi;
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -15,10 +16,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics));
 }
 
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(healthz, readyz, metrics))]
+pub(super) struct Api;
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Object)))]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
+#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Object), (status = 503)))]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let database = state.svc.database_ready().await;
     let redis = state.svc.bus.ping().await;
@@ -32,6 +40,9 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", security((), ("metrics_token" = [])),
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain",
+        body = String), (status = 401)))]
 async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if let Some(token) = &state.settings.metrics_token {
         let given = req

@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Deserializer};
+use utoipa::{OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -21,6 +22,11 @@ pub fn avatar_routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}", web::head().to(avatar));
 }
 
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(update_me, avatar))]
+pub(super) struct Api;
+
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -30,14 +36,19 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ProfileBody {
+    /// `null` clears it; absent leaves it as it is.
     #[serde(default, deserialize_with = "present")]
+    #[schema(min_length = 1, max_length = 64)]
     display_name: Option<Option<String>>,
+    /// An image upload of the caller; `null` clears the avatar.
     #[serde(default, deserialize_with = "present")]
     avatar_upload_id: Option<Option<i64>>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/users/me", security(("bearer" = [])), request_body = ProfileBody,
+    responses((status = 200, body = UserJson), (status = 422)))]
 async fn update_me(
     state: web::Data<AppState>,
     caller: Caller,
@@ -81,6 +92,9 @@ async fn update_me(
 /// Avatars are public (like a Slack profile picture): anyone who has a user
 /// object may show its face. The id changes with every new avatar, so the
 /// answer can be cached for good.
+#[utoipa::path(get, path = "/api/v1/avatars/{id}", params(("id" = i64, Path)),
+    responses((status = 200, description = "the image", content_type = "application/octet-stream",
+        body = [u8]), (status = 206), (status = 304), (status = 404), (status = 416)))]
 async fn avatar(
     state: web::Data<AppState>,
     req: HttpRequest,

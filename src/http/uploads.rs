@@ -12,6 +12,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
+use utoipa::{OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -30,6 +31,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/", web::post().to(create));
 }
 
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(create))]
+pub(super) struct Api;
+
+/// The multipart form `create` streams part by part; only its schema is
+/// used (the parts are never collected into it).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// For voice messages.
+    duration_ms: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/uploads", security(("bearer" = [])),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = Upload), (status = 403), (status = 422), (status = 429)))]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,

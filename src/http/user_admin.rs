@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::{OpenApi, ToSchema};
 
 use super::error::ApiError;
 use super::extract::Caller;
@@ -17,11 +18,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}/reset-link", web::post().to(reset_link));
 }
 
-#[derive(Deserialize)]
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(set_disabled, reset_link))]
+pub(super) struct Api;
+
+#[derive(Deserialize, ToSchema)]
 struct DisabledBody {
     disabled: bool,
 }
 
+#[utoipa::path(put, path = "/api/v1/users/{id}/disabled", security(("bearer" = [])), params(("id" = UserId, Path)),
+    request_body = DisabledBody,
+    responses((status = 200, body = UserJson), (status = 403), (status = 404)))]
 async fn set_disabled(
     state: web::Data<AppState>,
     caller: Caller,
@@ -46,6 +55,8 @@ async fn set_disabled(
     Ok(HttpResponse::Ok().json(UserJson::for_admin(&user)))
 }
 
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", security(("bearer" = [])), params(("id" = UserId, Path)),
+    responses((status = 201, body = ResetLinkJson), (status = 403), (status = 404)))]
 async fn reset_link(
     state: web::Data<AppState>,
     req: HttpRequest,

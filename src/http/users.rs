@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::attempts::{account_key, reserve_attempt};
 use super::error::ApiError;
@@ -22,6 +23,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{id}/role", web::put().to(set_role));
 }
 
+/// This module's part of `GET /api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(paths(me, delete_me, change_password, search, delete_user, set_role))]
+pub(super) struct Api;
+
+#[utoipa::path(get, path = "/api/v1/users/me", security(("bearer" = [])),
+    responses((status = 200, body = UserJson)))]
 async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = state
         .svc
@@ -36,14 +44,18 @@ async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, 
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PasswordBody {
     current_password: String,
+    #[schema(min_length = 8, max_length = 128)]
     new_password: String,
 }
 
 /// Keeps the caller's own login (the family its token came from) and ends
 /// every other one.
+#[utoipa::path(put, path = "/api/v1/users/me/password", security(("bearer" = [])),
+    request_body = PasswordBody,
+    responses((status = 204), (status = 403), (status = 422), (status = 429)))]
 async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
@@ -68,13 +80,16 @@ async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct DeleteMeBody {
     password: Option<String>,
 }
 
 /// The body is optional (guests send none), so it is parsed by hand: an
 /// empty body means "no password", a malformed one is still a 400.
+#[utoipa::path(delete, path = "/api/v1/users/me", security(("bearer" = [])),
+    request_body(content = Option<DeleteMeBody>, description = "guests send none"),
+    responses((status = 204), (status = 403), (status = 429)))]
 async fn delete_me(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -116,12 +131,18 @@ async fn delete_me(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// A username prefix.
     q: Option<String>,
+    /// Default 20, at most 100.
+    #[param(minimum = 1)]
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/users", security(("bearer" = [])), params(SearchQuery),
+    responses((status = 200, body = Vec<UserJson>), (status = 403), (status = 422)))]
 async fn search(
     state: web::Data<AppState>,
     caller: Caller,
@@ -152,6 +173,9 @@ async fn search(
     Ok(HttpResponse::Ok().json(body))
 }
 
+#[utoipa::path(delete, path = "/api/v1/users/{id}", security(("bearer" = [])),
+    params(("id" = UserId, Path)),
+    responses((status = 204), (status = 403), (status = 404)))]
 async fn delete_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -169,11 +193,14 @@ async fn delete_user(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RoleBody {
     role: Role,
 }
 
+#[utoipa::path(put, path = "/api/v1/users/{id}/role", security(("bearer" = [])),
+    params(("id" = UserId, Path)), request_body = RoleBody,
+    responses((status = 200, body = UserJson), (status = 403), (status = 404), (status = 409)))]
 async fn set_role(
     state: web::Data<AppState>,
     caller: Caller,

@@ -14,11 +14,17 @@ use crate::actors::ws_session::{Opening, WsSession};
 /// Frames (after reassembling continuations) above this close the socket with 1009.
 pub const MAX_FRAME: usize = 64 * 1024;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WsQuery {
+    /// Or authenticate with a first `auth` frame within 10 s.
     access_token: Option<String>,
 }
 
+/// The frames are described in `docs/API.md`, not here.
+#[utoipa::path(get, path = "/api/v1/ws", params(WsQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 400),
+        (status = 401), (status = 429)))]
 pub async fn upgrade(
     state: web::Data<AppState>,
     req: HttpRequest,

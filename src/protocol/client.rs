@@ -8,7 +8,7 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::domain::{ChatId, MessageId};
+use crate::domain::{ChatId, MessageId, UserId};
 
 /// A client → server frame. A new frame is a new variant here and an arm
 /// in the session's dispatch.
@@ -48,8 +48,15 @@ pub enum ClientFrame {
     Unsubscribe {
         chat_id: ChatId,
     },
+    /// Which of these users (at most [`PRESENCE_QUERY_MAX`]) are online.
+    PresenceQuery {
+        user_ids: Vec<UserId>,
+    },
     Ping {},
 }
+
+/// The most ids one `presence_query` may ask about: a page of a member list.
+pub const PRESENCE_QUERY_MAX: usize = 200;
 
 /// Where a `sync` starts: `after_version` (every change since) or
 /// `after_id` (new messages since); one of the two is required, and

@@ -12,7 +12,7 @@ mod server;
 mod uploads;
 mod views;
 
-pub use client::{ClientFrame, Incoming, SyncAfter};
+pub use client::{ClientFrame, Incoming, SyncAfter, PRESENCE_QUERY_MAX};
 pub use error_code::ErrorCode;
 pub use people::{InviteJson, PolicyJson, ResetLinkJson};
 pub use server::{MessageJson, ServerFrame};

@@ -10,20 +10,24 @@ use crate::config::{Registration, Switch};
 use crate::domain::Invite;
 
 /// `GET /auth/policy`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Policy)]
 pub struct PolicyJson {
     pub registration: Registration,
     pub guests: Switch,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Invite)]
 pub struct InviteJson {
     pub code: String,
     pub url: String,
     pub max_uses: Option<i64>,
     pub uses: i64,
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
     pub created_by: UserJson,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -44,9 +48,11 @@ impl InviteJson {
 }
 
 /// `POST /users/{id}/reset-link`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ResetLink)]
 pub struct ResetLinkJson {
     pub url: String,
+    #[schema(format = DateTime)]
     pub expires_at: String,
 }
 

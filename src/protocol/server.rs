@@ -31,6 +31,9 @@ pub enum ServerFrame<'a> {
         user: UserJson,
         session_id: String,
         online: &'a [UserId],
+        /// Chats with more members carry no `presence` frames: clients ask
+        /// with `presence_query` instead.
+        presence_max_members: u32,
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
         reference: Option<&'a Value>,
     },
@@ -75,6 +78,11 @@ pub enum ServerFrame<'a> {
     Presence {
         user_id: UserId,
         online: bool,
+    },
+    PresenceState {
+        online: &'a [UserId],
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a Value>,
     },
     ChatAdded {
         chat: &'a Chat,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::domain::StoredUpload;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Upload {
     pub id: i64,
     pub name: String,
@@ -30,7 +30,7 @@ impl From<&StoredUpload> for Upload {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     #[serde(flatten)]
     pub upload: Upload,

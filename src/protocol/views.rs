@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use serde_json::Value;
 
@@ -26,13 +27,13 @@ fn ser_opt_time<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok,
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Sender {
     pub id: UserId,
     pub username: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Message {
     pub id: MessageId,
     pub chat_id: ChatId,
@@ -53,7 +54,7 @@ pub struct Message {
 }
 
 /// The quoted original of a reply; `body` cut to 200 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ReplyTo {
     pub id: MessageId,
     pub sender: Sender,
@@ -62,21 +63,24 @@ pub struct ReplyTo {
 }
 
 /// One emoji on a message and who reacted with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Reaction {
     pub emoji: String,
     pub user_ids: Vec<UserId>,
 }
 
 /// A search hit: the message and where the query matched its body.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
     pub message: Message,
+    /// `[start, end)` offsets in Unicode scalar values into `message.body`.
+    #[schema(value_type = Vec<Vec<u64>>)]
     pub matches: Vec<[usize; 2]>,
 }
 
 /// A member as `GET /chats/{id}` lists it: the user object plus its role in the chat.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Member)]
 pub struct MemberView {
     pub id: UserId,
     pub username: String,
@@ -102,7 +106,7 @@ impl MemberView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Chat {
     pub id: ChatId,
     pub name: String,
@@ -119,10 +123,14 @@ pub struct Chat {
     pub mentions: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<MemberView>>,
+    /// Members online now (`GET /chats/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_count: Option<usize>,
 }
 
 /// The contract's user object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = User)]
 pub struct UserJson {
     pub id: UserId,
     pub username: String,
@@ -180,7 +188,8 @@ impl UserJson {
 
 /// The answer to login, guest and refresh (the refresh token itself travels
 /// only in the cookie).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Login)]
 pub struct LoginJson<'a> {
     pub access_token: &'a str,
     pub token_type: &'static str,
@@ -200,16 +209,20 @@ impl<'a> LoginJson<'a> {
 }
 
 /// Every non-2xx HTTP answer's body: `{"error": {"code", "message", "details"?}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorJson<'a> {
     error: ErrorFields<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ErrorFields)]
 struct ErrorFields<'a> {
     code: ErrorCode,
     message: &'a str,
+    /// E.g. `fields` (field → reason), `usernames`, `reason`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     details: Option<&'a Value>,
 }
 

@@ -5,10 +5,52 @@ import { chatsApi, currentUser } from './api.js';
 import { $, h, fill, avatar, toast, icon } from './dom.js';
 import { userPicker, confirmDialog } from './dialogs.js';
 import { faceOf, nameTag, nameOf, isBlocked, setBlocked } from './people.js';
-import { state, on, loadDetails, putChat } from './store.js';
+import { state, on, emit, loadDetails, putChat } from './store.js';
 import { t } from './i18n.js';
 
 let open = false;
+// A large chat (more members than `ready.presence_max_members`) gets no
+// presence frames: its list asks with `presence_query` (at most 200 ids a
+// frame) on opening and then this often while it stays open; answers go
+// into the same online set the frames keep.
+const PRESENCE_EVERY = 30000;
+const PER_QUERY = 200;
+let presenceTimer = null;
+let askedAt = 0;
+const asked = new Map(); // ref -> ids asked about
+let nextRef = 0;
+
+const isLarge = (chat) => !!chat && chat.kind !== 'direct' && (chat.members_count ?? 0) > state.presenceMax;
+
+function queryPresence(ids) {
+  for (let i = 0; i < ids.length; i += PER_QUERY) {
+    const chunk = ids.slice(i, i + PER_QUERY);
+    const ref = `presence-${++nextRef}`;
+    if (state.connection?.send({ type: 'presence_query', user_ids: chunk, ref })) asked.set(ref, chunk);
+  }
+}
+
+function onPresenceState(frame) {
+  const ids = asked.get(frame.ref);
+  if (!ids) return;
+  asked.delete(frame.ref);
+  const online = new Set(frame.online || []);
+  for (const id of ids) {
+    if (online.has(id)) state.online.add(id);
+    else state.online.delete(id);
+  }
+  emit('presence');
+}
+
+// `soon`: a refresh of the details (members joining) asks at most every 5 s.
+function askPresence(soon) {
+  const chat = state.chats.get(state.currentId);
+  const details = state.details.get(state.currentId);
+  if (!open || !details || !isLarge(chat)) return;
+  if (soon === true && Date.now() - askedAt < 5000) return;
+  askedAt = Date.now();
+  queryPresence(details.members.map((m) => m.id));
+}
 
 export function canManage(chat) {
   return chat?.my_role === 'owner' || currentUser()?.role === 'admin';
@@ -19,9 +61,12 @@ export function toggleMembers(force) {
   const panel = $('#members-panel');
   panel.hidden = !open;
   document.querySelector('#members-toggle')?.setAttribute('aria-expanded', String(open));
+  clearInterval(presenceTimer);
   if (open && state.currentId) {
     renderMembers();
     loadDetails(state.currentId);
+    askedAt = 0;
+    presenceTimer = setInterval(() => askPresence(), PRESENCE_EVERY);
   }
 }
 
@@ -141,6 +186,12 @@ export function initMembers() {
       $('#members-toggle')?.focus();
     }
   });
-  on('details', (id) => id === state.currentId && renderMembers());
+  on('details', (id) => {
+    if (id !== state.currentId) return;
+    renderMembers();
+    askPresence(true);
+  });
+  on('ready', () => askPresence());
+  on('presence_state', onPresenceState);
   on('presence', () => document.activeElement?.id !== 'add-member' && renderMembers());
 }

@@ -25,7 +25,9 @@ export function createConnection({ onRevoked }) {
 function onReady(frame) {
   state.online = new Set(frame.online || []);
   state.online.add(currentUser()?.id);
+  state.presenceMax = frame.presence_max_members ?? Infinity;
   emit('presence');
+  emit('ready');
   // Catch up: the chat list (unread counts, chats added meanwhile), every
   // conversation we hold (sync), public chats we follow, unsent messages.
   loadChats().catch(() => {});
@@ -76,6 +78,9 @@ function onFrame(frame) {
       if (frame.online) state.online.add(frame.user_id);
       else state.online.delete(frame.user_id);
       emit('presence');
+      break;
+    case 'presence_state':
+      emit('presence_state', frame);
       break;
     case 'chat_added':
       state.following.delete(frame.chat.id);

@@ -11,6 +11,7 @@ export const state = {
   convs: new Map(), // id -> conversation
   currentId: null,
   online: new Set(),
+  presenceMax: Infinity, // chats with more members get no presence frames
   typing: new Map(), // chatId -> Map(userId -> {username, until})
   seen: new Map(), // chatId -> Map(userId -> messageId)
   following: new Set(), // public chats followed without being a member

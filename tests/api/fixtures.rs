@@ -1,5 +1,7 @@
 //! Setups many tests share.
 
+use serde_json::{json, Value};
+
 use crate::helpers::{Account, TestApp};
 use crate::ws_client::Ws;
 
@@ -20,6 +22,24 @@ pub struct ConnectedPair {
 }
 
 impl TestApp {
+    /// `name` signed up and made an admin the operator's way; its token
+    /// acts as an admin at once (roles are read per request, not from it).
+    pub async fn signup_admin(&self, name: &str) -> Account {
+        let account = self.signup(name).await;
+        self.make_admin(name);
+        account
+    }
+
+    /// `POST /chats/{chat}/members` as `token`; asserts 200, returns the chat.
+    pub async fn add_member(&self, token: &str, chat: i64, username: &str) -> Value {
+        let path = format!("/api/v1/chats/{chat}/members");
+        let res = self
+            .post(&path, Some(token), json!({ "username": username }))
+            .await;
+        assert_eq!(res.status, 200, "add {username}: {}", res.body);
+        res.body
+    }
+
     pub async fn pair(&self) -> Pair {
         let ann = self.signup("ann").await;
         let bob = self.signup("bob").await;

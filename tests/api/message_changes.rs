@@ -131,15 +131,7 @@ async fn deletion_keeps_the_place_and_blanks_the_message() {
     let app = spawn_app().await;
     let Pair { ann, bob, chat } = app.pair().await;
     let carl = app.signup("carl").await;
-    let add = json!({"username": "carl"});
-    let res = app
-        .post(
-            &format!("/api/v1/chats/{chat}/members"),
-            Some(&ann.token),
-            add,
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    app.add_member(&ann.token, chat, "carl").await;
     let (mut carl_ws, _) = app.ws(&carl.token).await;
 
     let original = app.sent(&bob.token, chat, json!({"body": "hi @ann"})).await;

@@ -7,15 +7,9 @@ use actix_web::http::Method;
 use diesel::RunQueryDsl;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Account, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 const NEW_PASSWORD: &str = "battery staple 2";
-
-async fn admin(app: &TestApp) -> Account {
-    let admin = app.signup("root").await;
-    app.make_admin("root");
-    admin
-}
 
 async fn put(
     app: &TestApp,
@@ -30,7 +24,7 @@ async fn put(
 #[actix_web::test]
 async fn a_disabled_user_is_locked_out_at_once_and_its_messages_stay() {
     let app = spawn_app().await;
-    let root = admin(&app).await;
+    let root = app.signup_admin("root").await;
     let crate::fixtures::ConnectedPair {
         ann,
         bob,
@@ -94,31 +88,23 @@ async fn a_disabled_user_is_locked_out_at_once_and_its_messages_stay() {
 #[actix_web::test]
 async fn admins_cannot_disable_themselves_and_unknown_users_are_404() {
     let app = spawn_app().await;
-    let root = admin(&app).await;
-    put(
-        &app,
-        &format!("/api/v1/users/{}/disabled", root.id),
-        &root.token,
-        json!({"disabled": true}),
-    )
-    .await
-    .assert_error(403, "forbidden");
-    put(
-        &app,
-        "/api/v1/users/99999/disabled",
-        &root.token,
-        json!({"disabled": true}),
-    )
-    .await
-    .assert_error(404, "not_found");
-    put(
-        &app,
-        &format!("/api/v1/users/{}/disabled", root.id),
-        &root.token,
-        json!({}),
-    )
-    .await
-    .assert_error(400, "bad_request");
+    let root = app.signup_admin("root").await;
+    let own = format!("/api/v1/users/{}/disabled", root.id);
+    let refused = [
+        (own.as_str(), json!({"disabled": true}), 403, "forbidden"),
+        (
+            "/api/v1/users/99999/disabled",
+            json!({"disabled": true}),
+            404,
+            "not_found",
+        ),
+        (own.as_str(), json!({}), 400, "bad_request"),
+    ];
+    for (path, body, status, code) in refused {
+        put(&app, path, &root.token, body)
+            .await
+            .assert_error(status, code);
+    }
 }
 
 fn token_of(url: &str) -> String {
@@ -131,7 +117,7 @@ fn token_of(url: &str) -> String {
 #[actix_web::test]
 async fn a_reset_link_works_once_and_ends_every_login() {
     let app = spawn_app().await;
-    let root = admin(&app).await;
+    let root = app.signup_admin("root").await;
     let ann = app.signup("ann").await;
     let path = format!("/api/v1/users/{}/reset-link", ann.id);
     app.post(&path, Some(&ann.token), json!({}))
@@ -186,7 +172,7 @@ async fn a_reset_link_works_once_and_ends_every_login() {
 #[actix_web::test]
 async fn an_expired_or_replaced_reset_link_is_refused() {
     let app = spawn_app().await;
-    let root = admin(&app).await;
+    let root = app.signup_admin("root").await;
     let ann = app.signup("ann").await;
     let path = format!("/api/v1/users/{}/reset-link", ann.id);
     let first = app.post(&path, Some(&root.token), json!({})).await;
@@ -223,37 +209,27 @@ async fn changing_the_password_keeps_this_login_and_ends_the_others() {
     let other = app.login("ann", PASSWORD).await;
     let other_cookie = other.refresh_cookie().unwrap();
 
-    put(
-        &app,
-        "/api/v1/users/me/password",
-        &ann.token,
-        json!({"current_password": "wrong password 1", "new_password": NEW_PASSWORD}),
-    )
-    .await
-    .assert_error(403, "forbidden");
-    put(
-        &app,
-        "/api/v1/users/me/password",
-        &ann.token,
-        json!({"current_password": PASSWORD, "new_password": "nodigits"}),
-    )
-    .await
-    .assert_error(422, "validation_failed");
-    put(
-        &app,
-        "/api/v1/users/me/password",
-        &ann.token,
-        json!({"new_password": NEW_PASSWORD}),
-    )
-    .await
-    .assert_error(400, "bad_request");
-    let res = put(
-        &app,
-        "/api/v1/users/me/password",
-        &ann.token,
-        json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
-    )
-    .await;
+    let path = "/api/v1/users/me/password";
+    let refused = [
+        (
+            json!({"current_password": "wrong password 1", "new_password": NEW_PASSWORD}),
+            403,
+            "forbidden",
+        ),
+        (
+            json!({"current_password": PASSWORD, "new_password": "nodigits"}),
+            422,
+            "validation_failed",
+        ),
+        (json!({"new_password": NEW_PASSWORD}), 400, "bad_request"),
+    ];
+    for (body, status, code) in refused {
+        put(&app, path, &ann.token, body)
+            .await
+            .assert_error(status, code);
+    }
+    let body = json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD});
+    let res = put(&app, path, &ann.token, body).await;
     assert_eq!(res.status, 204, "{}", res.body);
 
     assert_eq!(

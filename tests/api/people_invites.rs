@@ -7,12 +7,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, Account, TestApp, PASSWORD};
 
-async fn admin(app: &TestApp) -> Account {
-    let admin = app.signup("root").await;
-    app.make_admin("root");
-    admin
-}
-
 async fn invite(app: &TestApp, token: &str, body: Value) -> Value {
     let res = app.post("/api/v1/invites", Some(token), body).await;
     assert_eq!(res.status, 201, "{}", res.body);
@@ -108,7 +102,7 @@ async fn invite_registration_needs_a_good_code_and_says_why_not() {
 #[actix_web::test]
 async fn an_invite_works_max_uses_times_then_is_used_up_and_can_expire() {
     let app = spawn_app().await;
-    let root = admin(&app).await;
+    let root = app.signup_admin("root").await;
     let inv = invite(
         &app,
         &root.token,
@@ -205,7 +199,7 @@ async fn seed_admin(app: &TestApp) -> Account {
 #[actix_web::test]
 async fn who_may_make_see_and_revoke_invites() {
     let app = spawn_app().await;
-    let root = admin(&app).await;
+    let root = app.signup_admin("root").await;
     let ann = app.signup("ann").await;
     let guest = app.post("/api/v1/auth/guest", None, json!({})).await;
     let guest = guest.body["access_token"].as_str().unwrap().to_owned();
@@ -265,7 +259,7 @@ async fn who_may_make_see_and_revoke_invites() {
 #[actix_web::test]
 async fn users_make_invites_when_the_flag_allows_and_see_only_theirs() {
     let app = spawn_app_with(|s| s.invites_by_users = true).await;
-    let root = admin(&app).await;
+    let root = app.signup_admin("root").await;
     let ann = app.signup("ann").await;
     let bob = app.signup("bob").await;
     invite(&app, &root.token, json!({})).await;

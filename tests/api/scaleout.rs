@@ -10,7 +10,7 @@ use microchat::config::Settings;
 
 use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
 
-fn redis_url() -> Option<String> {
+pub(crate) fn redis_url() -> Option<String> {
     match std::env::var("MICROCHAT_TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -26,7 +26,7 @@ async fn pair(redis: &str) -> (TestApp, TestApp) {
 }
 
 /// The same, with `tweak` applied to both instances' settings.
-async fn pair_with(redis: &str, tweak: fn(&mut Settings)) -> (TestApp, TestApp) {
+pub(crate) async fn pair_with(redis: &str, tweak: fn(&mut Settings)) -> (TestApp, TestApp) {
     let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
     let (url, ns) = (redis.to_owned(), namespace.clone());
     let a = spawn_app_with(move |s| {
@@ -127,14 +127,7 @@ async fn membership_changes_on_one_instance_reach_sessions_on_the_other() {
     let chat = a.create_chat(&ann.token, "team", &[], false).await;
     let (mut bob_b, _) = b.ws(&bob.token).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let add = a
-        .post(
-            &format!("/api/v1/chats/{chat}/members"),
-            Some(&ann.token),
-            json!({"username": "bob"}),
-        )
-        .await;
-    assert_eq!(add.status, 200);
+    a.add_member(&ann.token, chat, "bob").await;
     assert_eq!(bob_b.next_of("chat_added").await["chat"]["id"], chat);
     a.send_rest(&ann.token, chat, "welcome", None).await;
     assert_eq!(bob_b.next_of("message").await["message"]["body"], "welcome");
@@ -330,15 +323,7 @@ async fn edits_and_membership_changes_reach_the_other_instance() {
     let got = bob_b.next_of("message_updated").await;
     assert_eq!(got["message"], edited.body);
 
-    let add = json!({"username": "cat"});
-    let res = a
-        .post(
-            &format!("/api/v1/chats/{chat}/members"),
-            Some(&ann.token),
-            add,
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    a.add_member(&ann.token, chat, "cat").await;
     let changed = bob_b.next_of("members_changed").await;
     assert_eq!(changed["members_count"], 3);
     assert_eq!(changed["added"][0]["username"], "cat");

@@ -29,13 +29,6 @@ pub struct ListBlocks {
     pub blocker: UserId,
 }
 
-/// Puts the user's blocks into this instance's book (a session getting ready).
-#[derive(Message)]
-#[rtype(result = "ServiceResult<()>")]
-pub struct LoadBlocks {
-    pub user_id: UserId,
-}
-
 impl AccountsActor {
     /// Reloads `blocker`'s list into the book here and on other instances.
     fn publish_blocks(&self, conn: &mut DbConn, blocker: UserId) -> ServiceResult<()> {
@@ -87,15 +80,5 @@ impl Handler<ListBlocks> for AccountsActor {
             .into_iter()
             .map(User::try_from)
             .collect::<Result<_, _>>()?)
-    }
-}
-
-impl Handler<LoadBlocks> for AccountsActor {
-    type Result = ServiceResult<()>;
-
-    fn handle(&mut self, msg: LoadBlocks, _: &mut Self::Context) -> Self::Result {
-        let blocked = blocks::blocked_by(&mut *self.conn()?, msg.user_id)?;
-        self.book.set(msg.user_id, blocked);
-        Ok(())
     }
 }

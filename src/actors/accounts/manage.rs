@@ -147,7 +147,7 @@ impl Handler<DeleteUser> for AccountsActor {
         }
         let departures = db::cascade::delete_user(&mut conn, msg.id)?.unwrap_or_default();
         self.invalidate(msg.id);
-        self.announce.account_deleted(msg.id, departures);
+        self.announce.account_deleted(&mut conn, msg.id, departures);
         log::info!("deleted user {}", msg.id);
         Ok(())
     }

@@ -22,7 +22,7 @@ use crate::domain::UserId;
 use crate::security::access::AccessCache;
 use crate::security::jwt::JwtKeys;
 
-pub use blocks::{Block, ListBlocks, LoadBlocks, Unblock};
+pub use blocks::{Block, ListBlocks, Unblock};
 pub use invites::{CreateInvite, DeleteInvite, ListInvites};
 pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
 pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};

@@ -57,6 +57,9 @@ pub enum Event {
     Hello,
     /// Everyone online on the origin instance, with their chats.
     Roster { users: Vec<(UserId, Vec<ChatId>)> },
+    /// A chat's member count changed in what it means for presence (see
+    /// `scopes`); capped just above `--presence-max-members`.
+    ChatSize { chat_id: ChatId, members_count: i64 },
 }
 
 impl Event {
@@ -69,6 +72,7 @@ impl Event {
                 | Event::Heartbeat
                 | Event::Hello
                 | Event::Roster { .. }
+                | Event::ChatSize { .. }
         )
     }
 }

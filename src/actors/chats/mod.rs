@@ -6,6 +6,7 @@ mod consent;
 mod create;
 mod manage;
 mod reads;
+mod ready;
 mod search;
 
 use std::collections::HashMap;
@@ -16,9 +17,9 @@ use actix::{Actor, SyncContext};
 pub use create::{CreateChat, OpenDirect};
 pub use manage::{AddMember, DeleteChat, Join, Leave, RemoveMember};
 pub use reads::{
-    CanFollow, ChatsOf, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter,
-    SyncFrom,
+    CanFollow, GetChat, History, MarkRead, MyChats, Page, PublicChats, Replay, SyncAfter, SyncFrom,
 };
+pub use ready::{ReadyData, ReadyLookup};
 pub use search::SearchMessages;
 
 use super::announce::Announcer;
@@ -31,7 +32,7 @@ use crate::db::users::UserRow;
 use crate::db::{mentions, messages};
 use crate::db::{users, utc, DbConn, DbPool, PooledConn};
 use crate::domain::{ChatId, MemberRole, MessageId, User, UserId};
-use crate::protocol::{Chat, MemberView, Message, ServerFrame, UserJson};
+use crate::protocol::{Chat, MemberView, Message};
 use crate::security::file_urls::FileUrls;
 
 pub struct ChatStore {
@@ -93,22 +94,9 @@ impl ChatStore {
         added: &[User],
         removed: &[UserId],
     ) -> ServiceResult<()> {
-        let Some(chat) = chats::find(conn, chat_id)? else {
-            return Ok(());
-        };
-        let members_count = members::counts(conn, &[chat_id])?
-            .first()
-            .map_or(0, |c| c.1);
-        let added: Vec<UserJson> = added.iter().map(|u| UserJson::new(u, false)).collect();
-        let frame = ServerFrame::MembersChanged {
-            chat_id,
-            members_count,
-            owner_id: chat.owner_id(),
-            added: &added,
-            removed,
-        };
-        self.rooms.broadcast(chat_id, frame.encode());
-        Ok(())
+        Ok(self
+            .announce
+            .members_changed(conn, chat_id, added, removed)?)
     }
 }
 
@@ -183,6 +171,7 @@ fn chat_views(
             mentions: mentioned,
             name: row.name,
             members: None,
+            online_count: None,
         });
     }
     Ok(out)

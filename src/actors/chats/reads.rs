@@ -95,13 +95,6 @@ pub struct MarkRead {
     pub message_id: MessageId,
 }
 
-/// Ids of the chats a user belongs to.
-#[derive(Message)]
-#[rtype(result = "ServiceResult<Vec<ChatId>>")]
-pub struct ChatsOf {
-    pub user_id: UserId,
-}
-
 /// Whether a chat exists and is public (who may follow it).
 #[derive(Message)]
 #[rtype(result = "ServiceResult<bool>")]
@@ -255,14 +248,6 @@ impl Handler<MarkRead> for ChatStore {
             }
         }
         Ok(())
-    }
-}
-
-impl Handler<ChatsOf> for ChatStore {
-    type Result = ServiceResult<Vec<ChatId>>;
-
-    fn handle(&mut self, msg: ChatsOf, _: &mut Self::Context) -> Self::Result {
-        Ok(members::chats_of(&mut *self.conn()?, msg.user_id)?)
     }
 }
 

@@ -9,7 +9,10 @@
 //! silent for [`INSTANCE_TTL`] (killed, cut off) takes its users offline
 //! with it. How remote events are applied is in `remote.rs`.
 
+mod queries;
 mod remote;
+
+pub use queries::{OnlineCount, PresenceQuery, Resized};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,6 +26,7 @@ use super::bus::{Bus, Event};
 use super::delivery::{SessionHandle, SessionNotice};
 use super::instances::Instances;
 use super::presence::Presence;
+use super::scopes::Scopes;
 use crate::domain::{ChatId, UserId};
 use crate::metrics::Metrics;
 use crate::protocol::{close, Chat, ServerFrame};
@@ -142,13 +146,15 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     /// Presence does not reach people who blocked its subject.
     book: Arc<BlockBook>,
+    /// Which chats carry presence.
+    scopes: Arc<Scopes>,
 }
 
 impl Hub {
-    pub fn new(bus: Bus, metrics: Arc<Metrics>, book: Arc<BlockBook>) -> Hub {
+    pub fn new(bus: Bus, metrics: Arc<Metrics>, book: Arc<BlockBook>, scopes: Arc<Scopes>) -> Hub {
         Hub {
             sessions: HashMap::new(),
-            presence: Presence::default(),
+            presence: Presence::new(scopes.clone()),
             departing: HashMap::new(),
             departures: 0,
             elsewhere: Instances::default(),
@@ -156,6 +162,7 @@ impl Hub {
             bus,
             metrics,
             book,
+            scopes,
         }
     }
 
@@ -322,6 +329,9 @@ impl Handler<ChatAdded> for Hub {
     fn handle(&mut self, msg: ChatAdded, _: &mut Context<Self>) {
         let frame = ServerFrame::ChatAdded { chat: &msg.chat }.encode();
         self.joined(msg.user_id, msg.chat.id, &frame);
+        // The size first, so the newcomer meets the members only in a chat
+        // that still carries presence.
+        self.resized(msg.chat.id, msg.chat.members_count, true);
         self.meet(msg.user_id, msg.chat.id);
         let (user_id, chat_id, frame) = (msg.user_id, msg.chat.id, frame.to_string());
         self.bus.publish(Event::Joined {

@@ -76,6 +76,10 @@ impl Handler<RemotePresence> for Hub {
                 self.bus.publish(Event::Roster { users });
             }
             Event::Roster { users } => self.apply_roster(origin, users, now),
+            Event::ChatSize {
+                chat_id,
+                members_count,
+            } => self.resized(chat_id, members_count, false),
             _ => {}
         }
     }

@@ -143,6 +143,9 @@ impl WsSession {
             }
             ClientFrame::Subscribe { chat_id } => self.on_subscribe(chat_id, &reference, ctx),
             ClientFrame::Unsubscribe { chat_id } => self.on_unsubscribe(chat_id, &reference, ctx),
+            ClientFrame::PresenceQuery { user_ids } => {
+                self.on_presence_query(user_ids, &reference, ctx)
+            }
         };
         if let Err(refusal) = result {
             self.refuse(reference.as_ref(), refusal, ctx);

@@ -4,6 +4,7 @@
 
 mod handlers;
 mod membership;
+mod presence;
 mod ready;
 mod refusal;
 mod sync;

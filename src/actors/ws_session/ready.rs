@@ -5,12 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use futures_util::future::join;
 use serde_json::Value;
 
 use super::WsSession;
-use crate::actors::accounts::{GetUser, LoadBlocks};
-use crate::actors::chats::ChatsOf;
+use crate::actors::chats::{ReadyData, ReadyLookup};
 use crate::actors::hub::Connect;
 use crate::actors::room::Attach;
 use crate::actors::ServiceError;
@@ -65,22 +63,19 @@ impl WsSession {
         let (svc, handle) = (self.svc.clone(), self.outlet(ctx));
         let user_id = user.user_id;
         let work = async move {
-            // Two different actors: ask both at once.
-            let (chat_ids, me) = join(
-                svc.chats.send(ChatsOf { user_id }),
-                svc.accounts.send(GetUser { id: user_id }),
-            )
-            .await;
-            let chat_ids = chat_ids.map_err(mailbox)??;
-            let me = me
-                .map_err(mailbox)??
-                .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
-            // Before the hub hears of us: its `online` answer leaves out
-            // people we blocked.
-            svc.accounts
-                .send(LoadBlocks { user_id })
+            let ReadyData {
+                user,
+                chat_ids,
+                blocked,
+            } = svc
+                .chats
+                .send(ReadyLookup { user_id })
                 .await
                 .map_err(mailbox)??;
+            let me = user.ok_or(ServiceError::Unauthorized("account no longer exists"))?;
+            // Before any room or the hub delivers to us: typing and presence
+            // of people we blocked stay out, `ready.online` included.
+            svc.rooms.blocks().set(user_id, blocked);
             let mut rooms = HashMap::with_capacity(chat_ids.len());
             let member = Attach {
                 session: handle.clone(),
@@ -110,6 +105,7 @@ impl WsSession {
                             user: UserJson::new(&me, true),
                             session_id: s.id.to_string(),
                             online: &online,
+                            presence_max_members: s.svc.ws.presence_max_members,
                             reference: reference.as_ref(),
                         };
                         s.push(ready.encode(), ctx);
