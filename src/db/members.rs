@@ -197,6 +197,9 @@ pub fn pairs(
         .collect())
 }
 
+/// (chat, user) pairs.
+pub type Pairs = HashSet<(ChatId, UserId)>;
+
 /// Pairs allowed to send: which of the (chat, sender) pairs are memberships,
 /// and which are sends to a direct chat whose other member blocked the
 /// sender. On PostgreSQL one statement (each is a round trip inside the
@@ -205,7 +208,7 @@ pub fn pairs(
 pub fn may_send(
     conn: &mut DbConn,
     wanted: &HashSet<(ChatId, UserId)>,
-) -> Result<(HashSet<(ChatId, UserId)>, HashSet<(ChatId, UserId)>), DbError> {
+) -> Result<(Pairs, Pairs), DbError> {
     let DbConn::Pg(pg) = conn else {
         let allowed = pairs(conn, wanted)?;
         return Ok((allowed, super::blocks::refused_direct_sends(conn, wanted)?));
