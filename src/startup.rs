@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use actix::{Actor, SyncArbiter};
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::web;
 
 use crate::actors::accounts::{AccountsActor, Lifetimes};
 use crate::actors::announce::Announcer;
@@ -18,7 +17,6 @@ use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
-use crate::actors::outbox::ConnGuard;
 use crate::actors::rooms::Rooms;
 use crate::actors::scopes::Scopes;
 use crate::actors::send_budget::SendBudgets;
@@ -129,36 +127,9 @@ impl Application {
 
         let listener = listen(settings.bind)?;
         let port = listener.local_addr()?.port();
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .configure(http::extractor_config)
-                .configure(http::routes)
-                .default_service(web::to(http::not_found))
-                .wrap(from_fn(http::middleware::request_context))
-        })
-        // Chat frames are small and latency-bound: do not let Nagle hold them.
-        .tcp_nodelay(true)
-        // A handle on each connection's socket, so a WebSocket that takes
-        // no more data can be reset (see `actors::outbox::conn`).
-        .on_connect(|conn, data| {
-            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-                data.insert(ConnGuard::new(tcp, tcp.peer_addr().ok()));
-            }
-        })
-        .listen(listener)?
-        // Signals are handled in `run_until_stopped`, which drains sessions first.
-        .disable_signals()
-        .shutdown_timeout(10);
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        let server = http::server::run(listener, state, settings.workers)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
-        Ok(Application {
-            port,
-            server: server.run(),
-            svc,
-        })
+        Ok(Application { port, server, svc })
     }
 
     pub fn port(&self) -> u16 {

@@ -29,6 +29,7 @@ pub mod rooms;
 pub mod scopes;
 pub mod send_budget;
 pub mod services;
+pub mod socket;
 pub mod uploads;
 pub mod ws_session;
 

@@ -1,15 +1,24 @@
 //! `GET /api/v1/ws`: the WebSocket upgrade. A token in the query is checked
 //! before upgrading (401 if bad); otherwise the session waits for an `auth` frame.
+//!
+//! This handler decides, like any other: it answers 101 with an [`Accepted`]
+//! in the response, and the upgrade service (`http::upgrade`), which
+//! brought the request here, writes the 101 and starts the session on the
+//! raw socket. Any other answer goes to the client as it is.
 
-use actix_http::body::MessageBody;
-use actix_web::{web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+
+use actix_web::web::BytesMut;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::error::ApiError;
 use super::state::AppState;
 use crate::actors::caps::WsSlots;
-use crate::actors::outbox::ConnGuard;
+use crate::actors::outbox::OutboxBody;
+use crate::actors::socket::Socket;
 use crate::actors::ws_session::{Opening, WsSession};
+use crate::actors::Services;
 
 /// Frames (after reassembling continuations) above this close the socket with 1009.
 pub const MAX_FRAME: usize = 64 * 1024;
@@ -21,6 +30,23 @@ pub struct WsQuery {
     access_token: Option<String>,
 }
 
+/// Put in a request by the upgrade service: the connection can be handed over.
+#[derive(Clone, Copy)]
+pub struct Upgradable;
+
+/// In a 101 response: what the session needs once the 101 is written.
+pub struct Accepted {
+    svc: Arc<Services>,
+    opening: Opening,
+}
+
+impl Accepted {
+    /// Starts the session on the upgraded socket; returns what it sends.
+    pub fn start(self, socket: Socket, leftover: BytesMut) -> OutboxBody {
+        WsSession::start(self.svc, (socket, leftover), MAX_FRAME, self.opening)
+    }
+}
+
 /// The frames are described in `docs/API.md`, not here.
 #[utoipa::path(get, path = "/api/v1/ws", params(WsQuery),
     responses((status = 101, description = "switching to the WebSocket protocol"), (status = 400),
@@ -28,7 +54,6 @@ pub struct WsQuery {
 pub async fn upgrade(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Payload,
     query: web::Query<WsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut slots = WsSlots::default();
@@ -57,26 +82,20 @@ pub async fn upgrade(
         }
         None => None,
     };
-    // actix-ws decodes what the client sends; what we send goes through our
-    // own body (`OutboxBody`), so actix-ws's sending half is left unused.
-    let (_, _, stream) = actix_ws::handle(&req, body)
-        .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
+    // Without the upgrade service (no `Upgrade: websocket` header) there is
+    // no socket to take over.
+    if req.extensions().get::<Upgradable>().is_none() {
+        return Err(ApiError::bad_request("not a WebSocket upgrade"));
+    }
     let mut response = actix_http::ws::handshake(req.head())
         .map_err(|e| ApiError::bad_request(format!("not a WebSocket upgrade: {e}")))?;
-    let stream = stream
-        .max_frame_size(MAX_FRAME)
-        .aggregate_continuations()
-        .max_continuation_size(MAX_FRAME);
-    let opening = Opening {
-        pre_auth,
-        conn: req.conn_data::<ConnGuard>().map(ConnGuard::socket),
-        slots,
+    let accepted = Accepted {
+        svc: state.svc.clone(),
+        opening: Opening { pre_auth, slots },
     };
-    let body = WsSession::start(state.svc.clone(), stream, opening);
-    let response = response
-        .message_body(body.boxed())
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(response.into())
+    let mut response = HttpResponse::from(response.finish().map_into_boxed_body());
+    response.extensions_mut().insert(accepted);
+    Ok(response)
 }
 
 /// 429: a cap on open sockets; one closing frees a place.

@@ -47,3 +47,4 @@ mod ws_client;
 mod ws_frames;
 mod ws_lifecycle;
 mod ws_messages;
+mod ws_transport;

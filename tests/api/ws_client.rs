@@ -88,6 +88,24 @@ impl Ws {
             .is_ok()
     }
 
+    /// Queues a text frame without flushing, so many go out in one write.
+    pub async fn feed_text(&mut self, text: String) {
+        self.framed
+            .feed(Message::Text(text.into()))
+            .await
+            .expect("frame queued");
+    }
+
+    pub async fn flush(&mut self) {
+        SinkExt::<Message>::flush(&mut self.framed)
+            .await
+            .expect("frames sent");
+    }
+
+    pub async fn send_frame(&mut self, message: Message) {
+        self.framed.send(message).await.expect("frame sent");
+    }
+
     pub async fn send_text(&mut self, text: String) {
         self.framed
             .send(Message::Text(text.into()))

@@ -49,6 +49,10 @@ impl MessageBody for OutboxBody {
         let outbox = &*this.outbox;
         let mut buf = BytesMut::new();
         let mut state = outbox.lock();
+        if state.hung_up {
+            this.finished = true;
+            return Poll::Ready(None);
+        }
         let mut taken = 0usize;
         while buf.len() < CHUNK {
             let message = if let Some(item) = state.control.pop_front() {

@@ -1,8 +1,8 @@
 //! What a session has to send, and the response body that sends it.
 //!
 //! Rooms and the session push frames into one shared [`Outbox`]; the
-//! WebSocket response body ([`OutboxBody`]) drains it straight into the
-//! connection's write buffer, encoding every frame that is waiting into one
+//! WebSocket's body ([`OutboxBody`]) drains it straight into the socket
+//! (see `actors::socket`), encoding every frame that is waiting into one
 //! chunk. So a delivery costs one short lock and (at most) one wake-up,
 //! however many frames it joins, and a burst reaches the socket in one
 //! write — no task, channel or mailbox per frame in between.
@@ -18,7 +18,6 @@
 //! which waits for the socket to drain.
 
 mod body;
-mod conn;
 #[cfg(test)]
 mod tests;
 
@@ -35,8 +34,8 @@ use prometheus::IntGauge;
 use tokio::sync::Notify;
 
 pub use body::OutboxBody;
-pub use conn::{ConnGuard, ConnSocket};
 
+use super::socket::ConnSocket;
 use crate::protocol::close;
 
 /// What a ping or pong is counted as, beyond its payload (frame header and
@@ -88,6 +87,8 @@ struct State {
     close: Option<CloseReason>,
     /// The body was dropped: the connection is gone.
     gone: bool,
+    /// The client went away (EOF): the body ends without a close frame.
+    hung_up: bool,
     /// A `Full` was already reported for this socket.
     overflowed: bool,
     waker: Option<Waker>,
@@ -117,6 +118,7 @@ impl Outbox {
                 open: false,
                 close: None,
                 gone: false,
+                hung_up: false,
                 overflowed: false,
                 waker: None,
             }),
@@ -250,6 +252,17 @@ impl Outbox {
             code: CloseCode::from(code),
             description: Some(reason.to_owned()),
         });
+        self.drained.notify_waiters();
+        wake(state);
+    }
+
+    /// The client closed the connection: the body ends now, dropping
+    /// whatever is queued (no one reads it).
+    pub fn hang_up(&self) {
+        let mut state = self.lock();
+        state.hung_up = true;
+        state.gone = true;
+        self.clear(&mut state);
         self.drained.notify_waiters();
         wake(state);
     }

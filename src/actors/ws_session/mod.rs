@@ -1,4 +1,5 @@
-//! One actor per WebSocket. It owns the socket (through actix-ws), keeps the
+//! One actor per WebSocket. It reads the socket (its stream is a
+//! [`Reader`]; the connection's task writes what it queues), keeps the
 //! heartbeat, authenticates and renews, applies permissions and the send rate
 //! limit to every frame, and bounds what it queues for a slow reader.
 
@@ -15,7 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, ProtocolError};
+use actix_http::ws::{CloseCode, ProtocolError};
+use actix_web::web::BytesMut;
 use bytestring::ByteString;
 
 use refusal::Refusal;
@@ -23,9 +25,10 @@ use refusal::Refusal;
 use super::caps::WsSlots;
 use super::delivery::{SessionHandle, SessionNotice};
 use super::hub::Disconnect;
-use super::outbox::{Bounds, ConnSocket, Outbox, OutboxBody, Refused};
+use super::outbox::{Bounds, Outbox, OutboxBody, Refused};
 use super::room::{Detach, Room};
 use super::send_budget::Bucket;
+use super::socket::{ConnSocket, Reader, Received, Socket};
 use super::Services;
 use crate::domain::ChatId;
 use crate::protocol::{close, ErrorCode};
@@ -72,24 +75,23 @@ pub struct WsSession {
 pub struct Opening {
     /// The user and token expiry, when the token came with the upgrade.
     pub pre_auth: Option<(Arc<Access>, i64)>,
-    /// The TCP connection, to reset it if it stops reading.
-    pub conn: Option<ConnSocket>,
     pub slots: WsSlots,
 }
 
 impl WsSession {
-    /// Starts a session reading an upgraded socket's `stream`. Returns the
-    /// response body that carries the session's frames to the client.
+    /// Starts a session reading an upgraded `socket` (`leftover`: bytes
+    /// that came with the upgrade request), frames of at most `max_frame`
+    /// bytes. Returns the body that carries the session's frames to the
+    /// client, for the connection's task to write.
     pub fn start(
         svc: Arc<Services>,
-        stream: AggregatedMessageStream,
+        (socket, leftover): (Socket, BytesMut),
+        max_frame: usize,
         opening: Opening,
     ) -> OutboxBody {
-        let Opening {
-            pre_auth,
-            conn,
-            slots,
-        } = opening;
+        let Opening { pre_auth, slots } = opening;
+        let conn = Some(ConnSocket::new(&socket));
+        let stream = Reader::new(socket, leftover, max_frame);
         let bounds = Bounds {
             frames: svc.ws.outbound_queue,
             bytes: svc.ws.outbound_bytes,
@@ -198,21 +200,21 @@ impl Actor for WsSession {
     }
 }
 
-impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
-    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Context<Self>) {
+impl StreamHandler<Result<Received, ProtocolError>> for WsSession {
+    fn handle(&mut self, item: Result<Received, ProtocolError>, ctx: &mut Context<Self>) {
         self.last_heard = Instant::now();
         match item {
-            Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
-            Ok(AggregatedMessage::Binary(_)) => {
+            Ok(Received::Text(text)) => self.on_text(&text, ctx),
+            Ok(Received::Binary(_)) => {
                 let refusal =
                     Refusal::new(ErrorCode::BadRequest, "binary frames are not supported");
                 self.refuse(None, refusal, ctx);
             }
-            Ok(AggregatedMessage::Ping(bytes)) => {
+            Ok(Received::Ping(bytes)) => {
                 self.outbox.pong(bytes);
             }
-            Ok(AggregatedMessage::Pong(_)) => {}
-            Ok(AggregatedMessage::Close(_)) => self.close(CloseCode::Normal.into(), "bye", ctx),
+            Ok(Received::Pong(_)) => {}
+            Ok(Received::Close(_)) => self.close(CloseCode::Normal.into(), "bye", ctx),
             Err(ProtocolError::Overflow) => {
                 self.close(CloseCode::Size.into(), "frame over 64 KiB", ctx)
             }
@@ -223,7 +225,12 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsSession {
         }
     }
 
+    /// The client closed the connection (or it failed after our close
+    /// frame was queued): end our side too, unless a close frame is on its way.
     fn finished(&mut self, ctx: &mut Context<Self>) {
+        if !self.closing {
+            self.outbox.hang_up();
+        }
         ctx.stop();
     }
 }
