@@ -196,3 +196,59 @@ pub fn pairs(
         .filter(|p| wanted.contains(p))
         .collect())
 }
+
+/// (chat, user) pairs.
+pub type Pairs = HashSet<(ChatId, UserId)>;
+
+/// Pairs allowed to send: which of the (chat, sender) pairs are memberships,
+/// and which are sends to a direct chat whose other member blocked the
+/// sender. On PostgreSQL one statement (each is a round trip inside the
+/// writer's transaction, during which the whole batch waits for its acks);
+/// on SQLite, in process, `pairs` and `blocks::refused_direct_sends`.
+pub fn may_send(
+    conn: &mut DbConn,
+    wanted: &HashSet<(ChatId, UserId)>,
+) -> Result<(Pairs, Pairs), DbError> {
+    let DbConn::Pg(pg) = conn else {
+        let allowed = pairs(conn, wanted)?;
+        return Ok((allowed, super::blocks::refused_direct_sends(conn, wanted)?));
+    };
+    use diesel::sql_types::{Array, BigInt, Bool};
+    #[derive(QueryableByName)]
+    struct Pair {
+        #[diesel(sql_type = BigInt)]
+        chat_id: i64,
+        #[diesel(sql_type = BigInt)]
+        sender_id: i64,
+        #[diesel(sql_type = Bool)]
+        member: bool,
+        #[diesel(sql_type = Bool)]
+        blocked: bool,
+    }
+    let (chats, senders): (Vec<i64>, Vec<i64>) = wanted.iter().map(|(c, u)| (c.0, u.0)).unzip();
+    let rows: Vec<Pair> = diesel::sql_query(
+        "SELECT v.chat_id, v.sender_id, \
+             EXISTS (SELECT 1 FROM chat_members m \
+                     WHERE m.chat_id = v.chat_id AND m.user_id = v.sender_id) AS member, \
+             EXISTS (SELECT 1 FROM chats c \
+                     JOIN chat_members o ON o.chat_id = c.id \
+                     JOIN blocks b ON b.blocker_id = o.user_id \
+                     WHERE c.id = v.chat_id AND c.kind = 'direct' \
+                       AND b.blocked_id = v.sender_id) AS blocked \
+         FROM unnest($1::int8[], $2::int8[]) AS v(chat_id, sender_id)",
+    )
+    .bind::<Array<BigInt>, _>(chats)
+    .bind::<Array<BigInt>, _>(senders)
+    .load(pg)?;
+    let (mut allowed, mut blocked) = (HashSet::new(), HashSet::new());
+    for row in rows {
+        let pair = (ChatId(row.chat_id), UserId(row.sender_id));
+        if row.member {
+            allowed.insert(pair);
+        }
+        if row.blocked {
+            blocked.insert(pair);
+        }
+    }
+    Ok((allowed, blocked))
+}

@@ -128,6 +128,7 @@ pub fn insert_idempotent(
         .get_result(c)
         .optional())?;
     if let Some(row) = inserted {
+        index_for_search(conn, row.id, row.id)?;
         return Ok((row, true));
     }
     let client_id = new.client_id.ok_or(DbError::NotFound)?;
@@ -360,5 +361,26 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> Result<Vec<Message
         }
     };
     stored.sort_by_key(|m| m.id);
+    if let (Some(first), Some(last)) = (stored.first(), stored.last()) {
+        index_for_search(conn, first.id, last.id)?;
+    }
     Ok(stored)
+}
+
+/// SQLite: adds the messages with ids `first..=last` to the search index,
+/// in one statement. A trigger per row did the same at twice the writer's
+/// CPU time per stored message (issue 14's slower ingest). The range holds
+/// exactly the rows just inserted: the caller holds the write lock, and ids
+/// are taken in order. PostgreSQL's index is on the table itself.
+fn index_for_search(conn: &mut DbConn, first: MessageId, last: MessageId) -> Result<(), DbError> {
+    if let DbConn::Sqlite(lite) = conn {
+        diesel::sql_query(
+            "INSERT INTO messages_fts (rowid, search_text) \
+             SELECT id, search_text FROM messages WHERE id BETWEEN ? AND ?",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(first.0)
+        .bind::<diesel::sql_types::BigInt, _>(last.0)
+        .execute(lite)?;
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod cascade;
 pub mod changes;
 pub mod chats;
+pub mod checkpoint;
 pub mod error;
 pub mod full;
 pub mod history;
@@ -30,7 +31,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use error::DbError;
@@ -83,6 +84,7 @@ impl Backend {
 #[derive(Debug)]
 struct Setup {
     backend: Backend,
+    checkpoints: checkpoint::Policy,
 }
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
@@ -94,10 +96,17 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
             // and group commit pays the fsync once per batch, not per message.
             // busy_timeout first: switching a new connection to WAL needs a
             // lock too, and the pool opens several connections at once.
-            conn.batch_execute(
+            // Automatic checkpoints only as the WAL's bound: they run inside
+            // a commit (the writer's, under load); the pool's checkpointer
+            // thread does the copying (see `checkpoint`). journal_size_limit:
+            // the WAL file shrinks back to that when a writer starts it over.
+            conn.batch_execute(&format!(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            )
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                 PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = {};",
+                self.checkpoints.limit_pages,
+                self.checkpoints.limit_pages * 4096
+            ))
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
@@ -198,25 +207,49 @@ const POOL_WAIT: Duration = Duration::from_secs(2);
 
 /// Builds the pool and checks that the database answers.
 pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DbError> {
+    connect_with(url, max_size, checkpoint::Policy::default())
+}
+
+/// [`connect`] with the SQLite checkpointer's policy given (tests).
+pub fn connect_with(
+    url: &str,
+    max_size: u32,
+    checkpoints: checkpoint::Policy,
+) -> Result<DbPool, DbError> {
     let backend = Backend::from_url(url).ok_or(DbError::BadUrl)?;
     let target = match backend {
         Backend::Postgres => url.to_owned(),
         Backend::Sqlite => sqlite_path(url).to_owned(),
     };
+    let mut checkpointer = None;
     if backend == Backend::Sqlite {
         owner_only(&target)?;
         // WAL is a property of the file: switch it once, alone, before the
         // pool opens its connections at once (the switch takes a lock that a
         // busy pool connection would otherwise be refused).
-        SqliteConnection::establish(&target)?.batch_execute("PRAGMA journal_mode = WAL;")?;
+        let mode: Vec<JournalMode> = diesel::sql_query("PRAGMA journal_mode = WAL;")
+            .load(&mut SqliteConnection::establish(&target)?)?;
+        // An in-memory database has no WAL to checkpoint.
+        if mode.first().is_some_and(|m| m.journal_mode == "wal") {
+            checkpointer = Some(checkpoint::Checkpointer::start(&target, checkpoints)?);
+        }
     }
     let manager = ConnectionManager::<DbConn>::new(target);
     let pool = Pool::builder()
         .max_size(max_size)
         .connection_timeout(POOL_WAIT)
-        .connection_customizer(Box::new(Setup { backend }))
+        .connection_customizer(Box::new(Setup {
+            backend,
+            checkpoints,
+        }))
         .build(manager)?;
-    Ok(DbPool::new(pool))
+    Ok(DbPool::new(pool, checkpointer))
+}
+
+#[derive(diesel::QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
 }
 
 /// Applies pending embedded migrations for the connection's backend.

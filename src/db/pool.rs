@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 
+use super::checkpoint::{Checkpointer, Stats};
 use super::{DbConn, DbError};
 
 /// How long the breaker refuses callers after a failure before letting one
@@ -22,14 +23,25 @@ pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
 pub struct DbPool {
     inner: Pool<ConnectionManager<DbConn>>,
     breaker: Arc<Breaker>,
+    /// SQLite: the WAL checkpointer, which lives as long as the pool.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl DbPool {
-    pub(super) fn new(inner: Pool<ConnectionManager<DbConn>>) -> DbPool {
+    pub(super) fn new(
+        inner: Pool<ConnectionManager<DbConn>>,
+        checkpointer: Option<Checkpointer>,
+    ) -> DbPool {
         DbPool {
             inner,
             breaker: Arc::new(Breaker::new()),
+            checkpointer: checkpointer.map(Arc::new),
         }
+    }
+
+    /// What the WAL checkpointer did so far (SQLite only).
+    pub fn checkpoints(&self) -> Option<&Stats> {
+        self.checkpointer.as_deref().map(|c| &*c.stats)
     }
 
     /// A connection, or [`DbError::Unavailable`] at once while the breaker

@@ -116,6 +116,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         JS,
         include_bytes!("../../static/js/admin.js"),
     ),
+    ("/js/i18n.js", JS, include_bytes!("../../static/js/i18n.js")),
+    ("/i18n/en.js", JS, include_bytes!("../../static/i18n/en.js")),
+    ("/i18n/ru.js", JS, include_bytes!("../../static/i18n/ru.js")),
 ];
 
 /// No inline script, nothing from elsewhere.

@@ -2,12 +2,22 @@
 // memory; the refresh token is an HttpOnly cookie the browser sends to
 // /api/v1/auth on its own, so a reload signs back in through /refresh.
 
+import { errorText } from './i18n.js';
+
+/**
+ * A refused or failed request. `message` is what the user is shown, in the
+ * UI's language (see errorText); `serverMessage` is the server's own words.
+ */
 export class ApiError extends Error {
   constructor(status, body, retryAfter = null) {
-    super(body?.error?.message || (status ? `HTTP ${status}` : 'Cannot reach the server'));
+    const code = body?.error?.code || (status ? 'http' : 'network');
+    const details = body?.error?.details || {};
+    const serverMessage = body?.error?.message || (status ? `HTTP ${status}` : null);
+    super(errorText({ status, code, details, serverMessage, retryAfter }));
     this.status = status;
-    this.code = body?.error?.code || (status ? 'http' : 'network');
-    this.details = body?.error?.details || {};
+    this.code = code;
+    this.details = details;
+    this.serverMessage = serverMessage;
     this.retryAfter = retryAfter;
   }
 }

@@ -2,19 +2,13 @@
 
 import { login, register, guest, policy, resetPassword, currentUser } from './api.js';
 import { $ } from './dom.js';
+import { t, errorText, fieldText, LANGUAGES, locale, setLocale } from './i18n.js';
 
-const FIELD_LABELS = { username: 'Username', email: 'Email', password: 'Password', invite: 'Invite code' };
+const FIELD_LABELS = { username: 'auth.username', email: 'auth.email', password: 'auth.password', invite: 'auth.inviteCode' };
 
-// Why the server refused a sign-up or sign-in (`details.reason` of a 403).
-const REASONS = {
-  registration_closed: 'New accounts are not open on this server. Ask an administrator.',
-  invite_required: 'This server is invite-only: enter your invite code.',
-  invite_unknown: 'This invite code is not valid. Check it, or ask for a new one.',
-  invite_expired: 'This invite has expired. Ask for a new one.',
-  invite_used_up: 'This invite has been used up. Ask for a new one.',
-  guests_disabled: 'Guest access is off on this server.',
-  disabled: 'This account has been disabled by an administrator.',
-};
+// Why the server refused a sign-up or sign-in (`details.reason` of a 403):
+// the table's `reason.*` entries.
+const REASONS = new Set(['registration_closed', 'invite_required', 'invite_unknown', 'invite_expired', 'invite_used_up', 'guests_disabled', 'disabled']);
 const INVITE_REASONS = new Set(['invite_required', 'invite_unknown', 'invite_expired', 'invite_used_up']);
 
 let serverPolicy = { registration: 'open', guests: 'on' };
@@ -27,15 +21,14 @@ function clearErrors(form) {
 
 function showFieldError(form, field, message) {
   const slot = form.querySelector(`[data-error="${field}"]`) || form.querySelector('[data-error="form"]');
-  slot.textContent = slot.dataset.error === 'form' && FIELD_LABELS[field] ? `${FIELD_LABELS[field]}: ${message}` : message;
+  slot.textContent = slot.dataset.error === 'form' && FIELD_LABELS[field] ? `${t(FIELD_LABELS[field])}: ${message}` : message;
   const input = form.elements[field];
   if (input) input.setAttribute('aria-invalid', 'true');
 }
 
 function describe(err) {
-  if (err.code === 'rate_limited') return `Too many attempts. Try again in ${err.retryAfter || 60} seconds.`;
-  if (err.code === 'network') return 'Cannot reach the server. Check your connection and try again.';
-  return err.message;
+  if (err.code === 'rate_limited') return t('auth.tooManyAttempts', { count: err.retryAfter || 60 });
+  return errorText(err);
 }
 
 async function busy(form, fn) {
@@ -104,10 +97,25 @@ export function selectTab(which) {
 }
 
 function reasonOf(err) {
-  return err.status === 403 ? REASONS[err.details.reason] : undefined;
+  return err.status === 403 && REASONS.has(err.details.reason) ? t(`reason.${err.details.reason}`) : undefined;
+}
+
+/** A language switch on the sign-in screen, for people not signed in yet. */
+function languagePicker() {
+  const select = $('#auth-language');
+  for (const [code, name] of LANGUAGES) {
+    const option = document.createElement('option');
+    option.value = code;
+    option.lang = code;
+    option.textContent = name;
+    option.selected = code === locale();
+    select.append(option);
+  }
+  select.addEventListener('change', () => setLocale(select.value));
 }
 
 export function initAuthView() {
+  languagePicker();
   // The refresh cookie is Secure; outside a secure context the browser drops it.
   $('#insecure-note').hidden = window.isSecureContext;
   $('#tab-login').addEventListener('click', () => selectTab('login'));
@@ -128,7 +136,7 @@ export function initAuthView() {
     const name = loginForm.elements.login.value.trim();
     const password = loginForm.elements.password.value;
     if (!name || !password) {
-      showFieldError(loginForm, 'form', 'Enter your username or email and your password.');
+      showFieldError(loginForm, 'form', t('auth.enterBoth'));
       return;
     }
     busy(loginForm, async () => {
@@ -136,7 +144,7 @@ export function initAuthView() {
         await login(name, password);
         loginForm.reset();
       } catch (err) {
-        showFieldError(loginForm, 'form', err.status === 401 ? 'Wrong username, email or password.' : reasonOf(err) || describe(err));
+        showFieldError(loginForm, 'form', err.status === 401 ? t('auth.wrongLogin') : reasonOf(err) || describe(err));
         loginForm.elements.password.select();
       }
     });
@@ -155,17 +163,17 @@ export function initAuthView() {
       } catch (err) {
         if (err.status === 403 && INVITE_REASONS.has(err.details.reason)) {
           $('#reg-invite-field').hidden = false;
-          showFieldError(regForm, 'invite', REASONS[err.details.reason]);
+          showFieldError(regForm, 'invite', t(`reason.${err.details.reason}`));
           invite.focus();
         } else if (reasonOf(err)) {
           showFieldError(regForm, 'form', reasonOf(err));
         } else if (err.code === 'validation_failed' && err.details.fields) {
-          for (const [field, reason] of Object.entries(err.details.fields)) showFieldError(regForm, field, reason);
+          for (const [field, reason] of Object.entries(err.details.fields)) showFieldError(regForm, field, fieldText(field, reason));
           const first = Object.keys(err.details.fields)[0];
           regForm.elements[first]?.focus();
         } else if (err.code === 'conflict') {
           const field = err.details.field || 'username';
-          showFieldError(regForm, field, field === 'email' ? 'An account with this email already exists.' : 'This username is taken.');
+          showFieldError(regForm, field, field === 'email' ? t('auth.emailTaken') : t('auth.usernameTaken'));
           regForm.elements[field]?.focus();
         } else {
           showFieldError(regForm, 'form', describe(err));
@@ -198,12 +206,12 @@ export function initAuthView() {
         resetToken = null;
         location.hash = '';
         showReset(false);
-        showFieldError(loginForm, 'form', 'Your password was changed. Sign in with the new one.');
+        showFieldError(loginForm, 'form', t('auth.passwordChanged'));
       } catch (err) {
         if (err.code === 'validation_failed' && err.details.fields) {
-          for (const [field, reason] of Object.entries(err.details.fields)) showFieldError(resetForm, field, reason);
+          for (const [field, reason] of Object.entries(err.details.fields)) showFieldError(resetForm, field, fieldText(field, reason));
         } else if (err.status === 403) {
-          showFieldError(resetForm, 'form', 'This reset link was already used or has expired. Ask an administrator for a new one.');
+          showFieldError(resetForm, 'form', t('auth.resetUsed'));
         } else {
           showFieldError(resetForm, 'form', describe(err));
         }

@@ -8,12 +8,13 @@ import {
   markRead, setReadingProbe, isReading, loadAround, backToLatest,
 } from './store.js';
 import { sendMessage, sendTyping, retry, discard } from './realtime.js';
-import { faceOf, nameTag } from './people.js';
+import { faceOf, nameTag, nameOf } from './people.js';
 import { messageContent, composing, setJumper, startEdit } from './message-view.js';
 import { initMentions } from './mentions.js';
 import { attachmentsBlock } from './files.js';
 import { initUploadTray, render as renderTray, takeUploads, trayBusy } from './upload-tray.js';
 import { initVoice } from './voice.js';
+import { t } from './i18n.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const list = () => $('#messages');
@@ -34,7 +35,8 @@ function seenLabels(chatId, messages) {
   for (const [userId, markId] of marks) {
     const target = [...messages].reverse().find((m) => m.id <= markId);
     if (!target) continue;
-    const name = members.find((u) => u.id === userId)?.username || 'someone';
+    const member = members.find((u) => u.id === userId);
+    const name = member ? nameOf(member) : t('common.someone');
     if (!byMessage.has(target.id)) byMessage.set(target.id, []);
     byMessage.get(target.id).push(name);
   }
@@ -56,12 +58,12 @@ function messageRow(m, { pending = null } = {}) {
     const status = h('div', { class: 'msg-status' });
     if (pending.status === 'failed') {
       status.append(
-        h('span', { class: 'msg-failed' }, pending.error ? `Not sent: ${pending.error}` : 'Not sent.'),
-        h('button', { type: 'button', class: 'link-btn', onclick: () => retry(pending) }, 'Retry'),
-        h('button', { type: 'button', class: 'link-btn', onclick: () => discard(pending) }, 'Discard'),
+        h('span', { class: 'msg-failed' }, pending.error ? t('msg.notSentBecause', { error: pending.error }) : t('msg.notSent')),
+        h('button', { type: 'button', class: 'link-btn', onclick: () => retry(pending) }, t('common.retry')),
+        h('button', { type: 'button', class: 'link-btn', onclick: () => discard(pending) }, t('msg.discard')),
       );
     } else {
-      status.append(pending.status === 'queued' ? 'Waiting for connection…' : 'Sending…');
+      status.append(pending.status === 'queued' ? t('msg.queued') : t('msg.sending'));
     }
     row.append(status);
   }
@@ -77,12 +79,12 @@ function buildTimeline(chatId) {
     items.push(
       h('div', { class: 'timeline-start' },
         h('div', { class: 'timeline-start-icon', 'aria-hidden': 'true' }, icon(chat?.kind === 'direct' ? 'mail' : chat?.public ? 'hash' : 'lock', { size: 28 })),
-        h('h2', {}, chat?.kind === 'direct' ? `This is the beginning of your conversation with ${chatTitle(chat)}` : `Welcome to ${chatTitle(chat)}`),
-        h('p', {}, chat?.kind === 'direct' ? 'Messages here are only between the two of you.' : 'This is the very beginning of the chat.'),
+        h('h2', {}, chat?.kind === 'direct' ? t('timeline.directStart', { name: chatTitle(chat) }) : t('timeline.welcome', { name: chatTitle(chat) })),
+        h('p', {}, chat?.kind === 'direct' ? t('timeline.directNote') : t('timeline.start')),
       ),
     );
   } else if (c.hasMore) {
-    items.push(h('div', { class: 'timeline-loading' }, c.loaded ? 'Loading older messages…' : 'Loading messages…'));
+    items.push(h('div', { class: 'timeline-loading' }, c.loaded ? t('timeline.loadingOlder') : t('timeline.loading')));
   }
   const all = [
     ...c.messages.map((m) => ({ m })),
@@ -110,11 +112,11 @@ function buildTimeline(chatId) {
     const row = messageRow(m, { pending: p });
     group.lastChild.append(row);
     const names = m.id ? seen.get(m.id) : null;
-    if (names) group.lastChild.append(h('div', { class: 'seen' }, `Seen by ${names.join(', ')}`));
+    if (names) group.lastChild.append(h('div', { class: 'seen' }, t('timeline.seenBy', { names: names.join(', ') })));
     prev = m;
   }
   if (c.loaded && !all.length) {
-    items.push(h('div', { class: 'timeline-empty' }, 'No messages yet. Say something!'));
+    items.push(h('div', { class: 'timeline-empty' }, t('timeline.empty')));
   }
   return items;
 }
@@ -131,7 +133,7 @@ export function renderMessages({ keepOffsetFromBottom = false } = {}) {
   else if (wasAtBottom) el.scrollTop = el.scrollHeight;
   if (conv(chatId).loaded) firstPaint = false;
   const detached = conv(chatId).detached;
-  $('#jump-latest').textContent = detached ? 'Jump to latest ↓' : 'New messages ↓';
+  $('#jump-latest').textContent = detached ? t('chat.jumpLatest') : t('chat.newMessages');
   $('#jump-latest').hidden = !detached && (atBottom() || !(state.chats.get(chatId)?.unread > 0));
   if (isReading(chatId)) markRead(chatId);
 }
@@ -153,8 +155,9 @@ function renderTyping(chatId) {
     el.textContent = '';
     return;
   }
-  const who = names.length === 1 ? `${names[0]} is` : names.length === 2 ? `${names[0]} and ${names[1]} are` : 'Several people are';
-  fill(el, h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), `${who} typing…`);
+  const text = names.length === 1 ? t('typing.one', { name: names[0] })
+    : names.length === 2 ? t('typing.two', { a: names[0], b: names[1] }) : t('typing.several');
+  fill(el, h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), text);
 }
 
 export function renderHeader() {
@@ -165,16 +168,16 @@ export function renderHeader() {
     const peer = directPeer(chat);
     fill($('#chat-title-icon'), peer ? faceOf(peer, { size: 'sm' }) : avatar(chat.name, { size: 'sm' }));
   } else {
-    fill($('#chat-title-icon'), icon(chat.public ? 'hash' : 'lock', { size: 18, label: chat.public ? 'public chat' : 'private chat' }));
+    fill($('#chat-title-icon'), icon(chat.public ? 'hash' : 'lock', { size: 18, label: chat.public ? t('chat.publicLabel') : t('chat.privateLabel') }));
   }
   const sub = $('#chat-subtitle');
   if (chat.kind === 'direct') {
     const peer = directPeer(chat);
     const online = peer && state.online.has(peer.id);
-    fill(sub, h('span', { class: `presence ${online ? 'on' : 'off'}`, 'aria-hidden': 'true' }), online ? 'Online' : 'Offline');
+    fill(sub, h('span', { class: `presence ${online ? 'on' : 'off'}`, 'aria-hidden': 'true' }), online ? t('chat.online') : t('chat.offline'));
   } else {
     const members = chat.members_count ?? state.details.get(chat.id)?.members_count;
-    fill(sub, `${members ?? '…'} member${members === 1 ? '' : 's'}`, chat.public ? ' · public' : ' · private', chat.my_role ? '' : ' · you are not a member');
+    fill(sub, members == null ? '…' : t('members.count', { count: members }), ' · ', chat.public ? t('chat.public') : t('chat.private'), chat.my_role ? '' : ` · ${t('chat.notMember')}`);
   }
 }
 
@@ -189,13 +192,13 @@ export function renderComposer({ onJoin, onSignUp }) {
   alt.hidden = !!canWrite;
   renderTray();
   if (canWrite) {
-    $('#composer-input').placeholder = `Message ${chat.kind === 'direct' ? '' : chat.public ? '#' : ''}${chatTitle(chat)}`;
+    $('#composer-input').placeholder = t('chat.messageTo', { name: `${chat.kind === 'direct' ? '' : chat.public ? '#' : ''}${chatTitle(chat)}` });
     return;
   }
   if (user?.role === 'guest') {
-    fill(alt, h('p', {}, 'You are reading as a guest. '), h('button', { type: 'button', class: 'btn btn-primary', onclick: onSignUp }, 'Sign up to join the conversation'));
+    fill(alt, h('p', {}, `${t('chat.guestReading')} `), h('button', { type: 'button', class: 'btn btn-primary', onclick: onSignUp }, t('chat.guestSignUp')));
   } else {
-    fill(alt, h('p', {}, `You are previewing ${chatTitle(chat)}. `), h('button', { type: 'button', class: 'btn btn-primary', onclick: onJoin }, 'Join chat'));
+    fill(alt, h('p', {}, `${t('chat.previewing', { name: chatTitle(chat) })} `), h('button', { type: 'button', class: 'btn btn-primary', onclick: onJoin }, t('chat.join')));
   }
 }
 
@@ -230,8 +233,8 @@ function renderReplyBar() {
   }
   bar.hidden = false;
   fill(bar,
-    h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, m.sender.username), ': ', m.body.slice(0, 200)),
-    h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Cancel reply', onclick: () => {
+    h('span', { class: 'reply-bar-text' }, `${t('reply.replyingTo')} `, nameTag(m.sender, 'reply-bar-author'), ': ', m.body.slice(0, 200)),
+    h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('reply.cancel'), onclick: () => {
       composing.replyTo = null;
       renderReplyBar();
     } }, '×'));
@@ -239,14 +242,14 @@ function renderReplyBar() {
 
 export async function openConversation(chatId) {
   firstPaint = true;
-  fill(list(), h('div', { class: 'timeline-loading' }, 'Loading messages…'));
+  fill(list(), h('div', { class: 'timeline-loading' }, t('timeline.loading')));
   $('#typing').textContent = '';
   renderHeader();
   renderMessages();
   try {
     await loadRecent(chatId);
   } catch {
-    if (state.currentId === chatId) fill(list(), h('div', { class: 'timeline-empty' }, 'Could not load messages.'));
+    if (state.currentId === chatId) fill(list(), h('div', { class: 'timeline-empty' }, t('timeline.loadFailed')));
     return;
   }
   if (state.currentId !== chatId) return;
@@ -324,7 +327,7 @@ export function initConversation() {
     const body = input.value.trim();
     if (!chatId) return;
     if (trayBusy(chatId)) {
-      toast('Wait for the uploads to finish, or cancel them.');
+      toast(t('upload.wait'));
       return;
     }
     const files = takeUploads(chatId);

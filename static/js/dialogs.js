@@ -2,6 +2,7 @@
 
 import { h, fill, debounce } from './dom.js';
 import { usersApi, currentUser } from './api.js';
+import { t } from './i18n.js';
 
 /** Open a modal with a form; resolves when it closes. */
 export function modal({ title, description, body, submitLabel, danger = false, onSubmit, wide = false }) {
@@ -15,13 +16,13 @@ export function modal({ title, description, body, submitLabel, danger = false, o
       { class: 'form', method: 'dialog', novalidate: true },
       h('header', { class: 'dialog-head' },
         h('h2', { id: titleId }, title),
-        h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', onclick: () => dlg.close() }, '×'),
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('common.close'), onclick: () => dlg.close() }, '×'),
       ),
       description ? h('p', { class: 'dialog-desc' }, description) : null,
       body,
       error,
       h('footer', { class: 'dialog-foot' },
-        h('button', { class: `btn ${submit ? 'btn-ghost' : 'btn-primary'}`, type: 'button', onclick: () => dlg.close() }, submit ? 'Cancel' : 'Close'),
+        h('button', { class: `btn ${submit ? 'btn-ghost' : 'btn-primary'}`, type: 'button', onclick: () => dlg.close() }, submit ? t('common.cancel') : t('common.close')),
         submit,
       ),
     );

@@ -1,6 +1,8 @@
 // Small DOM helpers. Everything user-supplied goes in as text nodes or
 // attribute values, never as markup.
 
+import { t, dateFormat, formatClock } from './i18n.js';
+
 /** Build an element: h('button', {class: 'x', onclick: fn}, 'label', child). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -53,15 +55,15 @@ export function avatar(name, { size = 'md', online = null, url = null } = {}) {
 }
 
 export function presenceDot(online) {
-  return h('span', { class: `presence ${online ? 'on' : 'off'}`, title: online ? 'online' : 'offline' });
+  return h('span', { class: `presence ${online ? 'on' : 'off'}`, title: online ? t('presence.online') : t('presence.offline') });
 }
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
-const yearDayFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
-const shortFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+// In the UI's language (not the system's), like every other word on screen.
+const dayFmt = dateFormat({ weekday: 'long', month: 'long', day: 'numeric' });
+const yearDayFmt = dateFormat({ year: 'numeric', month: 'long', day: 'numeric' });
+const shortFmt = dateFormat({ month: 'short', day: 'numeric' });
 
-export const formatTime = (iso) => timeFmt.format(new Date(iso));
+export const formatTime = (iso) => formatClock(new Date(iso));
 
 export function dayKey(iso) {
   const d = new Date(iso);
@@ -72,8 +74,8 @@ export function formatDay(iso) {
   const d = new Date(iso);
   const today = new Date();
   const yesterday = new Date(Date.now() - 86400000);
-  if (dayKey(d) === dayKey(today)) return 'Today';
-  if (dayKey(d) === dayKey(yesterday)) return 'Yesterday';
+  if (dayKey(d) === dayKey(today)) return t('day.today');
+  if (dayKey(d) === dayKey(yesterday)) return t('day.yesterday');
   return d.getFullYear() === today.getFullYear() ? dayFmt.format(d) : yearDayFmt.format(d);
 }
 

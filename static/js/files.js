@@ -4,6 +4,7 @@
 // text only; URLs are the server's signed file paths.
 
 import { h, icon } from './dom.js';
+import { t, locale } from './i18n.js';
 
 const THUMB_MAX_W = 320;
 const THUMB_MAX_H = 240;
@@ -11,15 +12,15 @@ const THUMB_MAX_H = 240;
 /** "1.2 MB", "640 KB", "12 B". */
 export function formatSize(bytes) {
   if (!Number.isFinite(bytes)) return '';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
+  if (bytes < 1000) return t('size.B', { n: bytes });
+  const units = ['size.KB', 'size.MB', 'size.GB'];
   let n = bytes / 1000;
   let u = 0;
   while (n >= 1000 && u < units.length - 1) {
     n /= 1000;
     u += 1;
   }
-  return `${n < 10 ? n.toFixed(1) : Math.round(n)} ${units[u]}`;
+  return t(units[u], { n: (n < 10 ? Math.round(n * 10) / 10 : Math.round(n)).toLocaleString(locale()) });
 }
 
 /** "0:07", "12:30", "1:02:03" (whole seconds, rounded down like a clock). */
@@ -35,9 +36,9 @@ export function formatDuration(ms) {
 function typeLabel(a) {
   const sub = (a.content_type || '').split(';')[0].split('/')[1] || '';
   const ext = /\.([a-z0-9]{1,8})$/i.exec(a.name || '')?.[1];
-  if (sub === 'plain') return ext ? ext.toUpperCase() : 'Text';
-  if (sub === 'octet-stream') return ext ? ext.toUpperCase() : 'File';
-  return (sub.replace(/^(x-|vnd\.)/, '').split(/[.+-]/)[0] || 'File').toUpperCase();
+  if (sub === 'plain') return ext ? ext.toUpperCase() : t('file.text');
+  if (sub === 'octet-stream') return ext ? ext.toUpperCase() : t('file.file');
+  return (sub.replace(/^(x-|vnd\.)/, '').split(/[.+-]/)[0] || t('file.file')).toUpperCase();
 }
 
 /** Only our own file paths (or absolute http(s) URLs the server signed). */
@@ -52,10 +53,10 @@ const isAudio = (a) => /^audio\//.test(a.content_type);
 export function summary(message) {
   const list = message.attachments || [];
   if (!list.length) return '';
-  if (list.length > 1) return `${list.length} files`;
+  if (list.length > 1) return t('file.count', { count: list.length });
   const a = list[0];
-  if (isAudio(a) && a.duration_ms != null) return `Voice message (${formatDuration(a.duration_ms)})`;
-  if (isImage(a)) return 'Photo';
+  if (isAudio(a) && a.duration_ms != null) return t('voice.summary', { duration: formatDuration(a.duration_ms) });
+  if (isImage(a)) return t('file.photo');
   return a.name;
 }
 
@@ -69,7 +70,7 @@ function thumbSize(a) {
 function image(a) {
   const { width, height } = thumbSize(a);
   const img = h('img', { src: safeUrl(a.thumbnail_url), alt: a.name, width, height, loading: 'lazy', decoding: 'async' });
-  return h('button', { type: 'button', class: 'att-image', 'aria-label': `Open image ${a.name}`, onclick: () => openImage(a) }, img);
+  return h('button', { type: 'button', class: 'att-image', 'aria-label': t('file.openImage', { name: a.name }), onclick: () => openImage(a) }, img);
 }
 
 /** The full-size image over the page; Escape or a click outside closes it. */
@@ -81,8 +82,8 @@ export function openImage(a) {
   const dialog = h('dialog', { class: 'lightbox', 'aria-label': a.name },
     h('div', { class: 'lightbox-bar' },
       h('span', { class: 'lightbox-name' }, a.name),
-      h('a', { class: 'btn btn-ghost', href: safeUrl(a.url), download: a.name }, 'Download'),
-      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', onclick: close }, '×'),
+      h('a', { class: 'btn btn-ghost', href: safeUrl(a.url), download: a.name }, t('file.download')),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('common.close'), onclick: close }, '×'),
     ),
     h('img', { class: 'lightbox-img', src: safeUrl(a.url), alt: a.name }),
   );
@@ -98,17 +99,17 @@ function audio(a) {
   const el = h('audio', { preload: 'none', src: safeUrl(a.url) });
   const known = a.duration_ms != null;
   const time = h('span', { class: 'att-time' }, known ? formatDuration(a.duration_ms) : '');
-  const bar = h('progress', { class: 'att-progress', max: 1, value: 0, 'aria-label': 'Played' });
-  const play = h('button', { type: 'button', class: 'att-play', 'aria-label': `Play ${a.name}` }, icon('play', { size: 16 }));
+  const bar = h('progress', { class: 'att-progress', max: 1, value: 0, 'aria-label': t('voice.played') });
+  const play = h('button', { type: 'button', class: 'att-play', 'aria-label': t('voice.play', { name: a.name }) }, icon('play', { size: 16 }));
   const total = () => (known ? a.duration_ms / 1000 : el.duration);
   play.addEventListener('click', () => (el.paused ? el.play().catch(() => {}) : el.pause()));
   el.addEventListener('play', () => {
     play.replaceChildren(icon('pause', { size: 16 }));
-    play.setAttribute('aria-label', `Pause ${a.name}`);
+    play.setAttribute('aria-label', t('voice.pause', { name: a.name }));
   });
   el.addEventListener('pause', () => {
     play.replaceChildren(icon('play', { size: 16 }));
-    play.setAttribute('aria-label', `Play ${a.name}`);
+    play.setAttribute('aria-label', t('voice.play', { name: a.name }));
   });
   el.addEventListener('timeupdate', () => {
     const t = total();
@@ -119,7 +120,7 @@ function audio(a) {
     bar.value = 1;
     if (known) time.textContent = formatDuration(a.duration_ms);
   });
-  const label = known ? 'Voice message' : a.name;
+  const label = known ? t('voice.label') : a.name;
   return h('div', { class: 'att-audio' }, play,
     h('span', { class: 'att-audio-text' }, h('span', { class: 'att-audio-name' }, label), bar),
     time, el);

@@ -16,10 +16,11 @@ import { profileDialog, passwordDialog, loadBlocks, rememberUsers, nameOf } from
 import { state, on, reset, loadChats, putChat, dropChat, chatTitle, markRead, conv, isReading, loadDetails } from './store.js';
 import { createConnection, follow, unfollow } from './realtime.js';
 import { summary } from './files.js';
+import { t, translatePage, setLocale, locale, LANGUAGES } from './i18n.js';
 
 const connection = createConnection({
   onRevoked: () => {
-    toast('Your account was deleted or your access was revoked.', 'error');
+    toast(t('session.revoked'), 'error');
     logout().catch(() => {});
   },
 });
@@ -69,12 +70,12 @@ function renderEmpty() {
   fill($('#empty-view'),
     h('div', { class: 'empty-card' },
       avatar(user?.username || '?', { size: 'lg' }),
-      h('h1', {}, `Welcome, ${user?.username ?? ''}`),
-      h('p', {}, guest ? 'As a guest you can read public chats and follow them live.' : 'Pick a chat on the left, or start something new.'),
+      h('h1', {}, t('empty.welcome', { name: user ? nameOf(user) : '' })),
+      h('p', {}, guest ? t('empty.guest') : t('empty.pick')),
       h('div', { class: 'empty-actions' },
-        guest ? null : h('button', { type: 'button', class: 'btn btn-primary', onclick: () => newChatDialog(go) }, 'New chat'),
-        guest ? null : h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => directDialog(go) }, 'Direct message'),
-        h('button', { type: 'button', class: `btn ${guest ? 'btn-primary' : 'btn-ghost'}`, onclick: () => browseDialog(openFromDirectory) }, 'Browse public chats'),
+        guest ? null : h('button', { type: 'button', class: 'btn btn-primary', onclick: () => newChatDialog(go) }, t('side.newChat')),
+        guest ? null : h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => directDialog(go) }, t('side.direct')),
+        h('button', { type: 'button', class: `btn ${guest ? 'btn-primary' : 'btn-ghost'}`, onclick: () => browseDialog(openFromDirectory) }, t('side.browse')),
       ),
     ),
   );
@@ -90,18 +91,18 @@ function renderActions() {
       toggleMute(chat.id);
       renderActions();
       renderChatList();
-    } }, isMuted(chat.id) ? 'Unmute notifications' : 'Mute notifications'));
+    } }, isMuted(chat.id) ? t('chat.unmute') : t('chat.mute')));
   }
-  if (chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', onclick: leaveChat }, chat.kind === 'direct' ? 'Close conversation' : 'Leave chat'));
-  if (canManage(chat) && chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: deleteChat }, 'Delete chat…'));
-  if (!chat.my_role && state.following.has(chat.id)) items.push(h('button', { type: 'button', role: 'menuitem', onclick: stopFollowing }, 'Stop following'));
+  if (chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', onclick: leaveChat }, chat.kind === 'direct' ? t('chat.closeConversation') : t('chat.leave')));
+  if (canManage(chat) && chat.my_role) items.push(h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: deleteChat }, t('chat.deleteMenu')));
+  if (!chat.my_role && state.following.has(chat.id)) items.push(h('button', { type: 'button', role: 'menuitem', onclick: stopFollowing }, t('chat.stopFollowing')));
   const menu = h('div', { class: 'menu menu-right', id: 'chat-menu', role: 'menu', hidden: true }, items);
-  const more = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Chat options', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'chat-menu' }, icon('more'));
+  const more = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('chat.options'), 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': 'chat-menu' }, icon('more'));
   wireMenu(more, menu);
   fill(bar,
     // Named by what it shows ("3 members"), so voice control users can say it.
-    h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', title: 'Members', 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
-      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? ''), h('span', { class: 'sr-only' }, ' members')),
+    h('button', { type: 'button', id: 'members-toggle', class: 'icon-btn members-btn', title: t('members.title'), 'aria-expanded': String(!$('#members-panel').hidden), onclick: () => toggleMembers() },
+      icon('users'), h('span', { class: 'members-count' }, chat.members_count ?? ''), h('span', { class: 'sr-only' }, ` ${t('members.countWord', { count: chat.members_count ?? 0 })}`)),
     items.length ? h('span', { class: 'menu-wrap' }, more, menu) : null,
   );
 }
@@ -133,7 +134,7 @@ async function joinChat() {
     putChat(chat);
     renderChatChrome();
     $('#composer-input').focus();
-    toast(`You joined ${chatTitle(chat)}.`);
+    toast(t('chat.joined', { name: chatTitle(chat) }));
   } catch (err) {
     toast(err.message, 'error');
   }
@@ -142,15 +143,15 @@ async function joinChat() {
 async function leaveChat() {
   const chat = state.chats.get(state.currentId);
   const ok = await confirmDialog({
-    title: `Leave ${chatTitle(chat)}?`,
-    description: chat.public ? 'You can join again from the public chats.' : 'You will need to be added again to come back.',
-    confirmLabel: 'Leave',
+    title: t('chat.leaveTitle', { name: chatTitle(chat) }),
+    description: chat.public ? t('chat.leavePublic') : t('chat.leavePrivate'),
+    confirmLabel: t('chat.leaveConfirm'),
   });
   if (!ok) return;
   try {
     await chatsApi.leave(chat.id);
     closeChat(chat.id);
-    toast(`You left ${chatTitle(chat)}.`);
+    toast(t('chat.left', { name: chatTitle(chat) }));
   } catch (err) {
     toast(err.message, 'error');
   }
@@ -159,15 +160,15 @@ async function leaveChat() {
 async function deleteChat() {
   const chat = state.chats.get(state.currentId);
   const ok = await confirmDialog({
-    title: `Delete ${chatTitle(chat)}?`,
-    description: 'All its messages are deleted for everyone. This cannot be undone.',
-    confirmLabel: 'Delete chat',
+    title: t('chat.deleteTitle', { name: chatTitle(chat) }),
+    description: t('chat.deleteDescription'),
+    confirmLabel: t('chat.deleteConfirm'),
   });
   if (!ok) return;
   try {
     await chatsApi.remove(chat.id);
     closeChat(chat.id);
-    toast(`${chatTitle(chat)} was deleted.`);
+    toast(t('chat.deleted', { name: chatTitle(chat) }));
   } catch (err) {
     toast(err.message, 'error');
   }
@@ -196,25 +197,41 @@ function deleteAccountDialog() {
   const guest = currentUser()?.role === 'guest';
   const password = h('input', { id: 'delete-password', type: 'password', autocomplete: 'current-password', required: true });
   return modal({
-    title: 'Delete your account?',
-    description: 'Your messages, memberships and sessions are deleted. Chats you own pass to another member. This cannot be undone.',
-    body: guest ? null : h('div', { class: 'field' }, h('label', { for: 'delete-password' }, 'Confirm with your password'), password),
-    submitLabel: 'Delete my account',
+    title: t('account.deleteTitle'),
+    description: t('account.deleteDescription'),
+    body: guest ? null : h('div', { class: 'field' }, h('label', { for: 'delete-password' }, t('account.confirmPassword')), password),
+    submitLabel: t('account.deleteConfirm'),
     danger: true,
     onSubmit: async ({ setError }) => {
       if (!guest && !password.value) {
-        setError('Enter your password.');
+        setError(t('account.enterPassword'));
         return false;
       }
       try {
         await deleteAccount(password.value);
-        toast('Your account was deleted.');
+        toast(t('account.deleted'));
         return true;
       } catch (err) {
-        setError(err.status === 403 ? 'Wrong password.' : err.message);
+        setError(err.status === 403 ? t('account.wrongPassword') : err.message);
         password.select();
         return false;
       }
+    },
+  });
+}
+
+/** The account menu's language choice; the page reloads in the new language. */
+function languageDialog() {
+  const select = h('select', { id: 'language-select' },
+    LANGUAGES.map(([code, name]) => h('option', { value: code, lang: code, selected: code === locale() }, name)));
+  return modal({
+    title: t('language.title'),
+    description: t('language.description'),
+    body: h('div', { class: 'field' }, h('label', { for: 'language-select' }, t('language.label')), select),
+    submitLabel: t('language.apply'),
+    onSubmit: async () => {
+      setLocale(select.value);
+      return true;
     },
   });
 }
@@ -247,7 +264,7 @@ async function route() {
       putChat(chat);
       saveFollowing();
     } catch {
-      toast('That chat does not exist or you cannot see it.', 'error');
+      toast(t('chat.notFound'), 'error');
       location.hash = '';
       return;
     }
@@ -279,6 +296,7 @@ onSession(async (kind) => {
     onSignUp: guestSignUp,
     onProfile: () => profileDialog().then((saved) => saved && redrawMe()),
     onPassword: passwordDialog,
+    onLanguage: languageDialog,
   });
   redrawMe();
   $('#admin-link').hidden = user.role !== 'admin';
@@ -314,7 +332,7 @@ onSession(async (kind) => {
 
 on('removed', (id) => {
   if (state.currentId === id) {
-    toast('This chat is no longer available to you.');
+    toast(t('chat.gone'));
     location.hash = '';
   }
 });
@@ -330,6 +348,7 @@ on('incoming', (msg) => {
 });
 
 function init() {
+  translatePage();
   placeIcons();
   initAuthView();
   initSidebar();

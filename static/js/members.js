@@ -4,8 +4,9 @@
 import { chatsApi, currentUser } from './api.js';
 import { $, h, fill, avatar, toast, icon } from './dom.js';
 import { userPicker, confirmDialog } from './dialogs.js';
-import { faceOf, nameTag, isBlocked, setBlocked } from './people.js';
+import { faceOf, nameTag, nameOf, isBlocked, setBlocked } from './people.js';
 import { state, on, emit, loadDetails, putChat } from './store.js';
+import { t } from './i18n.js';
 
 let open = false;
 // A large chat (more members than `ready.presence_max_members`) gets no
@@ -86,7 +87,7 @@ export function renderMembers() {
   let addField = null;
   if (manage) {
     const picker = userPicker({
-      id: 'add-member', label: 'Add someone', placeholder: 'Username',
+      id: 'add-member', label: t('members.add'), placeholder: t('auth.username'),
       exclude: () => members.map((m) => m.username),
       onPick: (name) => add(name),
     });
@@ -100,11 +101,11 @@ export function renderMembers() {
         if (input) input.value = '';
         // The answer is the chat without its member list: fetch that.
         await loadDetails(chatId);
-        toast(`${username} was added.`);
+        toast(t('members.added', { name: username }));
         renderMembers();
         $('#add-member')?.focus();
       } catch (err) {
-        error.textContent = err.code === 'unknown_users' ? `There is no user named “${username}”.` : err.message;
+        error.textContent = err.code === 'unknown_users' ? t('users.unknownOne', { name: username }) : err.message;
       }
     };
     picker.input.addEventListener('keydown', (e) => {
@@ -116,7 +117,7 @@ export function renderMembers() {
     addField = h('div', { class: 'members-add' }, picker.field, error);
   }
   const remove = async (user) => {
-    const ok = await confirmDialog({ title: `Remove ${user.username}?`, description: `${user.username} will no longer see this chat.`, confirmLabel: 'Remove' });
+    const ok = await confirmDialog({ title: t('members.removeTitle', { name: nameOf(user) }), description: t('members.removeDescription', { name: nameOf(user) }), confirmLabel: t('members.removeConfirm') });
     if (!ok) return;
     try {
       await chatsApi.removeMember(chatId, user.username);
@@ -128,18 +129,18 @@ export function renderMembers() {
   };
   fill(panel,
     h('header', { class: 'panel-head' },
-      h('h2', {}, `Members${details ? ` · ${details.members_count ?? members.length}` : ''}`),
-      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close members', onclick: () => toggleMembers(false) }, '×'),
+      h('h2', {}, `${t('members.title')}${details ? ` · ${details.members_count ?? members.length}` : ''}`),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('members.close'), onclick: () => toggleMembers(false) }, '×'),
     ),
     addField,
     details ? h('ul', { class: 'member-list' }, members.map((m) => h('li', { class: 'member' },
       faceOf(m, { size: 'sm', online: state.online.has(m.id) }),
-      h('span', { class: 'member-name' }, nameTag(m), m.id === me?.id ? h('span', { class: 'muted' }, ' (you)') : null),
-      (m.chat_role ? m.chat_role === 'owner' : m.id === details.owner_id) ? h('span', { class: 'tag' }, 'owner') : null,
-      m.id !== me?.id && me?.role !== 'guest' && chat?.kind !== 'direct' ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Message ${m.username}`, title: 'Direct message', onclick: () => openDirect(m.username) }, icon('mail', { size: 15 })) : null,
+      h('span', { class: 'member-name' }, nameTag(m), m.id === me?.id ? h('span', { class: 'muted' }, ` ${t('members.you')}`) : null),
+      (m.chat_role ? m.chat_role === 'owner' : m.id === details.owner_id) ? h('span', { class: 'tag' }, t('members.owner')) : null,
+      m.id !== me?.id && me?.role !== 'guest' && chat?.kind !== 'direct' ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': t('members.message', { name: nameOf(m) }), title: t('side.direct'), onclick: () => openDirect(m.username) }, icon('mail', { size: 15 })) : null,
       m.id !== me?.id && me?.role !== 'guest' ? blockButton(m) : null,
-      manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': `Remove ${m.username}`, title: 'Remove from chat', onclick: () => remove(m) }, '×') : null,
-    ))) : h('p', { class: 'muted' }, 'Loading…'),
+      manage && m.id !== me?.id ? h('button', { type: 'button', class: 'icon-btn small', 'aria-label': t('members.remove', { name: nameOf(m) }), title: t('members.removeTitleShort'), onclick: () => remove(m) }, '×') : null,
+    ))) : h('p', { class: 'muted' }, t('common.loading')),
   );
   const input = $('#add-member');
   if (typed && input) {
@@ -154,8 +155,8 @@ function blockButton(user) {
   return h('button', {
     type: 'button',
     class: 'icon-btn small',
-    'aria-label': `${on ? 'Unblock' : 'Block'} ${user.username}`,
-    title: on ? 'Unblock' : 'Block: no direct messages, no adding you to chats, no typing or presence',
+    'aria-label': t(on ? 'block.unblockName' : 'block.blockName', { name: nameOf(user) }),
+    title: on ? t('block.unblock') : t('block.blockTitle'),
     'aria-pressed': String(on),
     onclick: async () => {
       try {

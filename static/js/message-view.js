@@ -7,6 +7,8 @@ import { chatsApi, currentUser } from './api.js';
 import { h, toast } from './dom.js';
 import { state, emit } from './store.js';
 import { confirmDialog } from './dialogs.js';
+import { nameTag, nameOf as shownName } from './people.js';
+import { t, formatDateTime } from './i18n.js';
 
 export const PICKER = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
 
@@ -23,13 +25,20 @@ function members(chatId) {
   return state.details.get(chatId)?.members || [];
 }
 
-function nameOf(chatId, userId) {
-  return members(chatId).find((u) => u.id === userId)?.username || (userId === currentUser()?.id ? currentUser().username : 'someone');
+/** A member's username, for matching `@name`s in bodies. */
+function usernameOf(chatId, userId) {
+  return members(chatId).find((u) => u.id === userId)?.username || (userId === currentUser()?.id ? currentUser().username : t('common.someone'));
+}
+
+/** A member's name as shown (display name), for who reacted. */
+function displayedName(chatId, userId) {
+  const member = members(chatId).find((u) => u.id === userId) || (userId === currentUser()?.id ? currentUser() : null);
+  return member ? shownName(member) : t('common.someone');
 }
 
 /** The body with `@name`s of mentioned members as highlighted spans. */
 export function bodyNodes(m) {
-  const mentioned = new Set((m.mentions || []).map((id) => nameOf(m.chat_id, id).toLowerCase()));
+  const mentioned = new Set((m.mentions || []).map((id) => usernameOf(m.chat_id, id).toLowerCase()));
   const me = currentUser()?.username?.toLowerCase();
   if (!mentioned.size) return [m.body];
   const out = [];
@@ -52,9 +61,10 @@ export function bodyNodes(m) {
 export function quoteBlock(m) {
   const q = m.reply_to;
   if (!q) return null;
-  return h('button', { type: 'button', class: 'msg-quote', title: 'Jump to the original', onclick: () => jump(m.chat_id, q.id) },
-    h('span', { class: 'msg-quote-author' }, q.sender.username),
-    h('span', { class: 'msg-quote-body' }, q.deleted ? 'This message was deleted' : q.body));
+  // The author by display name, like everywhere else (the username on hover).
+  return h('button', { type: 'button', class: 'msg-quote', title: t('msg.jumpToOriginal'), onclick: () => jump(m.chat_id, q.id) },
+    nameTag(q.sender, 'msg-quote-author'),
+    h('span', { class: 'msg-quote-body' }, q.deleted ? t('msg.deleted') : q.body));
 }
 
 async function toggleReaction(m, emoji) {
@@ -70,11 +80,11 @@ export function reactionsBar(m) {
   if (!m.reactions?.length) return null;
   const me = currentUser()?.id;
   return h('div', { class: 'reactions' }, m.reactions.map((r) => {
-    const who = r.user_ids.map((id) => nameOf(m.chat_id, id)).join(', ');
+    const who = r.user_ids.map((id) => displayedName(m.chat_id, id)).join(', ');
     return h('button', {
       type: 'button',
       class: `reaction${r.user_ids.includes(me) ? ' mine' : ''}`,
-      title: `${who} reacted with ${r.emoji}`,
+      title: t('reaction.who', { names: who, emoji: r.emoji }),
       'aria-label': `${r.emoji} ${r.user_ids.length}, ${who}`,
       'aria-pressed': String(r.user_ids.includes(me)),
       onclick: () => toggleReaction(m, r.emoji),
@@ -83,8 +93,8 @@ export function reactionsBar(m) {
 }
 
 function picker(m) {
-  return h('div', { class: 'picker', role: 'menu', 'aria-label': 'Add a reaction' }, PICKER.map((emoji) =>
-    h('button', { type: 'button', role: 'menuitem', class: 'picker-emoji', 'aria-label': `React with ${emoji}`, onclick: (e) => {
+  return h('div', { class: 'picker', role: 'menu', 'aria-label': t('reaction.add') }, PICKER.map((emoji) =>
+    h('button', { type: 'button', role: 'menuitem', class: 'picker-emoji', 'aria-label': t('reaction.with', { emoji }), onclick: (e) => {
       e.currentTarget.closest('.picker').remove();
       toggleReaction(m, emoji);
     } }, emoji)));
@@ -96,7 +106,7 @@ export function startEdit(m) {
 }
 
 export async function deleteMessage(m) {
-  const ok = await confirmDialog({ title: 'Delete message?', description: 'It is deleted for everyone. This cannot be undone.', confirmLabel: 'Delete' });
+  const ok = await confirmDialog({ title: t('msg.deleteTitle'), description: t('msg.deleteDescription'), confirmLabel: t('common.delete') });
   if (!ok) return;
   try {
     await chatsApi.deleteMessage(m.chat_id, m.id);
@@ -118,24 +128,24 @@ export function actions(m) {
   if (m.deleted || !chat?.my_role || me?.role === 'guest') return null;
   const bar = h('div', { class: 'msg-actions' });
   bar.append(
-    h('button', { type: 'button', class: 'msg-action', 'aria-label': 'Add reaction', onclick: () => {
+    h('button', { type: 'button', class: 'msg-action', 'aria-label': t('reaction.addButton'), onclick: () => {
       const open = bar.querySelector('.picker');
       if (open) open.remove();
       else bar.append(picker(m));
     } }, '☺'),
-    h('button', { type: 'button', class: 'msg-action', 'aria-label': 'Reply', onclick: () => {
+    h('button', { type: 'button', class: 'msg-action', 'aria-label': t('msg.reply'), onclick: () => {
       composing.replyTo = m;
       emit('compose', m.chat_id);
     } }, '↩'),
-    m.sender.id === me?.id ? h('button', { type: 'button', class: 'msg-action', 'aria-label': 'Edit message', onclick: () => startEdit(m) }, '✎') : null,
-    mayDelete(m) ? h('button', { type: 'button', class: 'msg-action danger', 'aria-label': 'Delete message', onclick: () => deleteMessage(m) }, '🗑') : null,
+    m.sender.id === me?.id ? h('button', { type: 'button', class: 'msg-action', 'aria-label': t('msg.edit'), onclick: () => startEdit(m) }, '✎') : null,
+    mayDelete(m) ? h('button', { type: 'button', class: 'msg-action danger', 'aria-label': t('msg.delete'), onclick: () => deleteMessage(m) }, '🗑') : null,
   );
   return bar;
 }
 
 /** The inline editor replacing a message's body while it is being edited. */
 export function editor(m) {
-  const input = h('textarea', { class: 'msg-editor', 'aria-label': 'Edit message', rows: 2, maxlength: 4000 });
+  const input = h('textarea', { class: 'msg-editor', 'aria-label': t('msg.edit'), rows: 2, maxlength: 4000 });
   input.value = m.body;
   const done = () => {
     composing.editing = null;
@@ -164,14 +174,14 @@ export function editor(m) {
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
   });
-  return h('div', { class: 'msg-edit' }, input, h('div', { class: 'msg-edit-hint' }, 'Enter to save · Esc to cancel'));
+  return h('div', { class: 'msg-edit' }, input, h('div', { class: 'msg-edit-hint' }, t('msg.editHint')));
 }
 
 /** The content of a stored message's row; `files` (its attachments) go under the body. */
 export function messageContent(m, files = null) {
-  if (m.deleted) return [h('div', { class: 'msg-body msg-deleted' }, 'This message was deleted')];
+  if (m.deleted) return [h('div', { class: 'msg-body msg-deleted' }, t('msg.deleted'))];
   const editing = composing.editing?.id === m.id;
-  const edited = m.edited_at ? h('span', { class: 'msg-edited', title: new Date(m.edited_at).toLocaleString() }, ' (edited)') : null;
+  const edited = m.edited_at ? h('span', { class: 'msg-edited', title: formatDateTime(m.edited_at) }, ` ${t('msg.edited')}`) : null;
   return [
     quoteBlock(m),
     editing ? editor(m) : m.body || edited ? h('div', { class: 'msg-body' }, bodyNodes(m), edited) : null,

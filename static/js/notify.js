@@ -5,7 +5,9 @@
 
 import { currentUser } from './api.js';
 import { $ } from './dom.js';
-import { state, on, chatTitle } from './store.js';
+import { state, on, chatTitle, loadDetails } from './store.js';
+import { nameOf, knows } from './people.js';
+import { t } from './i18n.js';
 
 const muteKey = () => `microchat.muted.${currentUser()?.id}`;
 let muted = new Set();
@@ -75,14 +77,17 @@ function renderPermission() {
   button.hidden = !('Notification' in window) || Notification.permission !== 'default';
 }
 
-function notifyDesktop(msg) {
+async function notifyDesktop(msg) {
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
   if (document.visibilityState === 'visible' || muted.has(msg.chat_id)) return;
   const chat = state.chats.get(msg.chat_id);
   const direct = chat?.kind === 'direct';
   const mentioned = msg.mentions?.includes(currentUser()?.id);
   if (!direct && !mentioned) return;
-  const title = direct ? msg.sender.username : `${msg.sender.username} in ${chatTitle(chat)}`;
+  // The sender by display name: the chat's members list has it.
+  if (!knows(msg.sender.id)) await loadDetails(msg.chat_id);
+  const who = nameOf(msg.sender);
+  const title = direct ? who : t('notify.inChat', { name: who, chat: chatTitle(chat) });
   const n = new Notification(title, { body: msg.body.slice(0, 200), tag: `microchat-${msg.chat_id}` });
   n.onclick = () => {
     window.focus();

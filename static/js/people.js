@@ -1,9 +1,10 @@
 // People: display names and avatars as the UI shows them (the username on
 // hover), the profile and password dialogs, and the caller's block list.
 
-import { api, accessToken, currentUser, updateUser } from './api.js';
+import { api, accessToken, currentUser, updateUser, ApiError } from './api.js';
 import { h, avatar, toast } from './dom.js';
 import { modal } from './dialogs.js';
+import { t, fieldText } from './i18n.js';
 
 /** What we know of each user's profile, by id (from members lists and me). */
 const profiles = new Map();
@@ -12,6 +13,9 @@ const blocked = new Set();
 export function rememberUsers(users) {
   for (const u of users || []) profiles.set(u.id, { username: u.username, display_name: u.display_name ?? null, avatar_url: u.avatar_url ?? null });
 }
+
+/** Whether we have `id`'s profile (display name) from some members list. */
+export const knows = (id) => profiles.has(id);
 
 function profileOf(user) {
   return { ...user, ...(profiles.get(user?.id) || {}) };
@@ -50,7 +54,7 @@ export async function setBlocked(user, on) {
   await api(on ? 'PUT' : 'DELETE', `/users/me/blocks/${user.id}`);
   if (on) blocked.add(user.id);
   else blocked.delete(user.id);
-  toast(on ? `You blocked ${nameOf(user)}. They cannot message you directly or add you to chats.` : `You unblocked ${nameOf(user)}.`);
+  toast(on ? t('block.blocked', { name: nameOf(user) }) : t('block.unblocked', { name: nameOf(user) }));
 }
 
 async function uploadImage(file) {
@@ -58,17 +62,17 @@ async function uploadImage(file) {
   body.append('file', file);
   const res = await fetch('/api/v1/uploads', { method: 'POST', body, headers: { Authorization: `Bearer ${accessToken()}` } });
   const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data?.error?.message || `upload failed (${res.status})`);
+  if (!res.ok) throw new ApiError(res.status, data);
   return data;
 }
 
 export function profileDialog() {
   const me = currentUser();
   const name = h('input', { id: 'profile-name', maxlength: '64', value: me.display_name || '', placeholder: me.username });
-  const preview = h('img', { id: 'avatar-preview', class: 'avatar-preview', alt: 'Avatar preview', width: '96', height: '96', hidden: !me.avatar_url, src: me.avatar_url || null });
+  const preview = h('img', { id: 'avatar-preview', class: 'avatar-preview', alt: t('profile.preview'), width: '96', height: '96', hidden: !me.avatar_url, src: me.avatar_url || null });
   const file = h('input', { id: 'profile-avatar', type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp' });
   let removeAvatar = false;
-  const remove = h('button', { type: 'button', class: 'btn btn-ghost btn-small', hidden: !me.avatar_url }, 'Remove picture');
+  const remove = h('button', { type: 'button', class: 'btn btn-ghost btn-small', hidden: !me.avatar_url }, t('profile.removePicture'));
   remove.addEventListener('click', () => {
     removeAvatar = true;
     file.value = '';
@@ -88,12 +92,12 @@ export function profileDialog() {
     reader.readAsDataURL(picked);
   });
   return modal({
-    title: 'Your profile',
-    submitLabel: 'Save profile',
+    title: t('profile.title'),
+    submitLabel: t('profile.save'),
     body: h('div', {},
-      h('div', { class: 'field' }, h('label', { for: 'profile-name' }, 'Display name'), name,
-        h('p', { class: 'hint' }, `Shown instead of your username (@${me.username}). Leave empty to use the username.`)),
-      h('div', { class: 'field' }, h('label', { for: 'profile-avatar' }, 'Picture'), file,
+      h('div', { class: 'field' }, h('label', { for: 'profile-name' }, t('profile.displayName')), name,
+        h('p', { class: 'hint' }, t('profile.displayNameHint', { username: me.username }))),
+      h('div', { class: 'field' }, h('label', { for: 'profile-avatar' }, t('profile.picture')), file,
         h('div', { class: 'avatar-edit' }, preview, remove)),
     ),
     onSubmit: async ({ setError }) => {
@@ -104,11 +108,11 @@ export function profileDialog() {
         const user = await api('PATCH', '/users/me', patch);
         updateUser(user);
         rememberUsers([user]);
-        toast('Profile saved.');
+        toast(t('profile.saved'));
         return user;
       } catch (err) {
         const fields = err.details?.fields;
-        setError(fields ? Object.values(fields).join(' ') : err.message);
+        setError(fields ? Object.entries(fields).map(([f, r]) => fieldText(f, r)).join(' ') : err.message);
         return false;
       }
     },
@@ -119,22 +123,22 @@ export function passwordDialog() {
   const current = h('input', { id: 'pw-current', type: 'password', autocomplete: 'current-password' });
   const next = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password' });
   return modal({
-    title: 'Change password',
-    description: 'Other devices signed in to your account will be signed out.',
-    submitLabel: 'Change password',
+    title: t('password.title'),
+    description: t('password.description'),
+    submitLabel: t('password.title'),
     body: h('div', {},
-      h('div', { class: 'field' }, h('label', { for: 'pw-current' }, 'Current password'), current),
-      h('div', { class: 'field' }, h('label', { for: 'pw-new' }, 'New password'), next,
-        h('p', { class: 'hint' }, 'At least 8 characters, with a letter and a digit')),
+      h('div', { class: 'field' }, h('label', { for: 'pw-current' }, t('password.current')), current),
+      h('div', { class: 'field' }, h('label', { for: 'pw-new' }, t('auth.newPassword')), next,
+        h('p', { class: 'hint' }, t('auth.passwordHint'))),
     ),
     onSubmit: async ({ setError }) => {
       try {
         await api('PUT', '/users/me/password', { current_password: current.value, new_password: next.value });
-        toast('Password changed.');
+        toast(t('password.changed'));
         return true;
       } catch (err) {
-        if (err.status === 403) setError('The current password is wrong.');
-        else setError(err.details?.fields?.new_password ? `New password: ${err.details.fields.new_password}` : err.message);
+        if (err.status === 403) setError(t('password.wrong'));
+        else setError(err.details?.fields?.new_password ? `${t('auth.newPassword')}: ${fieldText('new_password', err.details.fields.new_password)}` : err.message);
         return false;
       }
     },

@@ -7,6 +7,7 @@ import {
   state, emit, conv, addMessage, loadChats, putChat, dropChat, lastId,
   onReadFrame, onTyping, loadDetails, isReading, markRead, updateMessage, onMembersChanged,
 } from './store.js';
+import { errorText } from './i18n.js';
 
 const ACK_TIMEOUT = 10000;
 
@@ -102,7 +103,7 @@ function onErrorFrame(frame) {
     const p = c.pending.find((x) => x.client_id === frame.ref);
     if (p) {
       p.status = 'failed';
-      p.error = frame.message || frame.code;
+      p.error = errorText({ code: frame.code, details: frame.details, serverMessage: frame.message || frame.code });
       // A refused message (too long, not a member) would be refused again.
       p.final = !['rate_limited', 'internal'].includes(frame.code);
       clearTimeout(p.timer);

@@ -3,7 +3,13 @@
 
 import { chatsApi } from './api.js';
 import { $, h, fill, formatShort } from './dom.js';
-import { state, chatTitle } from './store.js';
+import { state, chatTitle, loadDetails } from './store.js';
+import { nameTag, knows } from './people.js';
+import { t } from './i18n.js';
+
+// Chats whose members list a search asks for, at most, to show its
+// authors' display names (message senders carry only the username).
+const MAX_LOOKUPS = 5;
 
 let jump = () => {};
 let seq = 0;
@@ -33,7 +39,7 @@ function result({ message: m, matches }) {
       jump(m.chat_id, m.id);
     },
   },
-  h('span', { class: 'search-hit-head' }, h('strong', {}, chat ? chatTitle(chat) : `chat ${m.chat_id}`), ` · ${m.sender.username} · ${formatShort(m.created_at)}`),
+  h('span', { class: 'search-hit-head' }, h('strong', {}, chat ? chatTitle(chat) : t('search.chatN', { id: m.chat_id })), ' · ', nameTag(m.sender, 'search-hit-author'), ` · ${formatShort(m.created_at)}`),
   h('span', { class: 'search-hit-body' }, marked(m.body, matches))));
 }
 
@@ -45,12 +51,18 @@ async function run() {
     $('#search-status').textContent = '';
     return;
   }
-  $('#search-status').textContent = 'Searching…';
+  $('#search-status').textContent = t('search.searching');
   try {
     const hits = await chatsApi.search(q);
     if (mine !== seq) return;
     fill($('#search-results'), hits.map(result));
-    $('#search-status').textContent = hits.length ? `${hits.length} result${hits.length === 1 ? '' : 's'}` : 'No messages found.';
+    $('#search-status').textContent = hits.length ? t('search.results', { count: hits.length }) : t('search.none');
+    // Authors we know no display name of: their chats' member lists tell.
+    const chats = [...new Set(hits.filter((hit) => !knows(hit.message.sender.id)).map((hit) => hit.message.chat_id))].slice(0, MAX_LOOKUPS);
+    if (chats.length) {
+      await Promise.all(chats.map((id) => loadDetails(id)));
+      if (mine === seq) fill($('#search-results'), hits.map(result));
+    }
   } catch (err) {
     if (mine === seq) $('#search-status').textContent = err.message;
   }

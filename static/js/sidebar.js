@@ -7,6 +7,7 @@ import { state, on, sortedChats, followedChats, chatTitle, directPeer } from './
 import { nameOf } from './people.js';
 import { summary } from './files.js';
 import { updateBadge, isMuted } from './notify.js';
+import { t } from './i18n.js';
 
 function chatIcon(chat) {
   if (chat.kind === 'direct') {
@@ -18,10 +19,11 @@ function chatIcon(chat) {
 
 function preview(chat) {
   const m = chat.last_message;
-  if (!m) return chat.kind === 'direct' ? 'Say hello 👋' : 'No messages yet';
-  const who = m.sender.id === currentUser()?.id ? 'You' : nameOf(m.sender);
+  if (!m) return chat.kind === 'direct' ? t('side.sayHello') : t('side.noMessages');
+  const mine = m.sender.id === currentUser()?.id;
   const text = m.body ? m.body.replace(/\s+/g, ' ') : summary(m);
-  return chat.kind === 'direct' && who !== 'You' ? text : `${who}: ${text}`;
+  if (chat.kind === 'direct' && !mine) return text;
+  return `${mine ? t('side.you') : nameOf(m.sender)}: ${text}`;
 }
 
 function chatItem(chat) {
@@ -29,7 +31,7 @@ function chatItem(chat) {
   const mentions = chat.mentions || 0;
   const muted = isMuted(chat.id);
   const title = chatTitle(chat);
-  const extra = `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mention${mentions === 1 ? '' : 's'}` : ''}${muted ? ', muted' : ''}`;
+  const extra = `${unread ? `, ${t('side.unread', { count: unread })}` : ''}${mentions ? `, ${t('side.mentions', { count: mentions })}` : ''}${muted ? `, ${t('side.muted')}` : ''}`;
   return h(
     'li',
     {},
@@ -47,7 +49,7 @@ function chatItem(chat) {
         { class: 'chat-item-text' },
         h('span', { class: 'chat-item-top' }, h('span', { class: 'chat-item-name' }, title), h('span', { class: 'chat-item-time' }, formatShort(chat.last_message?.created_at))),
         h('span', { class: 'chat-item-bottom' }, h('span', { class: 'chat-item-preview' }, preview(chat)),
-          muted ? h('span', { class: 'muted-icon', 'aria-hidden': 'true', title: 'muted' }, '🔕') : null,
+          muted ? h('span', { class: 'muted-icon', 'aria-hidden': 'true', title: t('side.muted') }, '🔕') : null,
           mentions ? h('span', { class: 'badge badge-mention', 'aria-hidden': 'true' }, `@${mentions > 99 ? '99+' : mentions}`) : null,
           unread ? h('span', { class: `badge${muted ? ' badge-muted' : ''}`, 'aria-hidden': 'true' }, unread > 99 ? '99+' : unread) : null),
         // The link's name is its visible text (WCAG 2.5.3), plus the counts.
@@ -62,7 +64,7 @@ export function renderChatList() {
   fill($('#chat-list'), mine.map(chatItem));
   const empty = $('#chat-list-empty');
   empty.hidden = mine.length > 0;
-  empty.textContent = currentUser()?.role === 'guest' ? 'Guests follow public chats. Browse them above.' : 'No chats yet. Start one with “New chat”.';
+  empty.textContent = currentUser()?.role === 'guest' ? t('side.guestEmpty') : t('side.empty');
   const followed = followedChats();
   $('#following-section').hidden = followed.length === 0;
   fill($('#following-list'), followed.map(chatItem));
@@ -70,10 +72,10 @@ export function renderChatList() {
 }
 
 const CONNECTION_TEXT = {
-  online: 'Connected',
-  connecting: 'Connecting…',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
+  online: 'conn.online',
+  connecting: 'conn.connecting',
+  reconnecting: 'conn.reconnecting',
+  offline: 'conn.offline',
 };
 
 let countdown = null;
@@ -83,7 +85,7 @@ export function renderConnection() {
   const s = conn?.state || 'offline';
   const pill = $('#conn-pill');
   pill.className = `conn-pill conn-${s}`;
-  pill.textContent = CONNECTION_TEXT[s];
+  pill.textContent = t(CONNECTION_TEXT[s]);
   pill.dataset.state = s;
   const banner = $('#conn-banner');
   clearInterval(countdown);
@@ -97,8 +99,8 @@ export function renderConnection() {
     fill(
       banner,
       h('span', { class: 'conn-banner-dot', 'aria-hidden': 'true' }),
-      s === 'reconnecting' && secs > 0 ? `Connection lost. Reconnecting in ${secs} s…` : 'Connection lost. Reconnecting…',
-      h('button', { type: 'button', class: 'link-btn', onclick: () => conn.retryNow() }, 'Retry now'),
+      s === 'reconnecting' && secs > 0 ? t('conn.lostIn', { count: secs }) : t('conn.lost'),
+      h('button', { type: 'button', class: 'link-btn', onclick: () => conn.retryNow() }, t('conn.retryNow')),
     );
   };
   paint();
@@ -107,7 +109,7 @@ export function renderConnection() {
 
 let shownMe = '';
 
-export function renderMe({ onLogout, onDeleteAccount, onSignUp, onProfile, onPassword }) {
+export function renderMe({ onLogout, onDeleteAccount, onSignUp, onProfile, onPassword, onLanguage }) {
   const user = currentUser();
   if (!user) return;
   // Token renewals call this often: rebuild only when something shows a change.
@@ -118,11 +120,12 @@ export function renderMe({ onLogout, onDeleteAccount, onSignUp, onProfile, onPas
   const menu = h(
     'div',
     { class: 'menu', id: menuId, role: 'menu', hidden: true },
-    user.role === 'guest' ? h('button', { type: 'button', role: 'menuitem', onclick: onSignUp }, 'Create an account') : null,
-    h('button', { type: 'button', role: 'menuitem', onclick: onProfile }, 'Edit profile…'),
-    user.role === 'guest' ? null : h('button', { type: 'button', role: 'menuitem', onclick: onPassword }, 'Change password…'),
-    h('button', { type: 'button', role: 'menuitem', onclick: onLogout }, 'Log out'),
-    h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: onDeleteAccount }, 'Delete account…'),
+    user.role === 'guest' ? h('button', { type: 'button', role: 'menuitem', onclick: onSignUp }, t('me.createAccount')) : null,
+    h('button', { type: 'button', role: 'menuitem', onclick: onProfile }, t('me.editProfile')),
+    user.role === 'guest' ? null : h('button', { type: 'button', role: 'menuitem', onclick: onPassword }, t('me.changePassword')),
+    h('button', { type: 'button', role: 'menuitem', onclick: onLanguage }, t('me.language')),
+    h('button', { type: 'button', role: 'menuitem', onclick: onLogout }, t('me.logout')),
+    h('button', { type: 'button', role: 'menuitem', class: 'danger', onclick: onDeleteAccount }, t('me.deleteAccount')),
   );
   const toggle = h(
     'button',
@@ -130,7 +133,7 @@ export function renderMe({ onLogout, onDeleteAccount, onSignUp, onProfile, onPas
     avatar(user.display_name || user.username, { size: 'sm', online: true, url: user.avatar_url }),
     h('span', { class: 'me-text' },
       h('span', { class: 'me-name', title: user.display_name ? `@${user.username}` : null }, user.display_name || user.username),
-      h('span', { class: 'me-role' }, user.role)),
+      h('span', { class: 'me-role' }, t(`role.${user.role}`))),
     h('span', { class: 'me-caret', 'aria-hidden': 'true' }, icon('more')),
   );
   wireMenu(toggle, menu);

@@ -7,6 +7,7 @@ import { accessToken, onSession, refresh, tokenExpiresAt } from './api.js';
 import { $, h, fill, icon } from './dom.js';
 import { formatSize, formatDuration } from './files.js';
 import { state } from './store.js';
+import { t, errorText } from './i18n.js';
 
 const MAX_FILES = 10;
 const trays = new Map(); // chatId -> [item]
@@ -76,14 +77,14 @@ function send(item, mayRefresh) {
       item.upload = xhr.response;
     } else {
       item.status = 'failed';
-      item.error = xhr.response?.error?.message || `HTTP ${xhr.status}`;
+      item.error = errorText({ code: xhr.response?.error?.code, details: xhr.response?.error?.details, serverMessage: xhr.response?.error?.message || `HTTP ${xhr.status}` });
     }
     render();
   });
   xhr.addEventListener('error', () => {
     if (item.status !== 'uploading') return;
     item.status = 'failed';
-    item.error = 'Cannot reach the server';
+    item.error = errorText({ code: 'network' });
     render();
   });
   xhr.send(form);
@@ -111,12 +112,12 @@ function updateProgress(item) {
 
 function itemView(item) {
   const voice = item.durationMs != null;
-  const meta = voice ? `Voice message · ${formatDuration(item.durationMs)}` : formatSize(item.file.size);
+  const meta = voice ? `${t('voice.label')} · ${formatDuration(item.durationMs)}` : formatSize(item.file.size);
   const status = item.status === 'uploading'
-    ? h('progress', { max: 1, value: item.progress, 'aria-label': `Uploading ${item.name}` })
+    ? h('progress', { max: 1, value: item.progress, 'aria-label': t('upload.uploading', { name: item.name }) })
     : item.status === 'failed'
-      ? h('span', { class: 'tray-error', role: 'alert' }, item.error || 'Upload failed')
-      : h('span', { class: 'tray-done' }, 'Ready');
+      ? h('span', { class: 'tray-error', role: 'alert' }, item.error || t('upload.failed'))
+      : h('span', { class: 'tray-done' }, t('upload.ready'));
   return h('li', { class: `tray-item ${item.status}`, 'data-key': item.key },
     item.preview
       ? h('img', { class: 'tray-thumb', src: item.preview, alt: '' })
@@ -126,10 +127,10 @@ function itemView(item) {
       h('span', { class: 'tray-meta' }, meta),
       status,
     ),
-    item.status === 'failed' ? h('button', { type: 'button', class: 'link-btn', onclick: () => start(item).then(render) }, 'Retry') : null,
+    item.status === 'failed' ? h('button', { type: 'button', class: 'link-btn', onclick: () => start(item).then(render) }, t('common.retry')) : null,
     h('button', {
       type: 'button', class: 'icon-btn small',
-      'aria-label': item.status === 'uploading' ? `Cancel upload of ${item.name}` : `Remove ${item.name}`,
+      'aria-label': item.status === 'uploading' ? t('upload.cancel', { name: item.name }) : t('members.remove', { name: item.name }),
       onclick: () => remove(item),
     }, '×'),
   );
@@ -140,7 +141,7 @@ export function render() {
   const el = $('#upload-tray');
   const items = state.currentId ? tray(state.currentId) : [];
   el.hidden = items.length === 0;
-  fill(el, h('ul', { class: 'tray-list', 'aria-label': 'Attachments' }, items.map(itemView)));
+  fill(el, h('ul', { class: 'tray-list', 'aria-label': t('upload.attachments') }, items.map(itemView)));
   const busy = state.currentId && trayBusy(state.currentId);
   $('#composer').classList.toggle('uploading', !!busy);
 }

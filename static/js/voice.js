@@ -6,6 +6,7 @@
 import { $, h, fill, icon, toast } from './dom.js';
 import { formatDuration } from './files.js';
 import { addFiles } from './upload-tray.js';
+import { t } from './i18n.js';
 
 const TYPES = [
   ['audio/webm;codecs=opus', 'webm'],
@@ -26,10 +27,10 @@ function showBar() {
   const time = h('span', { class: 'rec-time', role: 'timer' }, '0:00');
   fill($('#recorder'),
     h('span', { class: 'rec-dot', 'aria-hidden': 'true' }),
-    h('span', { class: 'rec-label' }, 'Recording'),
+    h('span', { class: 'rec-label' }, t('voice.recording')),
     time,
-    h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => stop(true) }, 'Cancel'),
-    h('button', { type: 'button', class: 'btn btn-primary', onclick: () => stop(false) }, icon('stop', { size: 14 }), ' Stop'),
+    h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => stop(true) }, t('common.cancel')),
+    h('button', { type: 'button', class: 'btn btn-primary', onclick: () => stop(false) }, icon('stop', { size: 14 }), ` ${t('voice.stop')}`),
   );
   $('#recorder').hidden = false;
   $('#composer').hidden = true;
@@ -47,7 +48,7 @@ async function begin() {
   try {
     stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   } catch {
-    toast('Microphone not available.', 'error');
+    toast(t('voice.noMic'), 'error');
     return;
   }
   const [type, ext] = pickType();

@@ -159,3 +159,142 @@ fn a_write_transaction_waits_for_a_concurrent_writer_instead_of_failing() {
         .unwrap()
         .expect("the other writer commits after it");
 }
+
+/// Refusals decided inside the batch (on PostgreSQL membership and blocks
+/// in one statement) refuse only the sends they concern: a non-member's, one to a
+/// direct chat whose other member blocked the sender, a non-member's with a
+/// bad `reply_to` (not told whether the message exists); the rest of the
+/// batch is stored with versions that grow within each chat, and a chat
+/// whose only send in the batch was a retry keeps its newest message.
+#[test]
+fn refusals_in_a_batch_refuse_only_their_own_sends_and_versions_keep_growing() {
+    let (url, _db) = test_database();
+    let pool = db::connect(&url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::migrate(&mut conn).unwrap();
+    let now = Utc::now().naive_utc();
+    let mut user = |name: &str| {
+        users::create(
+            &mut conn,
+            &users::NewUser {
+                username: name,
+                username_lower: name,
+                email: None,
+                password_hash: None,
+                role: Role::User.as_str(),
+                created_at: now,
+                invited_by: None,
+            },
+        )
+        .unwrap()
+        .id
+    };
+    let (ann, bob, eve) = (user("ann"), user("bob"), user("eve"));
+    let mut chat = |name: &str, kind: ChatKind, public: bool, key: Option<&str>| {
+        let new = chats::NewChat {
+            name,
+            kind,
+            public,
+            owner_id: Some(ann),
+            direct_key: key,
+            created_at: now,
+        };
+        chats::create(&mut conn, &new).unwrap().id
+    };
+    let group = chat("g", ChatKind::Group, false, None);
+    let open = chat("o", ChatKind::Group, true, None);
+    let direct = chat("d", ChatKind::Direct, false, Some("ann:bob"));
+    let quiet = chat("q", ChatKind::Group, false, None);
+    for (c, u) in [
+        (group, ann),
+        (group, bob),
+        (open, ann),
+        (direct, ann),
+        (direct, bob),
+    ] {
+        members::add(&mut conn, c, u, MemberRole::Member, now).unwrap();
+    }
+    members::add(&mut conn, quiet, ann, MemberRole::Member, now).unwrap();
+    microchat::db::blocks::block(&mut conn, ann, bob, now).unwrap();
+    let first = store_batch(
+        &mut conn,
+        &[
+            pending(group, ann, "first", None),
+            pending(quiet, ann, "quiet", Some("q1")),
+        ],
+    )
+    .unwrap();
+    let (Stored::Message(first, true, _), Stored::Message(quiet_row, true, _)) =
+        (&first[0], &first[1])
+    else {
+        panic!("{first:?}")
+    };
+    let mut probe = pending(group, eve, "probe", None);
+    probe.reply_to = Some(MessageId(first.id.0 + 1000));
+    let batch = [
+        pending(group, ann, "a1", None),
+        pending(group, eve, "intruder", None),
+        pending(direct, bob, "blocked", Some("b1")),
+        pending(open, bob, "not a member of the public chat", None),
+        probe,
+        pending(direct, ann, "to bob", None),
+        pending(quiet, ann, "quiet retried", Some("q1")),
+        pending(group, bob, "b2", Some("b2")),
+    ];
+    let out = store_batch(&mut conn, &batch).unwrap();
+    assert!(
+        matches!(&out[1], Stored::NotMember { public: false }),
+        "{:?}",
+        out[1]
+    );
+    assert_eq!(out[2], Stored::Blocked);
+    assert!(
+        matches!(&out[3], Stored::NotMember { public: true }),
+        "{:?}",
+        out[3]
+    );
+    assert!(
+        matches!(&out[4], Stored::NotMember { public: false }),
+        "{:?}",
+        out[4]
+    );
+    assert!(matches!(&out[6], Stored::Message(r, false, _) if r.id == quiet_row.id));
+    let row = |s: &Stored| match s {
+        Stored::Message(row, true, _) => row.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (a1, to_bob, b2) = (row(&out[0]), row(&out[5]), row(&out[7]));
+    assert!(first.id < a1.id && a1.id < to_bob.id && to_bob.id < b2.id);
+    assert!(first.version < a1.version && a1.version < b2.version);
+    let group_row = chats::find(&mut conn, group).unwrap().unwrap();
+    assert_eq!(group_row.last_message_id(), Some(b2.id));
+    assert!(
+        group_row.version >= b2.version,
+        "the counter is the top version"
+    );
+    assert_eq!(
+        chats::find(&mut conn, direct)
+            .unwrap()
+            .unwrap()
+            .last_message_id(),
+        Some(to_bob.id)
+    );
+    assert_eq!(
+        chats::find(&mut conn, quiet)
+            .unwrap()
+            .unwrap()
+            .last_message_id(),
+        Some(quiet_row.id),
+        "a retry stores nothing new"
+    );
+    assert_eq!(
+        chats::find(&mut conn, open)
+            .unwrap()
+            .unwrap()
+            .last_message_id(),
+        None
+    );
+    let stored = microchat::db::messages::page(&mut conn, group, None, 100).unwrap();
+    let bodies: Vec<&str> = stored.iter().map(|(m, _)| m.body.as_str()).collect();
+    assert_eq!(bodies, ["first", "a1", "b2"]);
+}

@@ -1,6 +1,6 @@
 // Accessibility: axe-core over the sign-in screen and the main screen with
-// a conversation open, at desktop and phone width. No critical or serious
-// violation may be reported.
+// a conversation open, at desktop and phone width, in English and in
+// Russian. No critical or serious violation may be reported.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +20,15 @@ async function serious(page) {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
-  test(`no serious accessibility violation at ${label} width`, async () => {
+const CASES = [
+  ['desktop', { width: 1280, height: 800 }, 'en-US'],
+  ['phone', { width: 390, height: 844 }, 'en-US'],
+  ['desktop', { width: 1280, height: 800 }, 'ru-RU'],
+  ['phone', { width: 390, height: 844 }, 'ru-RU'],
+];
+
+for (const [label, viewport, locale] of CASES) {
+  test(`no serious accessibility violation at ${label} width (${locale})`, async () => {
     const ann = uniqueName('ann');
     const bob = uniqueName('bob');
     await apiRegister(env.server, ann);
@@ -31,7 +38,7 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['ph
     await apiCall(env.server, token, 'POST', `/chats/${chat.id}/messages`, { body: 'hello there' });
     await apiCall(env.server, await apiLogin(env.server, bob), 'POST', `/chats/${chat.id}/messages`, { body: 'hi ann' });
 
-    const page = await openPage(env.browser, env.server, { viewport });
+    const page = await openPage(env.browser, env.server, { viewport, locale });
     await page.locator('#login-form').waitFor();
     assert.deepEqual(await serious(page), [], 'sign-in screen');
 

@@ -126,8 +126,9 @@ export function launchBrowser({ extraArgs = [] } = {}) {
  * A fresh browser profile on the server. Collects page errors and dialogs so
  * a test can assert that nothing ran that should not have.
  */
-export async function openPage(browser, server, { viewport = { width: 1280, height: 800 }, colorScheme = 'light' } = {}) {
-  const context = await browser.newContext({ baseURL: server.url, viewport, colorScheme });
+export async function openPage(browser, server, { viewport = { width: 1280, height: 800 }, colorScheme = 'light', locale = undefined } = {}) {
+  // `locale` (e.g. 'ru-RU') sets navigator.languages and Accept-Language.
+  const context = await browser.newContext({ baseURL: server.url, viewport, colorScheme, locale });
   const page = await context.newPage();
   page.errors = [];
   page.dialogs = [];
@@ -163,7 +164,8 @@ export async function signUp(page, username, password = PASSWORD) {
 export async function signIn(page, login, password = PASSWORD) {
   await page.locator('#login-name').fill(login);
   await page.locator('#login-password').fill(password);
-  await page.locator('#login-form').getByRole('button', { name: 'Sign in' }).click();
+  // By its place, not its words: the same in every language.
+  await page.locator('#login-form button[type="submit"]').click();
   await page.locator('#app').waitFor({ state: 'visible' });
 }
 

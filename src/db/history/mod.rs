@@ -8,11 +8,13 @@ mod tests;
 use chrono::NaiveDateTime;
 
 use super::messages::{self, MessageRow};
-use super::{blocks, chats, members, now, DbConn, DbError};
+use super::{chats, members, now, DbConn, DbError};
 use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
 use phases::{
-    find_retried, insert, match_rows, newest, plan, record_mentions, refused_chats, resolve,
+    find_retried, insert, match_rows, mentioned, newest, plan, record_mentions, refused_chats,
+    resolve,
 };
+use std::collections::HashSet;
 
 /// One send waiting to be stored.
 #[derive(Debug, Clone)]
@@ -66,31 +68,41 @@ pub enum Stored {
 /// storing the same `client_id` in between.
 pub fn store_batch(conn: &mut DbConn, batch: &[PendingMessage]) -> Result<Vec<Stored>, DbError> {
     super::write_transaction(conn, |conn| {
-        let wanted = batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
+        let wanted: HashSet<(ChatId, UserId)> =
+            batch.iter().map(|m| (m.chat_id, m.sender_id)).collect();
         let replies: Vec<(ChatId, MessageId)> = batch
             .iter()
             .filter_map(|m| Some((m.chat_id, m.reply_to?)))
             .collect();
         let live = messages::live(conn, &replies)?;
-        let mut allowed = members::pairs(conn, &wanted)?;
-        let blocked = blocks::refused_direct_sends(conn, &wanted)?;
+        let (mut allowed, blocked) = members::may_send(conn, &wanted)?;
         allowed.retain(|pair| !blocked.contains(pair));
+        let blocked: Vec<usize> = (0..batch.len())
+            .filter(|&i| blocked.contains(&(batch[i].chat_id, batch[i].sender_id)))
+            .collect();
         let mut plan = plan(batch, &allowed, &live);
         attachments::claim(conn, batch, &mut plan)?;
-        let rows = insert(conn, batch, &plan.inserts)?;
+        let mentioned = mentioned(conn, batch, &plan.inserts)?;
+        let (rows, tops) = insert(conn, batch, &plan.inserts, &mentioned)?;
         record_mentions(conn, &rows)?;
         let matched = match_rows(batch, &plan.inserts, rows)?;
         attachments::bind(conn, batch, &matched.stored, now())?;
         let earlier = find_retried(conn, batch, &matched.retried)?;
         let public = refused_chats(conn, batch, &plan)?;
         let mut outcomes = resolve(&plan, matched, earlier, &public, batch)?;
-        for (outcome, item) in outcomes.iter_mut().zip(batch) {
-            if blocked.contains(&(item.chat_id, item.sender_id)) {
-                *outcome = Stored::Blocked;
-            }
+        for &i in &blocked {
+            outcomes[i] = Stored::Blocked;
         }
         attachments::load(conn, batch, &mut outcomes)?;
-        chats::touch(conn, &newest(&outcomes))?;
+        if !tops.is_empty() {
+            let newest: Vec<_> = newest(&outcomes)
+                .into_iter()
+                .filter_map(|(c, id, at)| Some((c, id, at, *tops.get(&c)?)))
+                .collect();
+            chats::touch_versioned(conn, &newest)?;
+        } else {
+            chats::touch(conn, &newest(&outcomes))?;
+        }
         Ok(outcomes)
     })
 }
