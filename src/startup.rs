@@ -60,6 +60,9 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         settings.validate().map_err(StartupError::Config)?;
+        // Before any actor starts: actors started and never polled panic in
+        // their first poll when the runtime drops them after a failed bind.
+        let listener = listen(settings.bind)?;
         let pool = prepare_database(&settings)?;
         let mut conn = pool.get()?;
         let keys = Arc::new(load_keys(&settings, &mut conn)?);
@@ -125,7 +128,6 @@ impl Application {
             settings: Arc::new(settings.clone()),
         });
 
-        let listener = listen(settings.bind)?;
         let port = listener.local_addr()?.port();
         let server = http::server::run(listener, state, settings.workers)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());

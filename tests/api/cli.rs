@@ -60,6 +60,28 @@ fn a_bad_setting_stops_start_up_with_a_clear_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("32 bytes"));
 }
 
+/// A taken port is a start-up error like any other: one clear line and exit
+/// status 1, not a panic from actors dropped with the runtime.
+#[test]
+fn a_taken_port_stops_start_up_without_a_panic() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("microchat-bind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}/bind.db", dir.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_microchat"))
+        .args(["--bind", &addr])
+        .env("MICROCHAT_DATABASE_URL", &db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("binary runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot listen"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 /// `microchat healthcheck …`, off the test's thread: the app under test
 /// answers on the same runtime, so a blocking wait here would starve it.
 async fn healthcheck(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
