@@ -24,6 +24,25 @@ fn pending(
     }
 }
 
+/// A plain user row, straight into the database (no Argon2: these tests are
+/// about the write path, not sign-up).
+fn new_user(conn: &mut db::DbConn, name: &str) -> UserId {
+    users::create(
+        conn,
+        &users::NewUser {
+            username: name,
+            username_lower: name,
+            email: None,
+            password_hash: None,
+            role: Role::User.as_str(),
+            created_at: Utc::now().naive_utc(),
+            invited_by: None,
+        },
+    )
+    .unwrap()
+    .id
+}
+
 #[test]
 fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     let (url, _db) = test_database();
@@ -31,22 +50,7 @@ fn one_batch_stores_in_order_dedups_client_ids_and_refuses_non_members() {
     let mut conn = pool.get().unwrap();
     db::migrate(&mut conn).unwrap();
     let now = Utc::now().naive_utc();
-    let mut user = |name: &str| {
-        users::create(
-            &mut conn,
-            &users::NewUser {
-                username: name,
-                username_lower: name,
-                email: None,
-                password_hash: None,
-                role: Role::User.as_str(),
-                created_at: now,
-                invited_by: None,
-            },
-        )
-        .unwrap()
-        .id
-    };
+    let mut user = |name: &str| new_user(&mut conn, name);
     let (ann, bob, eve) = (user("ann"), user("bob"), user("eve"));
     let mut group = |name: &str| {
         let new = chats::NewChat {
@@ -173,22 +177,7 @@ fn refusals_in_a_batch_refuse_only_their_own_sends_and_versions_keep_growing() {
     let mut conn = pool.get().unwrap();
     db::migrate(&mut conn).unwrap();
     let now = Utc::now().naive_utc();
-    let mut user = |name: &str| {
-        users::create(
-            &mut conn,
-            &users::NewUser {
-                username: name,
-                username_lower: name,
-                email: None,
-                password_hash: None,
-                role: Role::User.as_str(),
-                created_at: now,
-                invited_by: None,
-            },
-        )
-        .unwrap()
-        .id
-    };
+    let mut user = |name: &str| new_user(&mut conn, name);
     let (ann, bob, eve) = (user("ann"), user("bob"), user("eve"));
     let mut chat = |name: &str, kind: ChatKind, public: bool, key: Option<&str>| {
         let new = chats::NewChat {
