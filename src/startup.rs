@@ -17,6 +17,7 @@ use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::{Flush, HistoryWriter};
 use crate::actors::hub::{Hub, Shutdown};
+use crate::actors::lookups::Lookups;
 use crate::actors::rooms::Rooms;
 use crate::actors::scopes::Scopes;
 use crate::actors::send_budget::SendBudgets;
@@ -260,6 +261,7 @@ fn start_services(
     };
     let files = Files::start(settings, pool.clone(), storage, file_urls, sweep);
     Services {
+        lookups: Lookups::new(accounts.clone(), chats.clone()),
         accounts,
         chats,
         hub,
