@@ -178,8 +178,19 @@ impl Handler<Committed> for Room {
                 Ok((message, fresh)) => {
                     // Serialized once: every recipient and the ack share these bytes.
                     let json = MessageJson::new(&message);
+                    // The sender's ack goes first: one frame, where the
+                    // room's copies are one per member (a thousand in a big
+                    // chat), and the sender is waiting on it.
                     let origin_session = match &post.origin {
-                        Origin::Ws { session, .. } => Some(session.id),
+                        Origin::Ws { session, reference } => {
+                            let ack = ServerFrame::Ack {
+                                client_id: message.client_id.as_deref(),
+                                message: &json,
+                                reference: reference.as_ref(),
+                            };
+                            session.deliver(ack.encode());
+                            Some(session.id)
+                        }
                         Origin::Rest(_) => None,
                     };
                     // A retried send (`fresh` false) goes out again too:
@@ -202,18 +213,8 @@ impl Handler<Committed> for Room {
                             }
                         }
                     }
-                    match post.origin {
-                        Origin::Ws { session, reference } => {
-                            let ack = ServerFrame::Ack {
-                                client_id: message.client_id.as_deref(),
-                                message: &json,
-                                reference: reference.as_ref(),
-                            };
-                            session.deliver(ack.encode())
-                        }
-                        Origin::Rest(tx) => {
-                            let _ = tx.send(Ok((message, fresh)));
-                        }
+                    if let Origin::Rest(tx) = post.origin {
+                        let _ = tx.send(Ok((message, fresh)));
                     }
                 }
                 Err(e) => match post.origin {
