@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod announce;
+mod batch;
 pub mod block_book;
 pub mod bus;
 pub mod caps;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod history;
 pub mod hub;
 mod instances;
+pub mod lookups;
 pub mod messages;
 pub mod outbox;
 pub mod post;

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use actix::{Addr, Handler, Message};
 use tokio::sync::Semaphore;
 
-use super::accounts::{AccountsActor, LoadAccess};
+use super::accounts::AccountsActor;
 use super::bus::Bus;
 use super::caps::WsCaps;
 use super::chats::ChatStore;
 use super::history::HistoryWriter;
 use super::hub::Hub;
+use super::lookups::Lookups;
 use super::rooms::Rooms;
 use super::send_budget::SendBudgets;
 use super::uploads::Files;
@@ -43,6 +44,8 @@ pub struct WsLimits {
 pub struct Services {
     pub accounts: Addr<AccountsActor>,
     pub chats: Addr<ChatStore>,
+    /// Access checks and `ready`'s reads, coalesced across sessions.
+    pub lookups: Lookups,
     pub hub: Addr<Hub>,
     pub rooms: Rooms,
     pub bus: Bus,
@@ -105,11 +108,7 @@ impl Services {
             return Ok(answer);
         }
         let epoch = self.access.epoch();
-        let loaded = self
-            .accounts
-            .send(LoadAccess { user_id })
-            .await
-            .map_err(|e| ServiceError::Internal(format!("accounts actor: {e}")))??;
+        let loaded = self.lookups.access.get(user_id).await?;
         Ok(self.access.put(user_id, loaded, epoch))
     }
 

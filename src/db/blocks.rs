@@ -60,6 +60,22 @@ pub fn blocked_by(conn: &mut DbConn, blocker: UserId) -> Result<HashSet<UserId>,
     Ok(ids.into_iter().map(UserId).collect())
 }
 
+/// Whom each of `blockers` blocks, in one query: (blocker, blocked) pairs.
+pub fn blocked_by_many(
+    conn: &mut DbConn,
+    blockers: &[UserId],
+) -> Result<Vec<(UserId, UserId)>, DbError> {
+    let ids: Vec<i64> = blockers.iter().map(|u| u.0).collect();
+    let rows: Vec<(i64, i64)> = blocks::table
+        .filter(blocks::blocker_id.eq_any(&ids))
+        .select((blocks::blocker_id, blocks::blocked_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, b)| (UserId(a), UserId(b)))
+        .collect())
+}
+
 /// Which of `candidates` blocked `user`.
 pub fn who_blocked(
     conn: &mut DbConn,

@@ -174,6 +174,22 @@ pub fn chats_of(conn: &mut DbConn, user_id: UserId) -> Result<Vec<ChatId>, DbErr
     Ok(ids.into_iter().map(ChatId).collect())
 }
 
+/// The chats of each of `user_ids`, in one query: (user, chat) pairs.
+pub fn chats_of_many(
+    conn: &mut DbConn,
+    user_ids: &[UserId],
+) -> Result<Vec<(UserId, ChatId)>, DbError> {
+    let ids: Vec<i64> = user_ids.iter().map(|u| u.0).collect();
+    let rows: Vec<(i64, i64)> = chat_members::table
+        .filter(chat_members::user_id.eq_any(&ids))
+        .select((chat_members::user_id, chat_members::chat_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, c)| (UserId(u), ChatId(c)))
+        .collect())
+}
+
 /// Which of the given (chat, user) pairs are memberships, in one query.
 ///
 /// Reads the users' memberships (index on `user_id`) and matches them here:

@@ -74,6 +74,15 @@ pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<UserRow>, DbError> {
         .optional()?)
 }
 
+/// The users of `ids` that exist, in one query.
+pub fn find_many(conn: &mut DbConn, ids: &[UserId]) -> Result<Vec<UserRow>, DbError> {
+    let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+    Ok(users::table
+        .filter(users::id.eq_any(&ids))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
 /// By lower-cased username (uses `users_username_lower`).
 pub fn find_by_username(conn: &mut DbConn, lower: &str) -> Result<Option<UserRow>, DbError> {
     if lower.contains('\0') {

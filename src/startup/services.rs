@@ -14,6 +14,7 @@ use crate::actors::caps::{Counter, WsCaps};
 use crate::actors::chats::ChatStore;
 use crate::actors::history::HistoryWriter;
 use crate::actors::hub::Hub;
+use crate::actors::lookups::Lookups;
 use crate::actors::rooms::Rooms;
 use crate::actors::scopes::Scopes;
 use crate::actors::send_budget::SendBudgets;
@@ -119,6 +120,7 @@ pub(super) fn start(
     };
     let files = Files::start(settings, pool.clone(), storage, file_urls, sweep);
     Services {
+        lookups: Lookups::new(accounts.clone(), chats.clone()),
         accounts,
         chats,
         hub,

@@ -47,4 +47,5 @@ mod ws_client;
 mod ws_frames;
 mod ws_lifecycle;
 mod ws_messages;
+mod ws_ready_storm;
 mod ws_transport;

@@ -1,5 +1,7 @@
 //! Account reads and administration, and the access check's database side.
 
+use std::collections::HashMap;
+
 use actix::{Handler, Message};
 
 use super::AccountsActor;
@@ -10,11 +12,12 @@ use crate::domain::{Role, User, UserId};
 use crate::security::access::Access;
 use crate::security::password;
 
-/// Who `user_id` is now, for the access cache; `None` if deleted.
+/// Who each of `user_ids` is now, for the access cache; a user deleted or
+/// disabled is not in the answer.
 #[derive(Message)]
-#[rtype(result = "ServiceResult<Option<Access>>")]
-pub struct LoadAccess {
-    pub user_id: UserId,
+#[rtype(result = "ServiceResult<HashMap<UserId, Access>>")]
+pub struct LoadAccesses {
+    pub user_ids: Vec<UserId>,
 }
 
 #[derive(Message)]
@@ -91,21 +94,23 @@ impl Handler<SetDisabled> for AccountsActor {
     }
 }
 
-impl Handler<LoadAccess> for AccountsActor {
-    type Result = ServiceResult<Option<Access>>;
+impl Handler<LoadAccesses> for AccountsActor {
+    type Result = ServiceResult<HashMap<UserId, Access>>;
 
-    fn handle(&mut self, msg: LoadAccess, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: LoadAccesses, _: &mut Self::Context) -> Self::Result {
+        let rows = users::find_many(&mut *self.conn()?, &msg.user_ids)?;
+        let mut found = HashMap::with_capacity(rows.len());
         // A disabled account is, to the access check, as good as gone.
-        let row = users::find(&mut *self.conn()?, msg.user_id)?.filter(|r| r.disabled_at.is_none());
-        row.map(|row| {
+        for row in rows.into_iter().filter(|r| r.disabled_at.is_none()) {
             let user = User::try_from(row)?;
-            Ok(Access {
+            let access = Access {
                 user_id: user.id,
                 username: user.username,
                 role: user.role,
-            })
-        })
-        .transpose()
+            };
+            found.insert(access.user_id, access);
+        }
+        Ok(found)
     }
 }
 

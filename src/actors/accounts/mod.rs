@@ -24,7 +24,7 @@ use crate::security::jwt::JwtKeys;
 
 pub use blocks::{Block, ListBlocks, Unblock};
 pub use invites::{CreateInvite, DeleteInvite, ListInvites};
-pub use manage::{Confirm, DeleteUser, GetUser, LoadAccess, SearchUsers, SetDisabled, SetRole};
+pub use manage::{Confirm, DeleteUser, GetUser, LoadAccesses, SearchUsers, SetDisabled, SetRole};
 pub use passwords::{ChangePassword, CreateResetLink, ResetPassword};
 pub use profile::SetProfile;
 pub use sign_in::{Guest, Login, Logout, Refresh, Register, ResolveLogin, TokenPair};

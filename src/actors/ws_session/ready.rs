@@ -8,7 +8,7 @@ use actix::prelude::*;
 use serde_json::Value;
 
 use super::WsSession;
-use crate::actors::chats::{ReadyData, ReadyLookup};
+use crate::actors::chats::ReadyData;
 use crate::actors::hub::Connect;
 use crate::actors::room::Attach;
 use crate::actors::ServiceError;
@@ -64,15 +64,15 @@ impl WsSession {
         let user_id = user.user_id;
         let work = async move {
             let ReadyData {
-                user,
+                user: me,
                 chat_ids,
                 blocked,
             } = svc
-                .chats
-                .send(ReadyLookup { user_id })
-                .await
-                .map_err(mailbox)??;
-            let me = user.ok_or(ServiceError::Unauthorized("account no longer exists"))?;
+                .lookups
+                .ready
+                .get(user_id)
+                .await?
+                .ok_or(ServiceError::Unauthorized("account no longer exists"))?;
             // Before any room or the hub delivers to us: typing and presence
             // of people we blocked stay out, `ready.online` included.
             svc.rooms.blocks().set(user_id, blocked);
