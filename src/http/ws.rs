@@ -12,6 +12,7 @@ use actix_web::web::BytesMut;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::client::client_ip;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::actors::caps::WsSlots;
@@ -57,13 +58,15 @@ pub async fn upgrade(
     query: web::Query<WsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut slots = WsSlots::default();
-    if let Some(peer) = req.peer_addr() {
+    // The client's address as every per-address limit sees it: behind a
+    // trusted proxy, the one it forwarded, not the proxy's own.
+    if let Some(client) = client_ip(&req, &state.settings) {
         slots.address = Some(
             state
                 .svc
                 .ws_caps
                 .addresses
-                .take(peer.ip())
+                .take(client)
                 .ok_or_else(|| too_many("too many WebSockets from this address"))?,
         );
     }

@@ -87,7 +87,7 @@ pub(crate) fn start_with_args(
         }
     });
     let port = rx
-        .recv_timeout(Duration::from_secs(30))
+        .recv_timeout(Duration::from_secs(60))
         .expect("server listens");
     Server { child, port }
 }
@@ -123,7 +123,9 @@ async fn every_acked_message_survives_a_sigkill() {
                     return;
                 }
                 loop {
-                    match ws.event(Duration::from_secs(5)).await {
+                    // Generous: on a loaded machine an ack can take seconds;
+                    // the SIGKILL ends this wait at once anyway.
+                    match ws.event(Duration::from_secs(60)).await {
                         Event::Json(f) if f["type"] == "ack" => {
                             acked
                                 .borrow_mut()
@@ -137,7 +139,21 @@ async fn every_acked_message_survives_a_sigkill() {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill mid-stream: once enough sends are acked (however long that takes
+    // on a loaded machine), while the senders keep sending.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while acked.borrow().len() <= 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clients never got going: {} acks",
+            acked.borrow().len()
+        );
+        assert!(
+            !tasks.iter().all(|t| t.is_finished()),
+            "every sender stopped before the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     server.child.kill().expect("SIGKILL");
     server.child.wait().unwrap();
     for task in tasks {

@@ -68,3 +68,58 @@ async fn an_address_over_the_connection_cap_is_refused_with_429() {
     first.close().await;
     eventually_opens(&app, "/api/v1/ws").await;
 }
+
+/// What a proxy in front says the client's address is.
+fn forwarded_for(client: &str) -> [(&str, &str); 1] {
+    [("X-Forwarded-For", client)]
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_cap() {
+    let app = spawn_app_with(|s| {
+        s.trust_proxy = true;
+        s.ws_connections_per_address = 1;
+    })
+    .await;
+    let path = "/api/v1/ws";
+    let _first = app
+        .ws_try_with(path, &forwarded_for("10.0.0.1"))
+        .await
+        .expect("the first client's socket");
+    assert_eq!(
+        app.ws_try_with(path, &forwarded_for("10.0.0.1"))
+            .await
+            .err(),
+        Some(429),
+        "the same client again"
+    );
+    // The last entry is the one the proxy added; earlier ones are the client's word.
+    assert_eq!(
+        app.ws_try_with(path, &forwarded_for("10.0.0.9, 10.0.0.1"))
+            .await
+            .err(),
+        Some(429),
+        "the same client, whatever it wrote before"
+    );
+    let _second = app
+        .ws_try_with(path, &forwarded_for("10.0.0.2"))
+        .await
+        .expect("another client behind the same proxy has a place of its own");
+}
+
+#[actix_web::test]
+async fn without_trust_proxy_a_forwarded_address_does_not_escape_the_cap() {
+    let app = spawn_app_with(|s| s.ws_connections_per_address = 1).await;
+    let path = "/api/v1/ws";
+    let _first = app
+        .ws_try_with(path, &forwarded_for("10.0.0.1"))
+        .await
+        .expect("the first socket");
+    assert_eq!(
+        app.ws_try_with(path, &forwarded_for("10.0.0.2"))
+            .await
+            .err(),
+        Some(429),
+        "the header is ignored: both come from the peer's address"
+    );
+}

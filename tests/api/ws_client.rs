@@ -35,8 +35,18 @@ impl TestApp {
 
     /// Tries to open a socket: the status of a refused upgrade otherwise.
     pub async fn ws_try(&self, path: &str) -> Result<Ws, u16> {
+        self.ws_try_with(path, &[]).await
+    }
+
+    /// Like [`ws_try`](Self::ws_try), with extra request headers (what a
+    /// proxy in front would add).
+    pub async fn ws_try_with(&self, path: &str, headers: &[(&str, &str)]) -> Result<Ws, u16> {
         let url = format!("ws://127.0.0.1:{}{path}", self.port);
-        match self.client.ws(url).connect().await {
+        let mut request = self.client.ws(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        match request.connect().await {
             Ok((_, framed)) => Ok(Ws { framed }),
             Err(awc::error::WsClientError::InvalidResponseStatus(status)) => Err(status.as_u16()),
             Err(e) => panic!("websocket upgrade failed: {e}"),

@@ -1,56 +1,36 @@
 //! The history writer: stores messages with group commit. Sends that arrive
 //! while a transaction is being written wait and are committed together in
 //! the next one; each is acknowledged (through its room) only after commit.
+//!
+//! What it is asked is in `messages`; a batch of sends is committed in
+//! `commit`, changes applied in `changes`, and the outcomes handed back to
+//! the rooms in `outcomes`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use actix::prelude::*;
 
 mod changes;
+mod commit;
+mod messages;
+mod outcomes;
 
-use crate::actors::change::{Change, ChangeResult, Changed};
-use crate::actors::messages::to_message;
-use crate::actors::post::{Committed, Post};
 use crate::actors::uploads::SweepSignal;
-use crate::actors::{ServiceError, ServiceResult};
-use crate::db::full::{complete, Reactions};
-use crate::db::history::{store_batch, store_single, PendingMessage, Stored};
-use crate::db::{now, DbError, DbPool};
-use crate::domain::{Change as DomainChange, ChangeRequest, ChatId};
+use crate::actors::ServiceError;
+use crate::db::history::PendingMessage;
+use crate::db::{now, DbPool};
+use crate::domain::{Change as DomainChange, ChangeRequest};
 use crate::metrics::Metrics;
-use crate::protocol::Message;
 use crate::security::file_urls::FileUrls;
 use changes::apply_changes;
+use commit::write;
+use outcomes::{deliver, deliver_changes};
+
+pub use messages::{Apply, Flush, Store};
 
 /// Upper bound on one transaction, so one huge batch cannot delay acks for long.
 const MAX_BATCH: usize = 2048;
-
-/// Store a post; the outcome goes to `reply_to` (the chat's room) as part
-/// of a [`Committed`].
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Store {
-    pub chat_id: ChatId,
-    pub post: Post,
-    pub reply_to: Recipient<Committed>,
-}
-
-/// Apply a change; the outcome goes to `reply_to` (the chat's room) as
-/// part of a [`Changed`].
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Apply {
-    pub chat_id: ChatId,
-    pub change: Change,
-    pub reply_to: Recipient<Changed>,
-}
-
-/// Resolves once everything received so far is committed (graceful shutdown).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Flush;
 
 pub struct HistoryWriter {
     pool: DbPool,
@@ -154,127 +134,6 @@ impl HistoryWriter {
             }
             act.write_next(ctx);
         }));
-    }
-}
-
-/// Commits the batch; if the transaction fails as a whole, retries each send
-/// alone so one bad item cannot fail its neighbours. Stored rows become
-/// message objects here, off the actor thread (a reply's quote, and a
-/// retried send's reactions, take a query).
-fn write(
-    pool: &DbPool,
-    rows: &[PendingMessage],
-    names: Vec<String>,
-    urls: &FileUrls,
-) -> Vec<Written> {
-    let mut conn = match pool.get() {
-        Ok(conn) => conn,
-        Err(e) => {
-            log::warn!("cannot store {} messages: {e}", rows.len());
-            // Unavailable rather than broken: REST senders get 503.
-            let unavailable = e.unavailable();
-            let err = format!("database pool: {e}");
-            return rows
-                .iter()
-                .map(|_| {
-                    Err(if unavailable {
-                        ServiceError::Db(DbError::Unavailable)
-                    } else {
-                        ServiceError::Internal(err.clone())
-                    })
-                })
-                .collect();
-        }
-    };
-    let stored: Vec<ServiceResult<Stored>> = match store_batch(&mut conn, rows) {
-        Ok(stored) => stored.into_iter().map(Ok).collect(),
-        // A lone send is retried alone only when an upload it attaches
-        // was taken meanwhile: then it is refused rather than failed.
-        Err(e) if rows.len() == 1 && !matches!(e, DbError::BatchMismatch) => vec![Err(e.into())],
-        Err(e) => {
-            log::warn!("batch of {} failed ({e}); storing one by one", rows.len());
-            rows.iter()
-                .map(|row| store_single(&mut conn, row).map_err(Into::into))
-                .collect()
-        }
-    };
-    let mut found = Vec::new();
-    let mut retried = false;
-    for (outcome, name) in stored.iter().zip(&names) {
-        if let Ok(Stored::Message(row, fresh, _)) = outcome {
-            retried |= !fresh;
-            found.push((row.clone(), name.clone()));
-        }
-    }
-    let load = if retried {
-        Reactions::Load
-    } else {
-        Reactions::None
-    };
-    let mut full = match complete(&mut conn, found, load) {
-        Ok(full) => full.into_iter(),
-        Err(e) => {
-            let err = ServiceError::from(e).to_string();
-            return stored
-                .into_iter()
-                .map(|_| Err(ServiceError::Internal(err.clone())))
-                .collect();
-        }
-    };
-    stored
-        .into_iter()
-        .map(|outcome| match outcome? {
-            Stored::Message(_, fresh, files) => {
-                let full = full.next().expect("one per stored message");
-                Ok((to_message(full, &files, urls), fresh))
-            }
-            Stored::BadAttachments(why) => Err(ServiceError::Invalid("attachments", why)),
-            Stored::NotMember { public: true } => Err(ServiceError::Forbidden(
-                "only members may send to this chat",
-            )),
-            Stored::NotMember { public: false } => Err(ServiceError::NotFound("no such chat")),
-            Stored::Blocked => Err(ServiceError::Refused(
-                crate::protocol::reason::BLOCKED,
-                "this user does not accept messages from you",
-            )),
-            Stored::BadReply => Err(ServiceError::Invalid(
-                "reply_to",
-                "must be a message of this chat that is not deleted",
-            )),
-        })
-        .collect()
-}
-
-/// One send's outcome, ready for its room.
-type Written = ServiceResult<(Message, bool)>;
-
-/// Hands each change's outcome to its room, in the order applied.
-fn deliver_changes(changes: Vec<Apply>, outcomes: Vec<ChangeResult>) {
-    let mut by_room: HashMap<ChatId, (Recipient<Changed>, Changed)> = HashMap::new();
-    for (apply, outcome) in changes.into_iter().zip(outcomes) {
-        let (_, changed) = by_room
-            .entry(apply.chat_id)
-            .or_insert_with(|| (apply.reply_to, Changed(Vec::new())));
-        changed.0.push((apply.change, outcome));
-    }
-    for (room, changed) in by_room.into_values() {
-        room.do_send(changed);
-    }
-}
-
-/// Hands each outcome to its room, batch order preserved per room.
-fn deliver(batch: Vec<Store>, outcomes: Vec<Written>) {
-    // A chat's room cannot stop while it has sends in flight: one per chat.
-    let mut by_room: HashMap<ChatId, (Recipient<Committed>, Committed)> = HashMap::new();
-    for (store, outcome) in batch.into_iter().zip(outcomes) {
-        let result = outcome;
-        let (_, committed) = by_room
-            .entry(store.chat_id)
-            .or_insert_with(|| (store.reply_to, Committed(Vec::new())));
-        committed.0.push((store.post, result));
-    }
-    for (room, committed) in by_room.into_values() {
-        room.do_send(committed);
     }
 }
 

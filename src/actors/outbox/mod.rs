@@ -18,13 +18,13 @@
 //! which waits for the socket to drain.
 
 mod body;
+mod lanes;
 #[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::Waker;
 use std::time::Duration;
 
 use actix_http::ws::{CloseCode, CloseReason};
@@ -34,65 +34,12 @@ use prometheus::IntGauge;
 use tokio::sync::Notify;
 
 pub use body::OutboxBody;
+pub use lanes::{Bounds, Refused};
+
+use lanes::{wake, Control, State};
 
 use super::socket::ConnSocket;
 use crate::protocol::close;
-
-/// What a ping or pong is counted as, beyond its payload (frame header and
-/// queue entry), so a flood of them is bounded like text.
-const CONTROL_OVERHEAD: usize = 16;
-
-/// The session's own frames: they bypass the gate and go first.
-enum Control {
-    Text(ByteString),
-    Ping,
-    Pong(Bytes),
-}
-
-impl Control {
-    fn cost(&self) -> usize {
-        match self {
-            Control::Text(text) => text.len(),
-            Control::Ping => CONTROL_OVERHEAD,
-            Control::Pong(payload) => payload.len() + CONTROL_OVERHEAD,
-        }
-    }
-}
-
-/// Why a frame was not queued.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// The queue is over its bound: the reader is too slow (reported once).
-    Full,
-    /// The socket is closing or gone.
-    Closed,
-}
-
-/// Bounds of one socket's queue.
-#[derive(Debug, Clone, Copy)]
-pub struct Bounds {
-    /// Frames per lane.
-    pub frames: usize,
-    /// Bytes across both lanes.
-    pub bytes: usize,
-}
-
-struct State {
-    control: VecDeque<Control>,
-    /// Room deliveries; held back until the gate opens (right after `ready`).
-    data: VecDeque<ByteString>,
-    /// Bytes waiting in both lanes.
-    queued: usize,
-    open: bool,
-    close: Option<CloseReason>,
-    /// The body was dropped: the connection is gone.
-    gone: bool,
-    /// The client went away (EOF): the body ends without a close frame.
-    hung_up: bool,
-    /// A `Full` was already reported for this socket.
-    overflowed: bool,
-    waker: Option<Waker>,
-}
 
 /// Frames waiting for one socket, bounded in frames per lane and in bytes.
 pub struct Outbox {
@@ -294,13 +241,5 @@ struct Uncount<'a>(&'a AtomicUsize);
 impl Drop for Uncount<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-fn wake(mut state: MutexGuard<'_, State>) {
-    let waker = state.waker.take();
-    drop(state);
-    if let Some(waker) = waker {
-        waker.wake();
     }
 }

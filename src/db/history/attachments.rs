@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::phases::{Decision, Plan};
+use super::plan::{Decision, Plan};
 use super::{PendingMessage, Stored};
 use crate::db::attachments::{self, UploadState};
 use crate::db::messages::MessageRow;

@@ -1,7 +1,14 @@
 //! The group-commit write: many sends stored in one transaction.
+//!
+//! Its phases, in order: `plan`, `insert`, `matching`, `resolve`, with
+//! `attachments` between; the ones that decide (plan, match, resolve) are
+//! plain functions of their inputs, the others one query each.
 
 mod attachments;
-mod phases;
+mod insert;
+mod matching;
+mod plan;
+mod resolve;
 #[cfg(test)]
 mod tests;
 
@@ -10,10 +17,10 @@ use chrono::NaiveDateTime;
 use super::messages::{self, MessageRow};
 use super::{chats, members, now, DbConn, DbError};
 use crate::domain::{ChatId, MessageId, StoredUpload, UserId};
-use phases::{
-    find_retried, insert, match_rows, mentioned, newest, plan, record_mentions, refused_chats,
-    resolve,
-};
+use insert::{insert, mentioned, record_mentions};
+use matching::{find_retried, match_rows};
+use plan::plan;
+use resolve::{newest, refused_chats, resolve};
 use std::collections::HashSet;
 
 /// One send waiting to be stored.

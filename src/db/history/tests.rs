@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 
 use super::attachments::{apply_claims, NOT_YOURS, TAKEN};
-use super::phases::*;
+use super::matching::*;
+use super::plan::*;
+use super::resolve::*;
 use super::{PendingMessage, Stored};
 use crate::db::attachments::UploadState;
 use crate::db::messages::MessageRow;
