@@ -169,18 +169,42 @@ mod tests {
         std::fs::metadata(wal).map_or(0, |m| m.len())
     }
 
+    /// The WAL header's checkpoint sequence number (bytes 12..16, big
+    /// endian): SQLite bumps it each time the WAL starts over from its
+    /// beginning.
+    fn wal_sequence(path: &std::path::Path) -> Option<u32> {
+        use std::io::Read;
+        let mut header = [0u8; 16];
+        let mut file = std::fs::File::open(format!("{}-wal", path.display())).ok()?;
+        file.read_exact(&mut header).ok()?;
+        Some(u32::from_be_bytes([
+            header[12], header[13], header[14], header[15],
+        ]))
+    }
+
     /// A writer that never pauses leaves PASSIVE no moment at which the
     /// whole WAL is copied; without the writers' bound the file would grow
-    /// by everything written (here ≥ 12 MiB). With it, the WAL stays near
-    /// the bound while the thread does the copying, and once the writes
-    /// stop the WAL file is given back.
+    /// by everything written. With it, the WAL keeps starting over while
+    /// the thread does the copying, and once the writes stop the WAL file
+    /// is given back.
+    ///
+    /// How large the WAL gets depends on scheduling, not only on the
+    /// bound: while the thread is inside a checkpoint (its fsync on a busy
+    /// disk, or descheduled on a loaded machine) it holds the checkpoint
+    /// lock, the writer's own catch-up finds it busy, and the writer keeps
+    /// appending. So the test does not assert an absolute size; it writes
+    /// until what went through the WAL is many times the largest the WAL
+    /// ever was (at least 12 MiB, within a generous deadline). A WAL that
+    /// grows with what is written can never get there.
     #[test]
     fn the_checkpointer_keeps_the_wal_bounded_under_sustained_writes() {
+        const BOUND: i64 = 256;
+        const TIMES: u64 = 8;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal.db");
         let policy = Policy {
             period: Duration::from_millis(20),
-            limit_pages: 256,
+            limit_pages: BOUND,
         };
         let url = format!("sqlite://{}", path.display());
         let pool = connect_with(&url, 2, policy).unwrap();
@@ -197,16 +221,19 @@ mod tests {
             .get_result(lite)
             .unwrap();
         assert_eq!(
-            auto.wal_autocheckpoint, 256,
+            auto.wal_autocheckpoint, BOUND,
             "pool connections only catch up"
         );
         lite.batch_execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)")
             .unwrap();
-        let (mut largest, mut written) = (0, 0u64);
+        let (mut largest, mut written, mut restarts) = (0, 0u64, 0u32);
+        let mut sequence = wal_sequence(&path);
         let started = Instant::now();
+        let deadline = Duration::from_secs(60);
         // Each transaction rewrites 4 rows of 3 KiB spread over the table.
         let mut k: i64 = 0;
-        while written < 3_000 * 4096 && started.elapsed() < Duration::from_secs(30) {
+        while (written < 3_000 * 4096 || written < TIMES * largest) && started.elapsed() < deadline
+        {
             let mut sql = String::from("BEGIN;");
             for _ in 0..4 {
                 k = (k * 7919 + 13) % 4000;
@@ -218,6 +245,11 @@ mod tests {
             lite.batch_execute(&sql).unwrap();
             written += 4 * 4096;
             largest = largest.max(wal_bytes(&path));
+            let now = wal_sequence(&path);
+            if now.is_some() && now != sequence {
+                restarts += 1;
+                sequence = now;
+            }
         }
         let stats = pool.checkpoints().expect("SQLite has a checkpointer");
         assert!(stats.passive.load(Ordering::Relaxed) > 0);
@@ -226,16 +258,25 @@ mod tests {
             "the thread copies"
         );
         assert!(
-            written > 4 * largest,
-            "the WAL grew to {largest} bytes of {written} written"
+            written >= TIMES * largest,
+            "the WAL grew to {largest} bytes of {written} written in {:?} \
+             ({restarts} restarts)",
+            started.elapsed()
         );
+        // What was written went through WALs of at most `largest` bytes
+        // each, so the WAL started over about `written / largest` times
+        // (half that, to leave frame headers and rounding out of it).
         assert!(
-            largest < 3 * 256 * 4096,
-            "the WAL stays within a few times the bound: {largest} bytes"
+            u64::from(restarts) >= written / largest.max(1) / 2,
+            "the WAL started over only {restarts} times for {written} bytes \
+             written (largest {largest})"
         );
-        // Idle now: the WAL is copied and its file truncated.
+        // Idle now: the WAL is copied and its file truncated. (The file is
+        // empty a moment before the thread counts its TRUNCATE.)
         let waited = Instant::now();
-        while wal_bytes(&path) > 0 && waited.elapsed() < Duration::from_secs(10) {
+        while (wal_bytes(&path) > 0 || stats.truncates.load(Ordering::Relaxed) == 0)
+            && waited.elapsed() < Duration::from_secs(60)
+        {
             std::thread::sleep(Duration::from_millis(20));
         }
         assert_eq!(wal_bytes(&path), 0, "an idle database gives the WAL back");
