@@ -18,7 +18,8 @@ async fn app_on(store: Store) -> FileApp {
 
 /// Waits until storage holds `objects` objects.
 async fn settles_at(app: &FileApp, objects: usize, what: &str) {
-    for _ in 0..100 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while tokio::time::Instant::now() < deadline {
         if app.stored_objects().await == objects {
             return;
         }

@@ -154,8 +154,13 @@ async fn after_a_redis_outage_every_member_has_every_message_once_without_sync()
         step(&mut ann, &mut bob, &seen, chat, &format!("before-{n}")).await;
     }
     redis.kill();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let ready = a.get("/readyz", None).await;
+    // Until a notices (its next look at Redis), within a generous deadline.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut ready = a.get("/readyz", None).await;
+    while ready.status != 503 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        ready = a.get("/readyz", None).await;
+    }
     assert_eq!(
         ready.status, 503,
         "readyz tells Redis is down: {}",

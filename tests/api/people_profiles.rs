@@ -153,12 +153,18 @@ async fn the_sweep_keeps_a_current_avatar() {
     let up = app.upload(&ann.token, "me.png", &banded_png()).await;
     let res = patch_me(&app, &ann.token, json!({"avatar_upload_id": up.body["id"]})).await;
     let url = res.body["avatar_url"].as_str().unwrap().to_owned();
-    actix_web::rt::time::sleep(std::time::Duration::from_secs(4)).await;
+    // The uncropped original was never attached: a sweep removes it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.stored_objects().await > 1 && std::time::Instant::now() < deadline {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.stored_objects().await, 1, "the original is swept");
+    // A couple more sweeps (one a second) leave the avatar alone.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(
         app.download(&url, &[]).await.status,
         200,
         "avatar survives the sweep"
     );
-    // The uncropped original was never attached: it is gone.
     assert_eq!(app.stored_objects().await, 1);
 }

@@ -33,6 +33,30 @@ pub(crate) async fn presence_frames(ws: &mut Ws, wait: Duration) -> Vec<(i64, bo
     }
 }
 
+/// Every `presence` frame `ws` gets until `wanted` arrives (within a
+/// generous deadline, failing past it), and then within `quiet` more.
+pub(crate) async fn presence_frames_until(
+    ws: &mut Ws,
+    wanted: (i64, bool),
+    quiet: Duration,
+) -> Vec<(i64, bool)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut out = Vec::new();
+    while !out.contains(&wanted) {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match ws.event(left).await {
+            Event::Silence => panic!("no presence {wanted:?} within 60 s, only {out:?}"),
+            Event::Json(f) if f["type"] == "presence" => {
+                out.push((f["user_id"].as_i64().unwrap(), f["online"] == true));
+            }
+            Event::Json(_) => {}
+            Event::Closed(code) => panic!("closed ({code:?})"),
+        }
+    }
+    out.extend(presence_frames(ws, quiet).await);
+    out
+}
+
 /// Sends a `presence_query` and returns its `presence_state` answer.
 pub(crate) async fn query(ws: &mut Ws, ids: &[i64]) -> Value {
     ws.send(json!({"type": "presence_query", "user_ids": ids, "ref": "q"}))
@@ -72,7 +96,8 @@ async fn a_large_chat_sends_no_presence_but_answers_queries() {
     assert_eq!(ready["online"], json!([ann.id]), "the small chat as before");
     // Cat arrived before bob: had the large chat carried presence, ann
     // would have heard of cat first.
-    let heard = presence_frames(&mut ann_ws, Duration::from_millis(500)).await;
+    let heard =
+        presence_frames_until(&mut ann_ws, (bob.id, true), Duration::from_millis(500)).await;
     assert_eq!(heard, vec![(bob.id, true)]);
     assert!(presence_frames(&mut cat_ws, Duration::from_millis(100))
         .await
@@ -98,7 +123,9 @@ async fn a_large_chat_sends_no_presence_but_answers_queries() {
     drop(cat_ws);
     tokio::time::sleep(Duration::from_millis(200)).await;
     drop(bob_ws);
-    let heard = presence_frames(&mut ann_ws, Duration::from_secs(7)).await;
+    // Bob goes offline after the 5 s grace; cat, gone first, would have
+    // been announced before him (or within the quiet second after).
+    let heard = presence_frames_until(&mut ann_ws, (bob.id, false), Duration::from_secs(1)).await;
     assert_eq!(heard, vec![(bob.id, false)]);
     assert_eq!(query(&mut ann_ws, &[cat.id, bob.id]).await, json!([]));
     assert_eq!(online_count(&app, &ann.token, big).await, 1);
@@ -157,13 +184,21 @@ async fn the_rules_hold_across_instances() {
         .await;
     a.create_chat(&ann.token, "pair", &["bob"], false).await;
     let (mut ann_a, _) = a.ws(&ann.token).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait until b has heard through Redis that ann is online.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while online_count(&b, &ann.token, big).await < 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "b never heard that ann is online"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let (_cat_b, ready) = b.ws(&cat.token).await;
     assert_eq!(ready["online"], json!([]), "only the large chat is shared");
     let (_stranger_b, _) = b.ws(&stranger.token).await;
     let (_bob_b, ready) = b.ws(&bob.token).await;
     assert_eq!(ready["online"], json!([ann.id]));
-    let heard = presence_frames(&mut ann_a, Duration::from_secs(2)).await;
+    let heard = presence_frames_until(&mut ann_a, (bob.id, true), Duration::from_millis(500)).await;
     assert_eq!(heard, vec![(bob.id, true)]);
     assert_eq!(
         query(&mut ann_a, &[cat.id, stranger.id, bob.id]).await,

@@ -100,10 +100,14 @@ async fn deletion_and_role_changes_apply_on_every_instance_at_once() {
         )
         .await;
     assert_eq!(res.status, 200);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    b.get("/api/v1/users?q=b", Some(&bob.token))
-        .await
-        .assert_error(403, "forbidden");
+    // Once the bus has carried it: well within b's 30 s cache lifetime.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut res = b.get("/api/v1/users?q=b", Some(&bob.token)).await;
+    while res.status == 200 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        res = b.get("/api/v1/users?q=b", Some(&bob.token)).await;
+    }
+    res.assert_error(403, "forbidden");
 
     let path = format!("/api/v1/users/{}", cat.id);
     assert_eq!(
@@ -239,10 +243,25 @@ async fn presence_spans_instances_both_ways() {
     let (a, b) = pair(&redis).await;
     let ann = a.signup("ann").await;
     let bob = a.signup("bob").await;
-    a.create_chat(&ann.token, "seen", &["bob"], false).await;
+    let chat = a.create_chat(&ann.token, "seen", &["bob"], false).await;
     let (mut ann_a, ready) = a.ws(&ann.token).await;
     assert_eq!(ready["online"], json!([]));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait until b has heard through Redis that ann is online.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let res = b
+            .get(&format!("/api/v1/chats/{chat}"), Some(&bob.token))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        if res.body["online_count"] == 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "b never heard that ann is online"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     let (bob_b, ready) = b.ws(&bob.token).await;
     assert_eq!(
@@ -250,7 +269,7 @@ async fn presence_spans_instances_both_ways() {
         json!([ann.id]),
         "ann is online on the other instance"
     );
-    assert!(presence_of(&mut ann_a, bob.id, Duration::from_secs(5)).await);
+    assert!(presence_of(&mut ann_a, bob.id, Duration::from_secs(30)).await);
 
     // A second session of bob on ann's instance announces nothing new.
     let (bob_a, _) = a.ws(&bob.token).await;
@@ -261,7 +280,7 @@ async fn presence_spans_instances_both_ways() {
 
     drop(bob_b);
     let started = std::time::Instant::now();
-    assert!(!presence_of(&mut ann_a, bob.id, Duration::from_secs(10)).await);
+    assert!(!presence_of(&mut ann_a, bob.id, Duration::from_secs(30)).await);
     assert!(
         started.elapsed() >= Duration::from_secs(4),
         "after the grace"
