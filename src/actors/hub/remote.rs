@@ -6,10 +6,46 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use actix::prelude::*;
+use bytestring::ByteString;
 
-use super::{BusLink, Hub, Remote, RemotePresence, Tick, INSTANCE_TTL};
+use super::{Hub, Tick, INSTANCE_TTL};
 use crate::actors::bus::Event;
 use crate::domain::{ChatId, UserId};
+
+/// Presence events from another instance (`origin`) over the bus: one of
+/// `Online`, `Offline`, `Heartbeat`, `Hello`, `Roster`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RemotePresence {
+    pub origin: String,
+    pub event: Event,
+}
+
+/// This instance's subscription to the bus was lost (`false`) or is
+/// (re)established (`true`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct BusLink(pub bool);
+
+/// The same per-user events, arriving from another instance over the bus.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub enum Remote {
+    Joined {
+        user_id: UserId,
+        chat_id: ChatId,
+        frame: ByteString,
+    },
+    Left {
+        user_id: UserId,
+        chat_id: ChatId,
+        frame: ByteString,
+    },
+    Close {
+        user_id: UserId,
+        code: u16,
+    },
+}
 
 impl Hub {
     /// `user_id` is online on `origin` (with these chats).
