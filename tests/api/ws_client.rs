@@ -146,8 +146,10 @@ impl Ws {
         }
     }
 
+    /// The next frame, within a deadline generous enough for a loaded
+    /// machine (it is a wait for something expected, not a bound).
     pub async fn next_json(&mut self) -> Value {
-        match self.event(Duration::from_secs(10)).await {
+        match self.event(Duration::from_secs(30)).await {
             Event::Json(v) => v,
             other => panic!("expected a frame, got {other:?}"),
         }
