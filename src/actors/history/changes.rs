@@ -6,7 +6,7 @@ use crate::actors::change::ChangeResult;
 use crate::actors::messages::complete;
 use crate::actors::ServiceError;
 use crate::db::changes::{self, ChangeOutcome};
-use crate::db::{now, users, DbConn, DbError, DbPool};
+use crate::db::{now, users, DbConn, DbPool};
 use crate::domain::ChangeRequest;
 use crate::security::file_urls::FileUrls;
 
@@ -21,21 +21,7 @@ pub(super) fn apply_changes(
     }
     let mut conn = match pool.get() {
         Ok(conn) => conn,
-        Err(e) => {
-            // Unavailable rather than broken: REST callers get 503.
-            let unavailable = e.unavailable();
-            let err = format!("database pool: {e}");
-            return requests
-                .iter()
-                .map(|_| {
-                    Err(if unavailable {
-                        ServiceError::Db(DbError::Unavailable)
-                    } else {
-                        ServiceError::Internal(err.clone())
-                    })
-                })
-                .collect();
-        }
+        Err(e) => return super::commit::pool_failed(&e, requests.len()),
     };
     requests
         .iter()

@@ -24,19 +24,7 @@ pub(super) fn write(
         Ok(conn) => conn,
         Err(e) => {
             log::warn!("cannot store {} messages: {e}", rows.len());
-            // Unavailable rather than broken: REST senders get 503.
-            let unavailable = e.unavailable();
-            let err = format!("database pool: {e}");
-            return rows
-                .iter()
-                .map(|_| {
-                    Err(if unavailable {
-                        ServiceError::Db(DbError::Unavailable)
-                    } else {
-                        ServiceError::Internal(err.clone())
-                    })
-                })
-                .collect();
+            return pool_failed(&e, rows.len());
         }
     };
     let stored: Vec<ServiceResult<Stored>> = match store_batch(&mut conn, rows) {
@@ -100,3 +88,19 @@ pub(super) fn write(
 
 /// One send's outcome, ready for its room.
 pub(super) type Written = ServiceResult<(Message, bool)>;
+
+/// One error per item of a batch that found no connection: `Unavailable`
+/// (REST callers get 503) when the database is unreachable, else internal.
+pub(super) fn pool_failed<T>(e: &DbError, items: usize) -> Vec<ServiceResult<T>> {
+    let unavailable = e.unavailable();
+    let err = format!("database pool: {e}");
+    (0..items)
+        .map(|_| {
+            Err(if unavailable {
+                ServiceError::Db(DbError::Unavailable)
+            } else {
+                ServiceError::Internal(err.clone())
+            })
+        })
+        .collect()
+}
